@@ -1,0 +1,177 @@
+/**
+ * The reference engine: single-threaded, plain code that follows SPEC.md line by line. It is the
+ * oracle every faster engine is tested against, so clarity wins over speed wherever they conflict.
+ *
+ * State per host: the discovery log L(h) (a growing array) and the known set K(h) (one byte per
+ * host). A message's snapshot is the prefix length `s` of the sender's log: logs only grow, so the
+ * prefix read at delivery is exactly what was there at send time.
+ */
+import type { SimulationOptions } from '../options.js';
+import {
+  initialLog, isLost, KIND_SET, latencyOf, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
+  type MessageKind,
+} from '../protocol.js';
+import { completionTicksOf, type EndReason, type SimulationOutcome } from '../result.js';
+
+interface Message {
+  readonly from: number;
+  readonly to: number;
+  readonly kind: MessageKind;
+  /** Snapshot length: the receiver merges L(from)[0 .. s). */
+  readonly s: number;
+  /** The sender's send sequence number. */
+  readonly seq: number;
+}
+
+/** Runs the simulation of `options` with the reference engine. */
+export function runReference(options: SimulationOptions, signal?: AbortSignal): SimulationOutcome {
+  const { hosts: n, protocol, view, seed, latency, fanout, maxTicks } = options;
+  const { rules, lossThreshold } = planOf(options);
+
+  const logs: number[][] = [];
+  const known: Uint8Array[] = [];
+  for (let h = 0; h < n; h++) {
+    const log = initialLog(protocol, view, h);
+    logs.push(log);
+    const set = new Uint8Array(n);
+    for (const x of log) set[x] = 1;
+    known.push(set);
+  }
+  const completion = new Int32Array(n).fill(-1);
+  const nextSeq = new Array<number>(n).fill(0);
+  const sentThisTick = new Array<number>(n).fill(0);
+  /** Messages by delivery tick. */
+  const pending = new Map<number, Message[]>();
+
+  let sent = 0, delivered = 0, processed = 0, ignored = 0, lost = 0, inFlight = 0, entries = 0;
+  let totalKnown = 0;
+  let complete = 0;
+  let knowSeed = 0;
+  for (let h = 0; h < n; h++) {
+    totalKnown += logs[h]!.length;
+    if (known[h]![0] === 1) knowSeed++;
+  }
+  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
+  let spreadTicks: number | null = null;
+  let t = 0;
+  let tickSent = 0, tickDelivered = 0;
+
+  const send = (from: number, to: number, kind: MessageKind, s: number): void => {
+    const k = sentThisTick[from]!++;
+    const seq = nextSeq[from]!++;
+    sent++;
+    tickSent++;
+    entries += s;
+    if (isLost(seed, lossThreshold, from, t, k)) {
+      lost++;
+      return;
+    }
+    const at = t + latencyOf(seed, latency, from, t, k);
+    let list = pending.get(at);
+    if (list === undefined) pending.set(at, (list = []));
+    list.push({ from, to, kind, s, seq });
+    inFlight++;
+  };
+
+  const markIfComplete = (h: number): void => {
+    if (logs[h]!.length === n && completion[h] === -1) {
+      completion[h] = t;
+      complete++;
+    }
+  };
+  for (let h = 0; h < n; h++) markIfComplete(h);
+
+  /** Host `to` merges L(from)[0 .. s); announce sends each appended host the whole log right away. */
+  const merge = (to: number, from: number, s: number): void => {
+    const source = logs[from]!;
+    const log = logs[to]!;
+    const set = known[to]!;
+    for (let i = 0; i < s; i++) {
+      const x = source[i]!;
+      if (set[x] === 1) continue;
+      set[x] = 1;
+      log.push(x);
+      totalKnown++;
+      if (x === 0) knowSeed++;
+      markIfComplete(to);
+      if (rules.sendOnAppend) send(to, x, KIND_SET, log.length);
+    }
+  };
+
+  const handle = (m: Message): void => {
+    tickDelivered++;
+    delivered++;
+    inFlight--;
+    if (rules.stopsWhenComplete && completion[m.to] !== -1) {
+      ignored++;
+      return;
+    }
+    processed++;
+    merge(m.to, m.from, m.s);
+    const reply = rules.replyKind[m.kind]!;
+    if (reply !== NO_KIND) send(m.to, m.from, reply, logs[m.to]!.length);
+  };
+
+  /** The k peer choices of host h at tick t (periodic protocols). */
+  const periodicStep = (h: number): void => {
+    const kind = rules.periodicKind;
+    if (kind === NO_KIND) return;
+    for (let j = 0; j < fanout; j++) {
+      const r = peerHash(seed, h, t, j);
+      let peer: number;
+      if (view === 'full') {
+        if (n < 2) return;
+        peer = fullViewPeer(r, h, n);
+      } else {
+        const candidates: number[] = [];
+        for (let x = 0; x < n; x++) if (x !== h && known[h]![x] === 1) candidates.push(x);
+        if (candidates.length === 0) continue;
+        peer = candidates[r % candidates.length]!;
+      }
+      send(h, peer, kind, periodicSnapshotLength(kind, logs[h]!.length));
+    }
+  };
+
+  let endReason: EndReason;
+  for (;;) {
+    if (signal?.aborted) throw signal.reason;
+    tickSent = 0;
+    tickDelivered = 0;
+    sentThisTick.fill(0);
+    if (t === 0 && rules.sendOnAppend) {
+      // announce: every host but the seed announces itself to the seed.
+      for (let h = 1; h < n; h++) send(h, 0, KIND_SET, 1);
+    }
+    const arriving = pending.get(t) ?? [];
+    pending.delete(t);
+    arriving.sort((a, b) => a.to - b.to || a.from - b.from || a.seq - b.seq);
+    let next = 0;
+    for (let h = 0; h < n; h++) {
+      while (next < arriving.length && arriving[next]!.to === h) handle(arriving[next++]!);
+      periodicStep(h);
+    }
+    series.sent.push(tickSent);
+    series.delivered.push(tickDelivered);
+    series.complete.push(complete);
+    series.coverage.push(totalKnown / (n * n));
+    if (spreadTicks === null && knowSeed === n) spreadTicks = t;
+
+    if (complete === n) { endReason = 'converged'; break; }
+    if (rules.canStall && inFlight === 0) { endReason = 'stalled'; break; }
+    if (t >= maxTicks) { endReason = 'max-ticks'; break; }
+    t++;
+  }
+
+  const converged = endReason === 'converged';
+  return {
+    converged,
+    ticks: converged ? t : null,
+    sent, delivered, processed, ignored, lost, inFlight, entries,
+    spreadTicks,
+    coverage: totalKnown / (n * n),
+    endReason,
+    lastTick: t,
+    hostCompletionTicks: completionTicksOf(completion),
+    series,
+  };
+}

@@ -1,0 +1,59 @@
+/** Domain errors. Each says what happened and what to do next; the CLI maps them to exit codes. */
+
+/**
+ * An option received a value it does not allow. Extends RangeError (STYLE.md rule 7); the CLI
+ * prints `message` alone and exits 2.
+ */
+export class OptionError extends RangeError {
+  override readonly name = 'OptionError';
+  constructor(
+    /** The option as a user spells it on the command line, e.g. `--hosts`. */
+    readonly option: string,
+    /** The value received, as text. */
+    readonly value: string,
+    /** What is allowed, e.g. `an integer from 1 to 1048576`. */
+    readonly allowed: string,
+  ) {
+    super(`${option}: got ${value}, expected ${allowed}`);
+  }
+}
+
+/** A run whose memory estimate exceeds the budget; refused before anything is allocated. */
+export class MemoryLimitError extends RangeError {
+  override readonly name = 'MemoryLimitError';
+  constructor(
+    readonly estimateBytes: number,
+    readonly budgetBytes: number,
+    readonly largestHosts: number,
+    detail: string,
+  ) {
+    super(
+      `this run needs about ${formatBytes(estimateBytes)} (${detail}), over the budget of ` +
+        `${formatBytes(budgetBytes)}; at most ${largestHosts} hosts fit with these options ` +
+        `(raise the budget with --max-memory, or use fewer hosts)`,
+    );
+  }
+}
+
+/** A worker shard failed (threw, ran out of memory, exited); the run is torn down. */
+export class WorkerFailedError extends Error {
+  override readonly name = 'WorkerFailedError';
+  constructor(
+    readonly shard: number,
+    cause: unknown,
+  ) {
+    super(`shard ${shard} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Human-readable byte count (binary units), e.g. `1.25 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 || unit === 0 ? value.toFixed(0) : value.toFixed(2)} ${units[unit]}`;
+}

@@ -1,0 +1,192 @@
+/**
+ * Simulation options: their types, defaults and the one place where they are validated.
+ * Both the CLI and `simulate()` go through `resolveOptions`; engines trust what it returns.
+ */
+import { availableParallelism } from 'node:os';
+import { OptionError } from './errors.js';
+
+export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull';
+export type View = 'known' | 'full';
+export type EngineName = 'reference' | 'parallel';
+
+export const PROTOCOLS: readonly Protocol[] = ['announce', 'push', 'pull', 'push-pull'];
+export const VIEWS: readonly View[] = ['known', 'full'];
+export const ENGINES: readonly EngineName[] = ['reference', 'parallel'];
+
+/** Message latency in ticks: every message takes `min..max` ticks (`min === max` for a constant). */
+export interface Latency {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Fully resolved, validated options. */
+export interface SimulationOptions {
+  readonly hosts: number;
+  readonly protocol: Protocol;
+  readonly fanout: number;
+  readonly view: View;
+  readonly latency: Latency;
+  readonly loss: number;
+  readonly seed: number;
+  readonly maxTicks: number;
+  readonly threads: number;
+  readonly engine: EngineName;
+}
+
+/** What `simulate()` accepts: any subset of the options; `latency` also as `3` or `"2..5"`. */
+export interface SimulationInput {
+  hosts?: number;
+  protocol?: Protocol;
+  fanout?: number;
+  view?: View;
+  latency?: number | string | Latency;
+  loss?: number;
+  seed?: number;
+  maxTicks?: number;
+  threads?: number;
+  engine?: EngineName;
+}
+
+export const MAX_HOSTS = 1 << 20;
+export const MAX_FANOUT = 1024;
+export const MAX_LATENCY = 1_000_000_000;
+export const MAX_TICKS = 1_000_000_000;
+export const MAX_THREADS = 256;
+
+/** Defaults of SPEC.md and the CLI. `threads` defaults to the machine's available parallelism. */
+export const DEFAULTS = {
+  hosts: 1000,
+  protocol: 'announce',
+  fanout: 1,
+  view: 'known',
+  latency: { min: 1, max: 1 },
+  loss: 0,
+  seed: 1,
+  maxTicks: 100_000,
+  engine: 'parallel',
+} as const satisfies Omit<SimulationOptions, 'threads'>;
+
+const KNOWN_KEYS = new Set<string>([
+  'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine',
+]);
+
+/** CLI spelling of each option, used in error messages so users see what they typed. */
+const FLAG: Record<keyof SimulationInput, string> = {
+  hosts: '--hosts',
+  protocol: '--protocol',
+  fanout: '--fanout',
+  view: '--view',
+  latency: '--latency',
+  loss: '--loss',
+  seed: '--seed',
+  maxTicks: '--max-ticks',
+  threads: '--threads',
+  engine: '--engine',
+};
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
+function integer(key: keyof SimulationInput, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new OptionError(FLAG[key], show(value), `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(key: keyof SimulationInput, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new OptionError(FLAG[key], show(value), `one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+const LATENCY_ALLOWED = `a whole number of ticks D (1 to ${MAX_LATENCY}) or a range LO..HI with 1 <= LO <= HI`;
+
+/** Parses `--latency`: `D`, `LO..HI`, a number or `{min, max}`. */
+export function parseLatency(value: unknown): Latency {
+  let min: number;
+  let max: number;
+  if (typeof value === 'number') {
+    min = max = value;
+  } else if (typeof value === 'string') {
+    const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(value);
+    if (m === null) throw new OptionError('--latency', show(value), LATENCY_ALLOWED);
+    min = Number(m[1]);
+    max = m[2] === undefined ? min : Number(m[2]);
+  } else if (typeof value === 'object' && value !== null && 'min' in value && 'max' in value) {
+    min = (value as Latency).min;
+    max = (value as Latency).max;
+  } else {
+    throw new OptionError('--latency', show(value), LATENCY_ALLOWED);
+  }
+  for (const part of [min, max]) {
+    if (!Number.isInteger(part) || part < 1 || part > MAX_LATENCY) {
+      throw new OptionError('--latency', show(value), LATENCY_ALLOWED);
+    }
+  }
+  if (min > max) throw new OptionError('--latency', show(value), `LO <= HI in LO..HI (${LATENCY_ALLOWED})`);
+  return { min, max };
+}
+
+/** Renders a latency the way `--latency` takes it. */
+export function formatLatency(latency: Latency): string {
+  return latency.min === latency.max ? String(latency.min) : `${latency.min}..${latency.max}`;
+}
+
+/**
+ * Validates `input` and fills in defaults. Throws `OptionError` (a RangeError) naming the option,
+ * the value and what is allowed.
+ */
+export function resolveOptions(input: unknown = {}): SimulationOptions {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new OptionError('options', show(input), 'an object of simulation options');
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new OptionError(key, show((input as Record<string, unknown>)[key]), `a known option: ${[...KNOWN_KEYS].join(', ')}`);
+    }
+  }
+  const raw = input as Record<keyof SimulationInput, unknown>;
+  const given = (key: keyof SimulationInput): boolean => raw[key] !== undefined;
+
+  const protocol = given('protocol') ? oneOf('protocol', raw.protocol, PROTOCOLS) : DEFAULTS.protocol;
+  if (protocol === 'announce') {
+    // announce has no peer choice, so a view or fanout would be silently meaningless.
+    if (given('fanout')) throw new OptionError('--fanout', show(raw.fanout), 'no --fanout with --protocol announce (it applies to push, pull and push-pull)');
+    if (given('view')) throw new OptionError('--view', show(raw.view), 'no --view with --protocol announce (it applies to push, pull and push-pull)');
+  }
+  return {
+    hosts: given('hosts') ? integer('hosts', raw.hosts, 1, MAX_HOSTS) : DEFAULTS.hosts,
+    protocol,
+    fanout: given('fanout') ? integer('fanout', raw.fanout, 1, MAX_FANOUT) : DEFAULTS.fanout,
+    view: given('view') ? oneOf('view', raw.view, VIEWS) : DEFAULTS.view,
+    latency: given('latency') ? parseLatency(raw.latency) : DEFAULTS.latency,
+    loss: given('loss') ? lossValue(raw.loss) : DEFAULTS.loss,
+    seed: given('seed') ? integer('seed', raw.seed, 0, 0xffffffff) : DEFAULTS.seed,
+    maxTicks: given('maxTicks') ? integer('maxTicks', raw.maxTicks, 0, MAX_TICKS) : DEFAULTS.maxTicks,
+    threads: given('threads') ? integer('threads', raw.threads, 1, MAX_THREADS) : defaultThreads(),
+    engine: given('engine') ? oneOf('engine', raw.engine, ENGINES) : DEFAULTS.engine,
+  };
+}
+
+function lossValue(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value >= 1) {
+    throw new OptionError('--loss', show(value), 'a probability P with 0 <= P < 1');
+  }
+  return value;
+}
+
+/** The machine's available parallelism, capped to the allowed range. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+}

@@ -1,0 +1,52 @@
+/** The metrics of SPEC.md, the per-tick series and per-host completion ticks of a run. */
+
+/** Why a run ended. */
+export type EndReason = 'converged' | 'stalled' | 'max-ticks';
+
+/** Per-tick series; index `t` is tick `t`, from 0 to the last tick run. */
+export interface TickSeries {
+  /** Messages sent during the tick (lost ones included). */
+  readonly sent: number[];
+  /** Messages delivered during the tick (handled or ignored). */
+  readonly delivered: number[];
+  /** Hosts complete at the end of the tick. */
+  readonly complete: number[];
+  /** Sum of |K(h)| over hosts divided by N*N, at the end of the tick. */
+  readonly coverage: number[];
+}
+
+/** The metrics of SPEC.md ("Metrics"), spelled as there. */
+export interface Metrics {
+  readonly converged: boolean;
+  readonly ticks: number | null;
+  readonly sent: number;
+  readonly delivered: number;
+  readonly processed: number;
+  readonly ignored: number;
+  readonly lost: number;
+  readonly inFlight: number;
+  readonly entries: number;
+  readonly spreadTicks: number | null;
+  readonly coverage: number;
+}
+
+/** What an engine computes: identical for every engine and thread count. */
+export interface SimulationOutcome extends Metrics {
+  readonly endReason: EndReason;
+  /** The last tick run (ticks 0 .. lastTick). */
+  readonly lastTick: number;
+  /** Tick at which each host became complete, `null` if it never did. */
+  readonly hostCompletionTicks: (number | null)[];
+  readonly series: TickSeries;
+}
+
+/** The metric names of SPEC.md, in its order. */
+export const METRIC_NAMES = [
+  'converged', 'ticks', 'sent', 'delivered', 'processed', 'ignored', 'lost', 'inFlight', 'entries',
+  'spreadTicks', 'coverage',
+] as const satisfies readonly (keyof Metrics)[];
+
+/** Converts completion ticks stored as an Int32Array (-1 = never) to the public form. Allocates. */
+export function completionTicksOf(ticks: Int32Array): (number | null)[] {
+  return Array.from(ticks, (t) => (t < 0 ? null : t));
+}
