@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+/**
+ * The `gossip-sim` command line: a thin layer over `simulate()`. Exit codes: 0 success, 1 run
+ * failure, 2 usage error, 3 not converged under --require-convergence, 130 interrupted.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { OptionError, MemoryLimitError } from './errors.js';
+import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, type SimulationInput } from './options.js';
+import { simulate, type Result } from './simulate.js';
+import { formatSummary } from './summary.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Where the CLI writes; injectable so tests can run it in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+};
+
+/** Numbers stay numbers, anything else is passed on as text so the validator can name it. */
+function numeric(text: string): number | string {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim()) ? Number(text) : text;
+}
+
+interface RunFlags {
+  hosts?: string;
+  protocol?: string;
+  fanout?: string;
+  view?: string;
+  latency?: string;
+  loss?: string;
+  seed?: string;
+  maxTicks?: string;
+  threads?: string;
+  engine?: string;
+  json?: boolean;
+}
+
+/** Converts the flags of `run` to `simulate()` input, leaving validation to `resolveOptions`. */
+export function inputOf(flags: RunFlags): SimulationInput {
+  const input: Record<string, unknown> = {};
+  const numbers = ['hosts', 'fanout', 'loss', 'seed', 'maxTicks', 'threads'] as const;
+  for (const key of numbers) if (flags[key] !== undefined) input[key] = numeric(flags[key]);
+  for (const key of ['protocol', 'view', 'latency', 'engine'] as const) {
+    if (flags[key] !== undefined) input[key] = flags[key];
+  }
+  return input as SimulationInput;
+}
+
+/** The JSON document of `run --json`: every metric of SPEC.md at the top level. */
+export function jsonOf(result: Result): Record<string, unknown> {
+  return {
+    converged: result.converged,
+    ticks: result.ticks,
+    sent: result.sent,
+    delivered: result.delivered,
+    processed: result.processed,
+    ignored: result.ignored,
+    lost: result.lost,
+    inFlight: result.inFlight,
+    entries: result.entries,
+    spreadTicks: result.spreadTicks,
+    coverage: result.coverage,
+    endReason: result.endReason,
+    lastTick: result.lastTick,
+    options: {
+      ...result.options,
+      latency: result.options.latency.min === result.options.latency.max
+        ? String(result.options.latency.min)
+        : `${result.options.latency.min}..${result.options.latency.max}`,
+    },
+    engine: result.engine,
+    threads: result.threads,
+    wallSeconds: result.wallSeconds,
+    series: result.series,
+    hostCompletionTicks: result.hostCompletionTicks,
+  };
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('gossip-sim')
+    .description('Deterministic, parallel simulator of gossip-based membership discovery (see docs/semantics.md)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(`gossip-sim: ${text.replace(/^error: /, '').trim()}\n`),
+    })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('run')
+    .description('run one simulation and print its metrics')
+    .option('--hosts <n>', `number of hosts (default ${DEFAULTS.hosts})`)
+    .addOption(new Option('--protocol <name>', `${PROTOCOLS.join(' | ')} (default ${DEFAULTS.protocol})`))
+    .option('--fanout <k>', 'peer choices per periodic step, push/pull/push-pull only (default 1)')
+    .addOption(new Option('--view <view>', `${VIEWS.join(' | ')}: peers among known hosts or all hosts, periodic protocols only (default known)`))
+    .option('--latency <ticks>', 'constant D or range LO..HI in ticks (default 1)')
+    .option('--loss <p>', 'probability that a message is lost, 0 <= p < 1 (default 0)')
+    .option('--seed <n>', 'seed of the counter-based hash, 0..4294967295 (default 1)')
+    .option('--max-ticks <n>', `last tick to run (default ${DEFAULTS.maxTicks})`)
+    .option('--threads <n>', `worker threads of the parallel engine (default: available parallelism, ${defaultThreads()} here)`)
+    .addOption(new Option('--engine <name>', `${ENGINES.join(' | ')} (default ${DEFAULTS.engine})`))
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (flags: RunFlags) => {
+      const result = await simulate(inputOf(flags));
+      if (flags.json === true) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
+      else io.stdout(`${formatSummary(result)}\n`);
+      setExit(EXIT_OK);
+    });
+  return program;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    if (argv.length === 0) {
+      io.stderr(program.helpInformation());
+      return EXIT_USAGE;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version requests are successes; everything else commander rejects is usage.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof OptionError) {
+      io.stderr(`gossip-sim: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof MemoryLimitError) {
+      io.stderr(`gossip-sim: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`gossip-sim: run failed: ${message}\n`);
+    if (process.env['GOSSIP_SIM_DEBUG'] !== undefined && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+// Run when executed as the bin (not when imported by tests).
+const invoked = process.argv[1];
+if (invoked !== undefined && import.meta.url === (await import('node:url')).pathToFileURL(invoked).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
