@@ -97,7 +97,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      outputError: (text, write) => write(`gossip-sim: ${text.replace(/^error: /, '').trim()}\n`),
+      outputError: (text, write) => write(`gossip-sim: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .showSuggestionAfterError(true);
 

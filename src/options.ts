@@ -31,6 +31,8 @@ export interface SimulationOptions {
   readonly maxTicks: number;
   readonly threads: number;
   readonly engine: EngineName;
+  /** Memory budget in bytes (`null`: what the machine has available). */
+  readonly maxMemory: number | null;
 }
 
 /** What `simulate()` accepts: any subset of the options; `latency` also as `3` or `"2..5"`. */
@@ -45,6 +47,8 @@ export interface SimulationInput {
   maxTicks?: number;
   threads?: number;
   engine?: EngineName;
+  /** Bytes, or text such as `"8G"`, `"512M"`. */
+  maxMemory?: number | string | null;
 }
 
 export const MAX_HOSTS = 1 << 20;
@@ -64,10 +68,11 @@ export const DEFAULTS = {
   seed: 1,
   maxTicks: 100_000,
   engine: 'parallel',
+  maxMemory: null,
 } as const satisfies Omit<SimulationOptions, 'threads'>;
 
 const KNOWN_KEYS = new Set<string>([
-  'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine',
+  'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine', 'maxMemory',
 ]);
 
 /** CLI spelling of each option, used in error messages so users see what they typed. */
@@ -82,6 +87,7 @@ const FLAG: Record<keyof SimulationInput, string> = {
   maxTicks: '--max-ticks',
   threads: '--threads',
   engine: '--engine',
+  maxMemory: '--max-memory',
 };
 
 function show(value: unknown): string {
@@ -176,7 +182,23 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     maxTicks: given('maxTicks') ? integer('maxTicks', raw.maxTicks, 0, MAX_TICKS) : DEFAULTS.maxTicks,
     threads: given('threads') ? integer('threads', raw.threads, 1, MAX_THREADS) : defaultThreads(),
     engine: given('engine') ? oneOf('engine', raw.engine, ENGINES) : DEFAULTS.engine,
+    maxMemory: given('maxMemory') && raw.maxMemory !== null ? parseBytes(raw.maxMemory) : DEFAULTS.maxMemory,
   };
+}
+
+const BYTES_ALLOWED = 'a size in bytes, optionally with a unit K, M, G or T (powers of 1024), e.g. 8G';
+const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/** Parses `--max-memory`: bytes as a number, or text like `512M`, `8G`, `1.5G`. */
+export function parseBytes(value: unknown): number {
+  let bytes = Number.NaN;
+  if (typeof value === 'number') bytes = value;
+  else if (typeof value === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(value);
+    if (m !== null) bytes = Number(m[1]) * UNITS[m[2]!.toUpperCase()]!;
+  }
+  if (!Number.isFinite(bytes) || bytes < 1 || bytes > 2 ** 50) throw new OptionError('--max-memory', show(value), BYTES_ALLOWED);
+  return Math.floor(bytes);
 }
 
 function lossValue(value: unknown): number {

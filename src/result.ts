@@ -1,7 +1,7 @@
 /** The metrics of SPEC.md, the per-tick series and per-host completion ticks of a run. */
 
 /** Why a run ended. */
-export type EndReason = 'converged' | 'stalled' | 'max-ticks';
+export type EndReason = 'converged' | 'stalled' | 'max-ticks' | 'interrupted';
 
 /** Per-tick series; index `t` is tick `t`, from 0 to the last tick run. */
 export interface TickSeries {
@@ -38,6 +38,8 @@ export interface SimulationOutcome extends Metrics {
   /** Tick at which each host became complete, `null` if it never did. */
   readonly hostCompletionTicks: (number | null)[];
   readonly series: TickSeries;
+  /** Most messages held for later ticks at once (parallel engine; the reference reports its own peak). */
+  readonly peakPendingMessages: number;
 }
 
 /** The metric names of SPEC.md, in its order. */

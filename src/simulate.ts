@@ -1,4 +1,5 @@
 /** The library entry point: `simulate(options)`; the CLI is a thin layer over it. */
+import { runParallel, type Progress } from './engines/parallel/engine.js';
 import { runReference } from './engines/reference.js';
 import { resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import type { SimulationOutcome } from './result.js';
@@ -10,12 +11,18 @@ export interface Result extends SimulationOutcome {
   readonly threads: number;
   /** Wall time of the simulation itself (engine start-up included), in seconds. */
   readonly wallSeconds: number;
+  /** True when the run was interrupted (signal) before it ended by itself. */
+  readonly partial: boolean;
 }
 
 /** Extra controls of a run that are not simulation options. */
 export interface RunControls {
-  /** Stops the run; the promise rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
+  /** Stops the run at the next tick boundary; the result is then marked `partial`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called a few times a second during parallel runs with the tick, hosts complete and messages sent. */
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /** Test-only fault injection: shard `shard` throws at tick `tick`. */
+  readonly fault?: { readonly shard: number; readonly tick: number } | undefined;
 }
 
 /**
@@ -28,7 +35,7 @@ export async function simulate(input: SimulationInput = {}, controls: RunControl
   const outcome = await runEngine(options, controls);
   const wallSeconds = (performance.now() - started) / 1000;
   const threads = options.engine === 'reference' ? 1 : options.threads;
-  return { ...outcome, options, engine: options.engine, threads, wallSeconds };
+  return { ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted' };
 }
 
 async function runEngine(options: SimulationOptions, controls: RunControls): Promise<SimulationOutcome> {
@@ -36,7 +43,6 @@ async function runEngine(options: SimulationOptions, controls: RunControls): Pro
     case 'reference':
       return runReference(options, controls.signal);
     case 'parallel':
-      // Until the parallel engine lands, the reference computes the same outcome.
-      return runReference(options, controls.signal);
+      return runParallel(options, controls);
   }
 }

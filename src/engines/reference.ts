@@ -55,6 +55,7 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
   let spreadTicks: number | null = null;
   let t = 0;
   let tickSent = 0, tickDelivered = 0;
+  let peakPendingMessages = 0;
 
   const send = (from: number, to: number, kind: MessageKind, s: number): void => {
     const k = sentThisTick[from]!++;
@@ -71,6 +72,7 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
     if (list === undefined) pending.set(at, (list = []));
     list.push({ from, to, kind, s, seq });
     inFlight++;
+    if (inFlight > peakPendingMessages) peakPendingMessages = inFlight;
   };
 
   const markIfComplete = (h: number): void => {
@@ -134,7 +136,6 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
 
   let endReason: EndReason;
   for (;;) {
-    if (signal?.aborted) throw signal.reason;
     tickSent = 0;
     tickDelivered = 0;
     sentThisTick.fill(0);
@@ -159,6 +160,7 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
     if (complete === n) { endReason = 'converged'; break; }
     if (rules.canStall && inFlight === 0) { endReason = 'stalled'; break; }
     if (t >= maxTicks) { endReason = 'max-ticks'; break; }
+    if (signal?.aborted === true) { endReason = 'interrupted'; break; }
     t++;
   }
 
@@ -173,5 +175,6 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
     lastTick: t,
     hostCompletionTicks: completionTicksOf(completion),
     series,
+    peakPendingMessages,
   };
 }

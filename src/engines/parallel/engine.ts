@@ -1,0 +1,193 @@
+/**
+ * The parallel engine's main thread: plans memory, allocates every shared buffer, starts one
+ * piscina worker per shard, hands each its configuration over comlink, and assembles the shards'
+ * reports into the outcome. It never touches a message: the shards move them through the rings.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
+import { wrap, releaseProxy, type Remote } from 'comlink';
+import { Piscina } from 'piscina';
+import { WorkerFailedError } from '../../errors.js';
+import { createSharedMemory } from '../../kernels/bitset.js';
+import type { SimulationOptions } from '../../options.js';
+import { completionTicksOf, type SimulationOutcome } from '../../result.js';
+import { endpointOf, type ShardApi, type ShardTask } from './control.js';
+import {
+  controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, STAT_DELIVERED, STAT_ENTRIES,
+  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE,
+} from './layout.js';
+import { planMemory } from './memory.js';
+import type { ShardConfig, ShardReport } from './shard.js';
+
+/** Live figures of a running simulation, for progress displays. */
+export interface Progress {
+  readonly tick: number;
+  readonly hostsComplete: number;
+  readonly sent: number;
+}
+
+/** Controls of a parallel run. */
+export interface ParallelControls {
+  readonly signal?: AbortSignal | undefined;
+  /** Called about every `progressIntervalMs` while the run lasts. */
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  readonly progressIntervalMs?: number | undefined;
+  /** Test-only: make shard `shard` throw at tick `tick`. */
+  readonly fault?: { readonly shard: number; readonly tick: number } | undefined;
+}
+
+/** The compiled worker: dist/workers/shard.js, from dist/src/... (built) or src/... (tsx). */
+function workerFile(): string {
+  const candidates = ['../../../workers/shard.js', '../../../dist/workers/shard.js'];
+  for (const rel of candidates) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('the compiled shard worker (dist/workers/shard.js) is missing; run `npm run build`');
+}
+
+/** Runs `options` on `options.threads` worker shards. */
+export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}): Promise<SimulationOutcome> {
+  const shards = options.threads;
+  const plan = planMemory(options);
+  const memory = createSharedMemory(plan.state.bytes);
+  const cl = controlLayout(shards);
+  const rl = ringsLayout(shards);
+  const control = new SharedArrayBuffer(cl.bytes);
+  const rings = new SharedArrayBuffer(rl.bytes);
+  const ctl = new Int32Array(control);
+  const stats = new Float64Array(control);
+
+  const pool = new Piscina<ShardTask, void>({
+    filename: workerFile(),
+    minThreads: shards,
+    maxThreads: shards,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 60_000,
+    atomics: 'disabled',
+  });
+  const channels = Array.from({ length: shards }, () => new MessageChannel());
+  const remotes: Remote<ShardApi>[] = [];
+  const spin = shards <= availableParallelism();
+
+  /** Tells every shard to give up (they check FAILED whenever they wait) and wakes them. */
+  const tearDown = (): void => {
+    Atomics.store(ctl, CTL_FAILED, 1);
+    for (let s = 0; s < shards; s++) {
+      Atomics.add(ctl, doorbellSlot(s), 1);
+      Atomics.notify(ctl, doorbellSlot(s));
+    }
+  };
+  const onAbort = (): void => void Atomics.store(ctl, CTL_STOP, 1);
+  controls.signal?.addEventListener('abort', onAbort, { once: true });
+  if (controls.signal?.aborted === true) onAbort();
+
+  let progressTimer: NodeJS.Timeout | undefined;
+  if (controls.onProgress !== undefined) {
+    const report = controls.onProgress;
+    progressTimer = setInterval(() => {
+      const tick = Atomics.load(ctl, CTL_TICK);
+      let hostsComplete = 0;
+      let sent = 0;
+      for (let s = 0; s < shards; s++) {
+        hostsComplete += stats[statIndex(cl, tick & 1, s, STAT_COMPLETE)]!;
+        sent += stats[statIndex(cl, tick & 1, s, STAT_SENT)]!;
+      }
+      report({ tick, hostsComplete, sent });
+    }, controls.progressIntervalMs ?? 250);
+  }
+
+  try {
+    const reports: Promise<ShardReport>[] = [];
+    const failures: Promise<never>[] = [];
+    for (let s = 0; s < shards; s++) {
+      const channel = channels[s]!;
+      const task = pool.run({ port: channel.port2 }, { transferList: [channel.port2] as never });
+      // A worker that dies (exits, runs out of memory) rejects its task even if comlink never answers.
+      failures.push(task.then(
+        () => new Promise<never>(() => undefined),
+        (cause: unknown) => { throw new WorkerFailedError(s, cause); },
+      ));
+      const remote = wrap<ShardApi>(endpointOf(channel.port1));
+      remotes.push(remote);
+      const config: ShardConfig = {
+        shard: s, shards, options, memory, control, rings,
+        state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
+        ...(controls.fault?.shard === s ? { failAtTick: controls.fault.tick } : {}),
+      };
+      reports.push(Promise.resolve(remote.run(config)).catch((cause: unknown) => {
+        throw cause instanceof Error && cause.name === 'RunTornDown' ? cause : new WorkerFailedError(s, cause);
+      }));
+    }
+    let done: ShardReport[];
+    try {
+      done = await Promise.race([
+        Promise.all(reports.map((p) => p.catch((error: unknown) => { tearDown(); throw error; }))),
+        Promise.race(failures).catch((error: unknown) => { tearDown(); throw error; }),
+      ]);
+    } catch (error) {
+      // Report the shard that failed first, not one that stopped because of it.
+      const settled = await Promise.allSettled(reports);
+      const first = settled.find((r) => r.status === 'rejected' && r.reason instanceof WorkerFailedError);
+      throw first?.status === 'rejected' ? first.reason : error;
+    }
+    return assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl);
+  } finally {
+    if (progressTimer !== undefined) clearInterval(progressTimer);
+    controls.signal?.removeEventListener('abort', onAbort);
+    tearDown();
+    await Promise.all(remotes.map(async (r) => {
+      try {
+        await Promise.race([r.close(), new Promise((resolve) => setTimeout(resolve, 50))]);
+      } catch {
+        // A failed worker cannot be closed politely; destroy() below ends it.
+      }
+      r[releaseProxy]();
+    }));
+    for (const c of channels) c.port1.close();
+    await pool.destroy();
+  }
+}
+
+function assemble(
+  options: SimulationOptions,
+  reports: ShardReport[],
+  buffer: SharedArrayBuffer,
+  completeOffset: number,
+  stats: Float64Array,
+  cl: ReturnType<typeof controlLayout>,
+): SimulationOutcome {
+  const first = reports[0]!;
+  const n = options.hosts;
+  const parity = first.lastTick & 1;
+  const sum = (stat: number): number => {
+    let total = 0;
+    for (let s = 0; s < reports.length; s++) total += stats[statIndex(cl, parity, s, stat)]!;
+    return total;
+  };
+  const sent = sum(STAT_SENT);
+  const delivered = sum(STAT_DELIVERED);
+  const lost = sum(STAT_LOST);
+  const converged = first.endReason === 'converged';
+  const completion = new Int32Array(buffer, completeOffset, n).slice();
+  return {
+    converged,
+    ticks: converged ? first.lastTick : null,
+    sent,
+    delivered,
+    processed: sum(STAT_PROCESSED),
+    ignored: sum(STAT_IGNORED),
+    lost,
+    inFlight: sent - lost - delivered,
+    entries: sum(STAT_ENTRIES),
+    spreadTicks: first.spreadTicks ?? null,
+    coverage: sum(STAT_KNOWN) / (n * n),
+    endReason: first.endReason === 'stopped' ? 'interrupted' : first.endReason,
+    lastTick: first.lastTick,
+    hostCompletionTicks: completionTicksOf(completion),
+    series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [] },
+    peakPendingMessages: reports.reduce((a, r) => a + r.peakPending, 0),
+  };
+}

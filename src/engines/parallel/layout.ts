@@ -1,0 +1,177 @@
+/**
+ * Every shared-memory layout of the parallel engine, in one module (STYLE.md rule 2). Nothing else
+ * hard-codes an offset.
+ *
+ * Three shared buffers, all allocated by the main thread before any worker starts:
+ *
+ * 1. The state memory: one shared `WebAssembly.Memory` (so the WebAssembly kernels and the JS
+ *    views see the same bytes), at most 4 GiB. Regions, each 64-byte aligned:
+ *
+ *      +-----------+----------------------------------------------------------------+
+ *      | KNOWN     | N bitsets K(h) of W words (u32); bits >= N preset to 1           |
+ *      | LOG       | N rows of N ids: L(h)[i]                   (log mode only)       |
+ *      | POS       | N rows of N positions: i with L(h)[i] = x  (log mode only)       |
+ *      | CKPT      | N x C bitsets: K(h) when |L(h)| reached c*B, c = 1..C            |
+ *      | CKRANGE   | N x C x 2 words: lowest word and end word of that bitset's ids   |
+ *      | COMPLETE  | N ticks at which each host became complete (-1: not yet)        |
+ *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel          |
+ *      +-----------+----------------------------------------------------------------+
+ *
+ *    A region is written only by the shard that owns the host (row) it belongs to; other shards
+ *    read LOG, POS, CKPT and CKRANGE rows of a sender only for snapshots sent in an earlier tick,
+ *    so the tick barrier (see CONTROL) orders every such write before every such read.
+ *
+ * 2. The control block (`SharedArrayBuffer`), Int32 slots and a Float64 stats area:
+ *
+ *      [ 0] ARRIVED     ticks completed by all shards, summed (barrier counter, monotonic)
+ *      [ 1] FAILED      1 once any shard failed or the main thread tore the run down
+ *      [ 2] STOP        1 once the main thread asked the run to stop (abort, timeout)
+ *      [ 3] TICK        the tick shard 0 is working on (progress display only)
+ *      [16 + s*16] DOORBELL of shard s (own 64-byte line): bumped by whoever wants s to look
+ *                  at its rings or the barrier again; s sleeps on it with Atomics.wait
+ *      stats, Float64, at STATS_OFFSET: [parity][shard][STAT_*], cumulative per shard
+ *
+ * 3. The rings (`SharedArrayBuffer`): one single-producer single-consumer ring per ordered pair
+ *    of shards (src -> dst, src != dst). See `ring.ts` for the ring itself; this module only says
+ *    where ring (src, dst) starts.
+ */
+
+/** Ids per checkpoint block: a checkpoint of L(h) is taken every `B` entries. */
+export type CheckpointInterval = 32 | 64 | 128 | 256 | 512 | 1024;
+
+/** Bytes of one WebAssembly page. */
+export const WASM_PAGE = 65536;
+/** The largest single WebAssembly memory (65536 pages). */
+export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+
+const ALIGN = 64;
+function align(bytes: number): number {
+  return Math.ceil(bytes / ALIGN) * ALIGN;
+}
+
+/** Words per bitset of N ids, rounded up to a multiple of 4 so SIMD kernels need no tail. */
+export function wordsPerSet(n: number): number {
+  return Math.ceil(n / 128) * 4;
+}
+
+/** Byte offsets of the state memory's regions. */
+export interface StateLayout {
+  readonly hosts: number;
+  readonly shards: number;
+  /** Words per bitset. */
+  readonly words: number;
+  /** Checkpoint interval B (ids). */
+  readonly interval: CheckpointInterval;
+  /** Checkpoints per host: C = floor(N / B). */
+  readonly checkpoints: number;
+  readonly known: number;
+  readonly log: number;
+  readonly pos: number;
+  readonly ckpt: number;
+  readonly ckRange: number;
+  readonly complete: number;
+  readonly scratch: number;
+  /** Total bytes of the state memory. */
+  readonly bytes: number;
+}
+
+/** Lays out the state memory of a log-mode run of `hosts` hosts on `shards` shards. */
+export function stateLayout(hosts: number, shards: number, interval: CheckpointInterval): StateLayout {
+  const words = wordsPerSet(hosts);
+  const checkpoints = Math.floor(hosts / interval);
+  let at = 0;
+  const region = (bytes: number): number => {
+    const start = at;
+    at += align(bytes);
+    return start;
+  };
+  const known = region(hosts * words * 4);
+  const log = region(hosts * hosts * 4);
+  const pos = region(hosts * hosts * 4);
+  const ckpt = region(hosts * checkpoints * words * 4);
+  const ckRange = region(hosts * checkpoints * 2 * 4);
+  const complete = region(hosts * 4);
+  const scratch = region(shards * hosts * 4);
+  return { hosts, shards, words, interval, checkpoints, known, log, pos, ckpt, ckRange, complete, scratch, bytes: at };
+}
+
+// ---- control block -------------------------------------------------------------------------
+
+export const CTL_ARRIVED = 0;
+export const CTL_FAILED = 1;
+export const CTL_STOP = 2;
+export const CTL_TICK = 3;
+/** Int32 slot of shard s's doorbell: each on its own 64-byte line to avoid false sharing. */
+export function doorbellSlot(shard: number): number {
+  return 16 + shard * 16;
+}
+
+/** Per-shard cumulative counters published at the end of every tick (Float64 slots). */
+export const STAT_SENT = 0;
+export const STAT_DELIVERED = 1;
+export const STAT_PROCESSED = 2;
+export const STAT_IGNORED = 3;
+export const STAT_LOST = 4;
+export const STAT_ENTRIES = 5;
+export const STAT_COMPLETE = 6;
+export const STAT_KNOWN = 7;
+export const STAT_KNOW_SEED = 8;
+export const STAT_STOP = 9;
+/** Float64 slots per shard (padded to a 64-byte line). */
+export const STATS_PER_SHARD = 16;
+
+/** Byte offsets of the control block. */
+export interface ControlLayout {
+  readonly shards: number;
+  /** Byte offset of the Float64 stats area: [parity 0|1][shard][STAT_*]. */
+  readonly stats: number;
+  readonly bytes: number;
+}
+
+/** Lays out the control block for `shards` shards. */
+export function controlLayout(shards: number): ControlLayout {
+  const stats = align((doorbellSlot(shards) + 16) * 4);
+  return { shards, stats, bytes: stats + 2 * shards * STATS_PER_SHARD * 8 };
+}
+
+/** Float64 index of counter `stat` of `shard` in the stats slot of tick parity `parity`. */
+export function statIndex(layout: ControlLayout, parity: number, shard: number, stat: number): number {
+  return layout.stats / 8 + (parity * layout.shards + shard) * STATS_PER_SHARD + stat;
+}
+
+// ---- rings -----------------------------------------------------------------------------------
+
+/** Int32 fields of one message record in a ring: to|kind<<30, from, seq, s, delivery tick. */
+export const RECORD_INTS = 5;
+/** Int32 slots of a ring header: head and tail on separate 64-byte lines. */
+export const RING_HEADER_INTS = 32;
+export const RING_HEAD = 0;
+export const RING_TAIL = 16;
+
+/** Where each ring lives in the rings buffer. */
+export interface RingsLayout {
+  readonly shards: number;
+  /** Records per ring, a power of two. */
+  readonly capacity: number;
+  /** Bytes per ring, header included. */
+  readonly ringBytes: number;
+  readonly bytes: number;
+}
+
+/** Total bytes the rings may take, whatever the shard count. */
+export const RINGS_BUDGET = 64 * 1024 * 1024;
+
+/** Lays out T*(T-1) rings, each as large as the budget allows (256 to 16384 records). */
+export function ringsLayout(shards: number): RingsLayout {
+  const pairs = Math.max(1, shards * (shards - 1));
+  let capacity = 16384;
+  while (capacity > 256 && pairs * capacity * RECORD_INTS * 4 > RINGS_BUDGET) capacity >>= 1;
+  const ringBytes = align(RING_HEADER_INTS * 4 + capacity * RECORD_INTS * 4);
+  return { shards, capacity, ringBytes, bytes: pairs * ringBytes };
+}
+
+/** Byte offset of ring (src -> dst), src != dst. */
+export function ringOffset(layout: RingsLayout, src: number, dst: number): number {
+  const index = src * (layout.shards - 1) + (dst < src ? dst : dst - 1);
+  return index * layout.ringBytes;
+}

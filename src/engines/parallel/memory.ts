@@ -1,0 +1,87 @@
+/**
+ * Memory up front: the estimate of a parallel run's peak memory, the budget it must fit, and the
+ * choice of checkpoint interval (smaller intervals are faster and take more memory). A run that
+ * cannot fit is refused before anything is allocated, with the largest host count that would.
+ */
+import { readFileSync } from 'node:fs';
+import { freemem } from 'node:os';
+import { MemoryLimitError } from '../../errors.js';
+import type { SimulationOptions } from '../../options.js';
+import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout } from './layout.js';
+
+/** Checkpoint intervals tried, fastest first. */
+const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
+/** Bytes per message waiting in a shard: bucket record + sorted copy, with growth slack. */
+const BYTES_PER_PENDING_MESSAGE = 40;
+/** Heap, code and buffers of one worker thread and of the main thread, measured roughly. */
+const BYTES_PER_THREAD = 48 * 1024 * 1024;
+
+/** A run's memory plan: the layout chosen and what it was measured against. */
+export interface MemoryPlan {
+  readonly state: StateLayout;
+  readonly estimateBytes: number;
+  readonly budgetBytes: number;
+}
+
+/** Messages that can wait for delivery at once, at most (a generous bound for the estimate). */
+export function peakPendingMessages(options: SimulationOptions): number {
+  const n = options.hosts;
+  if (options.protocol === 'announce') return (n * n) / 2 + n;
+  const perTick = n * options.fanout * (options.protocol === 'push' ? 1 : 2);
+  return perTick * Math.min(options.latency.max, options.maxTicks + 1);
+}
+
+/** Estimated peak bytes of a run with checkpoint interval `interval`. */
+export function estimateBytes(options: SimulationOptions, interval: CheckpointInterval): number {
+  const shards = options.threads;
+  const state = stateLayout(options.hosts, shards, interval).bytes;
+  return (
+    state +
+    ringsLayout(shards).bytes +
+    controlLayout(shards).bytes +
+    peakPendingMessages(options) * BYTES_PER_PENDING_MESSAGE +
+    (shards + 1) * BYTES_PER_THREAD
+  );
+}
+
+/** Memory available to this run: --max-memory, else MemAvailable of /proc/meminfo (or free memory). */
+export function memoryBudget(options: SimulationOptions): number {
+  if (options.maxMemory !== null) return options.maxMemory;
+  try {
+    const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+    if (m !== null) return Number(m[1]) * 1024;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return freemem();
+}
+
+function fits(options: SimulationOptions, interval: CheckpointInterval, budget: number): boolean {
+  return stateLayout(options.hosts, options.threads, interval).bytes <= WASM_MAX_BYTES && estimateBytes(options, interval) <= budget;
+}
+
+/**
+ * Chooses the fastest checkpoint interval whose run fits the budget and the 4 GiB limit of one
+ * WebAssembly memory. Throws MemoryLimitError, before any allocation, when none does.
+ */
+export function planMemory(options: SimulationOptions): MemoryPlan {
+  const budget = memoryBudget(options);
+  for (const interval of INTERVALS) {
+    if (fits(options, interval, budget)) {
+      return { state: stateLayout(options.hosts, options.threads, interval), estimateBytes: estimateBytes(options, interval), budgetBytes: budget };
+    }
+  }
+  const widest = INTERVALS[INTERVALS.length - 1]!;
+  let lo = 1;
+  let hi = options.hosts;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits({ ...options, hosts: mid }, widest, budget)) lo = mid;
+    else hi = mid - 1;
+  }
+  const state = stateLayout(options.hosts, options.threads, widest).bytes;
+  const detail = state > WASM_MAX_BYTES
+    ? `its shared state alone is ${Math.round(state / 2 ** 20)} MiB, over the 4 GiB limit of one WebAssembly memory`
+    : 'shared state, messages in flight and worker threads';
+  throw new MemoryLimitError(estimateBytes(options, widest), Math.min(budget, WASM_MAX_BYTES), lo, detail);
+}

@@ -1,0 +1,173 @@
+/**
+ * Per-shard storage of messages waiting for a later tick, and the per-tick sort that puts a
+ * tick's deliveries in SPEC order (receiver, then sender, then the sender's sequence number).
+ *
+ * Messages are kept in buckets keyed by (delivery tick, source shard). Within one bucket they are
+ * in the order the source shard sent them, so for one send tick they are already ordered by
+ * sender and sequence number; `collect` scatters the buckets, in source-shard order, by receiver
+ * (a stable counting sort) and only sorts a receiver's segment when messages sent in different
+ * ticks interleave (latency ranges).
+ */
+
+/** Int32 fields of a stored message: to|kind<<30, from, seq, s. */
+export const MESSAGE_INTS = 4;
+export const KIND_SHIFT = 30;
+export const TO_MASK = (1 << KIND_SHIFT) - 1;
+
+/** A growable array of message records. */
+export class MessageBuffer {
+  data: Int32Array;
+  /** Records stored. */
+  length = 0;
+
+  constructor(initialRecords = 1024) {
+    this.data = new Int32Array(initialRecords * MESSAGE_INTS);
+  }
+
+  /** Appends one record; grows (allocates) when full. */
+  push(toKind: number, from: number, seq: number, s: number): void {
+    let i = this.length * MESSAGE_INTS;
+    if (i + MESSAGE_INTS > this.data.length) this.grow(this.length + 1);
+    const d = this.data;
+    d[i++] = toKind;
+    d[i++] = from;
+    d[i++] = seq;
+    d[i] = s;
+    this.length++;
+  }
+
+  /** Ensures room for `records` records. Allocates. */
+  grow(records: number): void {
+    if (records * MESSAGE_INTS <= this.data.length) return;
+    let size = this.data.length;
+    while (size < records * MESSAGE_INTS) size *= 2;
+    const next = new Int32Array(size);
+    next.set(this.data.subarray(0, this.length * MESSAGE_INTS));
+    this.data = next;
+  }
+}
+
+/** Messages waiting for delivery at this shard's hosts. */
+export class PendingMessages {
+  private readonly buckets = new Map<number, (MessageBuffer | undefined)[]>();
+  private readonly spare: MessageBuffer[] = [];
+  /** Messages stored now, and the most ever stored at once (reported as in-flight memory). */
+  stored = 0;
+  peakStored = 0;
+  /** The sorted deliveries of the tick being processed. */
+  readonly sorted = new MessageBuffer(1024);
+  /** Start of each receiver's segment in `sorted` (receiver i: [start[i], start[i+1])). */
+  readonly start: Int32Array;
+  private scratch = new Int32Array(64 * MESSAGE_INTS);
+
+  constructor(
+    private readonly shards: number,
+    /** First host of this shard. */
+    private readonly lo: number,
+    hostsInShard: number,
+  ) {
+    this.start = new Int32Array(hostsInShard + 1);
+  }
+
+  /** The bucket for messages from `source` delivered at tick `at`. */
+  bucket(at: number, source: number): MessageBuffer {
+    let row = this.buckets.get(at);
+    if (row === undefined) {
+      row = new Array<MessageBuffer | undefined>(this.shards).fill(undefined);
+      this.buckets.set(at, row);
+    }
+    let b = row[source];
+    if (b === undefined) {
+      b = this.spare.pop() ?? new MessageBuffer();
+      b.length = 0;
+      row[source] = b;
+    }
+    return b;
+  }
+
+  /** Counts `count` messages added by the caller (for the in-flight peak). */
+  added(count: number): void {
+    this.stored += count;
+    if (this.stored > this.peakStored) this.peakStored = this.stored;
+  }
+
+  /**
+   * Moves the deliveries of tick `t` into `sorted`, segmented by receiver by `start`, each segment
+   * in (sender, sequence) order. Returns the number of messages.
+   */
+  collect(t: number): number {
+    const start = this.start;
+    start.fill(0);
+    const row = this.buckets.get(t);
+    if (row === undefined) {
+      this.sorted.length = 0;
+      return 0;
+    }
+    this.buckets.delete(t);
+    const lo = this.lo;
+    let total = 0;
+    for (const b of row) {
+      if (b === undefined) continue;
+      const d = b.data;
+      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) start[((d[i]! & TO_MASK) - lo) + 1]!++;
+      total += b.length;
+    }
+    for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
+    const out = this.sorted;
+    out.grow(total);
+    out.length = total;
+    const o = out.data;
+    // `start` doubles as the write cursor; it is rebuilt below.
+    const cursor = start;
+    for (const b of row) {
+      if (b === undefined) continue;
+      const d = b.data;
+      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
+        const w = cursor[(d[i]! & TO_MASK) - lo]!++ * MESSAGE_INTS;
+        o[w] = d[i]!;
+        o[w + 1] = d[i + 1]!;
+        o[w + 2] = d[i + 2]!;
+        o[w + 3] = d[i + 3]!;
+      }
+      this.spare.push(b);
+    }
+    // cursor[i] now holds the end of segment i, which is the start of segment i + 1.
+    for (let i = start.length - 1; i > 0; i--) start[i] = start[i - 1]!;
+    start[0] = 0;
+    this.stored -= total;
+    for (let i = 0; i + 1 < start.length; i++) {
+      if (!isOrdered(o, start[i]!, start[i + 1]!)) this.sortSegment(start[i]!, start[i + 1]!);
+    }
+    return total;
+  }
+
+  /** Sorts records [from, to) of `sorted` by (sender, sequence). Allocates (latency ranges only). */
+  private sortSegment(from: number, to: number): void {
+    const n = to - from;
+    if (this.scratch.length < n * MESSAGE_INTS) this.scratch = new Int32Array(n * 2 * MESSAGE_INTS);
+    const o = this.sorted.data;
+    const index = Array.from({ length: n }, (_, i) => i);
+    index.sort((a, b) => {
+      const ra = (from + a) * MESSAGE_INTS;
+      const rb = (from + b) * MESSAGE_INTS;
+      return o[ra + 1]! - o[rb + 1]! || (o[ra + 2]! >>> 0) - (o[rb + 2]! >>> 0);
+    });
+    const scratch = this.scratch;
+    for (let i = 0; i < n; i++) {
+      const r = (from + index[i]!) * MESSAGE_INTS;
+      scratch.set(o.subarray(r, r + MESSAGE_INTS), i * MESSAGE_INTS);
+    }
+    o.set(scratch.subarray(0, n * MESSAGE_INTS), from * MESSAGE_INTS);
+  }
+}
+
+/** Whether records [from, to) are in (sender, sequence) order. */
+function isOrdered(o: Int32Array, from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) {
+    const a = (i - 1) * MESSAGE_INTS;
+    const b = i * MESSAGE_INTS;
+    const df = o[a + 1]! - o[b + 1]!;
+    if (df > 0 || (df === 0 && o[a + 2]! >>> 0 > o[b + 2]! >>> 0)) return false;
+  }
+  return true;
+}

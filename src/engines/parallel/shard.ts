@@ -1,0 +1,523 @@
+/**
+ * One shard of the parallel engine: a contiguous range of hosts, simulated by one worker thread.
+ *
+ * Every tick, each shard (1) sorts the messages delivered to its hosts at this tick, (2) handles
+ * them host by host in SPEC order and takes each host's periodic step, sending into the
+ * destination shard's ring (or its own queue), (3) publishes its counters and meets the other
+ * shards at a barrier, draining its incoming rings while it waits, (4) reads every shard's
+ * counters and takes the same end-of-run decision as every other shard.
+ *
+ * State lives in the shared state memory (see layout.ts): known-host bitsets, discovery logs,
+ * position index and bitset checkpoints of the logs. A merge of snapshot L(f)[0 .. s) costs the
+ * and-not of one checkpoint (only over the receiver's words that are not full yet) plus a walk of
+ * fewer than B tail entries, instead of a walk of all s entries: that is what keeps `announce`
+ * from being cubic in practice.
+ */
+import { rand, STREAM_LATENCY, STREAM_LOSS, STREAM_PEER } from '../../hash.js';
+import type { SimulationOptions } from '../../options.js';
+import { KIND_PULL, KIND_SET, NO_KIND, rulesOf, lossThreshold as lossThresholdOf, type MessageKind } from '../../protocol.js';
+import type { EndReason } from '../../result.js';
+import { BitsetOps } from './bitset-ops.js';
+import type { WasmMemory } from '../../kernels/bitset.js';
+import {
+  CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex,
+  STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST,
+  STAT_PROCESSED, STAT_SENT, STAT_STOP, type ControlLayout, type RingsLayout, type StateLayout,
+} from './layout.js';
+import { KIND_SHIFT, MESSAGE_INTS, PendingMessages } from './queue.js';
+import { RingConsumer, RingProducer } from './ring.js';
+
+/** Everything a shard needs to start; sent once over the control plane. */
+export interface ShardConfig {
+  readonly shard: number;
+  readonly shards: number;
+  readonly options: SimulationOptions;
+  readonly memory: WasmMemory;
+  readonly control: SharedArrayBuffer;
+  readonly rings: SharedArrayBuffer;
+  readonly state: StateLayout;
+  readonly controlLayout: ControlLayout;
+  readonly ringsLayout: RingsLayout;
+  /** Busy-wait at barriers before sleeping (only when there are no more shards than cores). */
+  readonly spin: boolean;
+  /** Test-only fault injection: throw at this tick. */
+  readonly failAtTick?: number;
+}
+
+/** What a shard reports when the run ends. */
+export interface ShardReport {
+  readonly shard: number;
+  readonly endReason: EndReason | 'stopped';
+  readonly lastTick: number;
+  /** Most messages this shard held for later ticks at once. */
+  readonly peakPending: number;
+  /** Shard 0 only: the global per-tick series and spread tick. */
+  readonly series?: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[] };
+  readonly spreadTicks?: number | null;
+}
+
+/** Thrown in a shard that stops because another shard failed (not the cause itself). */
+export class RunTornDown extends Error {
+  override readonly name = 'RunTornDown';
+}
+
+const SPIN_ROUNDS = 4000;
+/** Publish a ring's records once this many are written, so consumers can drain while we work. */
+const PUBLISH_BATCH = 1024;
+
+/** Runs a shard to the end of the run. Blocks the calling thread (a worker) throughout. */
+export function runShard(config: ShardConfig): ShardReport {
+  return new Shard(config).run();
+}
+
+class Shard {
+  private readonly n: number;
+  private readonly self: number;
+  private readonly shards: number;
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly opts: SimulationOptions;
+  private readonly ctl: Int32Array;
+  private readonly stats: Float64Array;
+  private readonly ops: BitsetOps;
+  private readonly producers: (RingProducer | undefined)[] = [];
+  private readonly consumers: (RingConsumer | undefined)[] = [];
+  private readonly shardOf: Uint16Array;
+  private readonly pending: PendingMessages;
+
+  // Shared state views (whole memory; rows indexed by host).
+  private readonly known: Int32Array;
+  private readonly log: Int32Array;
+  private readonly pos: Int32Array;
+  private readonly ckRange: Int32Array;
+  private readonly complete: Int32Array;
+
+  // Local per-host state of this shard's hosts (index h - lo).
+  private readonly logLen: Int32Array;
+  private readonly firstNonFull: Int32Array;
+  private readonly minWord: Int32Array;
+  private readonly maxWord: Int32Array;
+  private readonly nextSeq: Int32Array;
+  private readonly sentThisTick: Int32Array;
+
+  // Protocol constants.
+  private readonly stops: boolean;
+  private readonly sendOnAppend: boolean;
+  private readonly periodicKind: number;
+  private readonly replyKind: readonly number[];
+  private readonly canStall: boolean;
+  private readonly lossThreshold: number;
+  private readonly seed: number;
+  private readonly latMin: number;
+  private readonly latSpan: number;
+  private readonly words: number;
+  private readonly interval: number;
+  private readonly intervalShift: number;
+  private readonly checkpoints: number;
+
+  // Cumulative counters of this shard.
+  private sent = 0;
+  private delivered = 0;
+  private processed = 0;
+  private ignored = 0;
+  private lost = 0;
+  private entries = 0;
+  private completeCount = 0;
+  private knownTotal = 0;
+  private knowSeed = 0;
+  private t = 0;
+  /** True while the initial logs are written (no sends then). */
+  private initializing = true;
+
+  constructor(private readonly config: ShardConfig) {
+    const { options, shard, shards, state } = config;
+    this.n = options.hosts;
+    this.self = shard;
+    this.shards = shards;
+    this.opts = options;
+    this.lo = Math.floor((shard * this.n) / shards);
+    this.hi = Math.floor(((shard + 1) * this.n) / shards);
+    this.ctl = new Int32Array(config.control);
+    this.stats = new Float64Array(config.control);
+    const buffer = config.memory.buffer as unknown as SharedArrayBuffer;
+    this.ops = new BitsetOps(config.memory, state, shard);
+    this.known = new Int32Array(buffer, state.known, this.n * state.words);
+    this.log = new Int32Array(buffer, state.log, this.n * this.n);
+    this.pos = new Int32Array(buffer, state.pos, this.n * this.n);
+    this.ckRange = new Int32Array(buffer, state.ckRange, this.n * state.checkpoints * 2);
+    this.complete = new Int32Array(buffer, state.complete, this.n);
+    for (let s = 0; s < shards; s++) {
+      if (s === shard) {
+        this.producers.push(undefined);
+        this.consumers.push(undefined);
+      } else {
+        const rl = config.ringsLayout;
+        this.producers.push(new RingProducer(config.rings, ringOffset(rl, shard, s), rl.capacity));
+        this.consumers.push(new RingConsumer(config.rings, ringOffset(rl, s, shard), rl.capacity));
+      }
+    }
+    this.shardOf = new Uint16Array(this.n);
+    for (let s = 0; s < shards; s++) {
+      this.shardOf.fill(s, Math.floor((s * this.n) / shards), Math.floor(((s + 1) * this.n) / shards));
+    }
+    const size = this.hi - this.lo;
+    this.pending = new PendingMessages(shards, this.lo, size);
+    this.logLen = new Int32Array(size);
+    this.firstNonFull = new Int32Array(size);
+    this.minWord = new Int32Array(size).fill(0x7fffffff);
+    this.maxWord = new Int32Array(size).fill(-1);
+    this.nextSeq = new Int32Array(size);
+    this.sentThisTick = new Int32Array(size);
+
+    const rules = rulesOf(options.protocol);
+    this.stops = rules.stopsWhenComplete;
+    this.sendOnAppend = rules.sendOnAppend;
+    this.periodicKind = rules.periodicKind;
+    this.replyKind = rules.replyKind;
+    this.canStall = rules.canStall;
+    this.lossThreshold = lossThresholdOf(options.loss);
+    this.seed = options.seed;
+    this.latMin = options.latency.min;
+    this.latSpan = options.latency.max - options.latency.min + 1;
+    this.words = state.words;
+    this.interval = state.interval;
+    this.intervalShift = Math.log2(state.interval);
+    this.checkpoints = state.checkpoints;
+  }
+
+  run(): ShardReport {
+    this.initHosts();
+    const series = this.self === 0 ? { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] } : undefined;
+    let spreadTicks: number | null = null;
+    let prevSent = 0;
+    let prevDelivered = 0;
+    const n = this.n;
+    for (;;) {
+      const t = this.t;
+      if (this.self === 0) Atomics.store(this.ctl, CTL_TICK, t);
+      if (this.config.failAtTick === t) throw new Error(`injected fault at tick ${t}`);
+      this.sentThisTick.fill(0);
+      this.processTick();
+      this.flushRings();
+      this.barrier();
+
+      // Every shard reads the same published counters, so every shard takes the same decision.
+      const parity = t & 1;
+      let sent = 0, delivered = 0, lost = 0, complete = 0, known = 0, knowSeed = 0, stop = 0;
+      for (let s = 0; s < this.shards; s++) {
+        sent += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_SENT)]!;
+        delivered += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_DELIVERED)]!;
+        lost += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_LOST)]!;
+        complete += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_COMPLETE)]!;
+        known += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_KNOWN)]!;
+        knowSeed += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_KNOW_SEED)]!;
+        stop += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_STOP)]!;
+      }
+      if (series !== undefined) {
+        series.sent.push(sent - prevSent);
+        series.delivered.push(delivered - prevDelivered);
+        series.complete.push(complete);
+        series.coverage.push(known / (n * n));
+        prevSent = sent;
+        prevDelivered = delivered;
+      }
+      if (spreadTicks === null && knowSeed === n) spreadTicks = t;
+      const inFlight = sent - lost - delivered;
+      let end: EndReason | 'stopped' | undefined;
+      if (complete === n) end = 'converged';
+      else if (this.canStall && inFlight === 0) end = 'stalled';
+      else if (t >= this.opts.maxTicks) end = 'max-ticks';
+      else if (stop > 0) end = 'stopped';
+      if (end !== undefined) {
+        return {
+          shard: this.self,
+          endReason: end,
+          lastTick: t,
+          peakPending: this.pending.peakStored,
+          ...(series === undefined ? {} : { series, spreadTicks }),
+        };
+      }
+      this.t++;
+    }
+  }
+
+  /** Initial logs and known sets of this shard's hosts (SPEC "Start"). */
+  private initHosts(): void {
+    const { n, words } = this;
+    const periodicKnown = this.opts.protocol !== 'announce' && this.opts.view === 'known';
+    // Bits of ids >= N are set so that the last word of a complete set is all ones.
+    const padWord = n >>> 5;
+    const padBits = n & 31 ? ~((1 << (n & 31)) - 1) : 0;
+    for (let h = this.lo; h < this.hi; h++) {
+      const base = h * words;
+      if (padBits !== 0) this.known[base + padWord] = padBits;
+      for (let w = padWord + (padBits !== 0 ? 1 : 0); w < words; w++) this.known[base + w] = -1;
+      this.complete[h] = -1;
+      this.append(h, h);
+      if (periodicKnown && h !== 0) this.append(h, 0);
+    }
+    this.initializing = false;
+  }
+
+  /** Handles this tick's deliveries and periodic steps for every host of the shard. */
+  private processTick(): void {
+    const t = this.t;
+    if (t === 0 && this.sendOnAppend) {
+      // announce: every host but the seed announces itself to the seed, with s = 1.
+      for (let h = Math.max(this.lo, 1); h < this.hi; h++) this.send(h, 0, KIND_SET, 1);
+    }
+    this.drainIncoming();
+    this.pending.collect(t);
+    const start = this.pending.start;
+    const periodic = this.periodicKind !== NO_KIND;
+    for (let h = this.lo; h < this.hi; h++) {
+      const li = h - this.lo;
+      const end = start[li + 1]!;
+      for (let m = start[li]!; m < end; m++) this.handle(h, m);
+      if (periodic) this.periodicStep(h);
+    }
+  }
+
+  /** Handles message number `m` of the sorted deliveries, addressed to host `h`. */
+  private handle(h: number, m: number): void {
+    const d = this.pending.sorted.data;
+    const r = m * MESSAGE_INTS;
+    const kind = d[r]! >>> KIND_SHIFT;
+    const from = d[r + 1]!;
+    const s = d[r + 3]!;
+    this.delivered++;
+    if (this.stops && this.complete[h] !== -1) {
+      this.ignored++;
+      return;
+    }
+    this.processed++;
+    this.merge(h, from, s);
+    const reply = this.replyKind[kind]!;
+    if (reply !== NO_KIND) this.send(h, from, reply as MessageKind, this.logLen[h - this.lo]!);
+  }
+
+  /** Host `h` merges L(f)[0 .. s) (SPEC "merge"), appending new ids in L(f) order. */
+  private merge(h: number, f: number, s: number): void {
+    const li = h - this.lo;
+    const c = s >>> this.intervalShift;
+    let tail = 0;
+    if (c > 0) {
+      tail = c << this.intervalShift;
+      const ck = f * this.checkpoints + c - 1;
+      const fromWord = Math.max(this.ckRange[2 * ck]!, this.firstNonFull[li]!);
+      const toWord = this.ckRange[2 * ck + 1]!;
+      if (fromWord < toWord) {
+        const found = this.ops.andNotIds(ck, h, fromWord, toWord);
+        if (found > 0) {
+          if (found * 16 >= tail) this.walk(h, f, 0, tail);
+          else this.appendInLogOrder(h, f, found);
+        }
+      }
+    }
+    this.walk(h, f, tail, s);
+  }
+
+  /** Appends the unknown ids of L(f)[from .. to) to L(h), in order. */
+  private walk(h: number, f: number, from: number, to: number): void {
+    const known = this.known;
+    const log = this.log;
+    const kb = h * this.words;
+    const row = f * this.n;
+    const li = h - this.lo;
+    let full = this.firstNonFull[li]!;
+    for (let i = from; i < to; i++) {
+      const x = log[row + i]!;
+      const w = x >>> 5;
+      if (w < full || (known[kb + w]! & (1 << (x & 31))) !== 0) continue;
+      this.append(h, x);
+      full = this.firstNonFull[li]!;
+    }
+  }
+
+  /** Appends the `count` ids found by the and-not kernel, sorted by their position in L(f). */
+  private appendInLogOrder(h: number, f: number, count: number): void {
+    const ids = this.ops.scratchIds;
+    const keys = this.ops.sortKeys;
+    const row = f * this.n;
+    for (let i = 0; i < count; i++) {
+      const x = ids[i]!;
+      // position < 2^20 and id < 2^20: the key is exact in a double.
+      keys[i] = this.pos[row + x]! * 1048576 + x;
+    }
+    const sorted = keys.subarray(0, count).sort();
+    for (let i = 0; i < count; i++) this.append(h, sorted[i]! % 1048576);
+  }
+
+  /** Appends x to L(h) and K(h); announce sends x the whole log right away. */
+  private append(h: number, x: number): void {
+    const li = h - this.lo;
+    const n = this.n;
+    const len = this.logLen[li]!;
+    this.log[h * n + len] = x;
+    this.pos[h * n + x] = len;
+    const next = len + 1;
+    this.logLen[li] = next;
+    const kb = h * this.words;
+    const w = x >>> 5;
+    const word = this.known[kb + w]! | (1 << (x & 31));
+    this.known[kb + w] = word;
+    if (word === -1 && w === this.firstNonFull[li]) {
+      let f = w + 1;
+      while (f < this.words && this.known[kb + f] === -1) f++;
+      this.firstNonFull[li] = f;
+    }
+    if (w < this.minWord[li]!) this.minWord[li] = w;
+    if (w > this.maxWord[li]!) this.maxWord[li] = w;
+    this.knownTotal++;
+    if (x === 0) this.knowSeed++;
+    if ((next & (this.interval - 1)) === 0) {
+      const ck = h * this.checkpoints + (next >>> this.intervalShift) - 1;
+      this.ops.checkpoint(ck, h);
+      this.ckRange[2 * ck] = this.minWord[li]!;
+      this.ckRange[2 * ck + 1] = this.maxWord[li]! + 1;
+    }
+    if (next === n) {
+      this.complete[h] = this.t;
+      this.completeCount++;
+    }
+    if (this.sendOnAppend && !this.initializing) this.send(h, x, KIND_SET, next);
+  }
+
+  /** The periodic step of host h: `fanout` peer choices (SPEC "Peer choice"). */
+  private periodicStep(h: number): void {
+    const n = this.n;
+    const kind = this.periodicKind as MessageKind;
+    const len = this.logLen[h - this.lo]!;
+    const full = this.opts.view === 'full';
+    for (let j = 0; j < this.opts.fanout; j++) {
+      const r = rand(this.seed, STREAM_PEER, h, this.t, j);
+      let peer: number;
+      if (full) {
+        if (n < 2) return;
+        const c = r % (n - 1);
+        peer = c < h ? c : c + 1;
+      } else {
+        const count = len - 1;
+        if (count === 0) continue;
+        const index = r % count;
+        peer = count === n - 1 ? (index < h ? index : index + 1) : this.ops.selectKnown(h, index);
+      }
+      this.send(h, peer, kind, kind === KIND_PULL ? 1 : len);
+    }
+  }
+
+  /** Sends one message (SPEC: counts, loss, latency), to a ring or to this shard's own queue. */
+  private send(from: number, to: number, kind: MessageKind, s: number): void {
+    const li = from - this.lo;
+    const t = this.t;
+    const k = this.sentThisTick[li]!;
+    this.sentThisTick[li] = k + 1;
+    const seq = this.nextSeq[li]!;
+    this.nextSeq[li] = seq + 1;
+    this.sent++;
+    this.entries += s;
+    if (this.lossThreshold !== 0 && rand(this.seed, STREAM_LOSS, from, t, k) < this.lossThreshold) {
+      this.lost++;
+      return;
+    }
+    const at = this.latSpan === 1 ? t + this.latMin : t + this.latMin + (rand(this.seed, STREAM_LATENCY, from, t, k) % this.latSpan);
+    const toKind = to | (kind << KIND_SHIFT);
+    const dst = this.shardOf[to]!;
+    if (dst === this.self) {
+      this.pending.bucket(at, dst).push(toKind, from, seq, s);
+      this.pending.added(1);
+      return;
+    }
+    const ring = this.producers[dst]!;
+    while (!ring.tryPush(toKind, from, seq, s, at)) this.waitForSpace(dst);
+    if (ring.unpublished() >= PUBLISH_BATCH) ring.publish();
+  }
+
+  /** Our ring to `dst` is full: publish it, wake its consumer, and drain our own rings meanwhile. */
+  private waitForSpace(dst: number): void {
+    this.producers[dst]!.publish();
+    this.ring(dst);
+    const bell = doorbellSlot(this.self);
+    const seen = Atomics.load(this.ctl, bell);
+    if (this.drainIncoming() > 0) return;
+    this.checkFailed();
+    Atomics.wait(this.ctl, bell, seen, 5);
+  }
+
+  /** Moves every published record of our incoming rings into the pending queue. */
+  private drainIncoming(): number {
+    let moved = 0;
+    for (let src = 0; src < this.shards; src++) {
+      const ring = this.consumers[src];
+      if (ring === undefined) continue;
+      const head = ring.head();
+      let tail = ring.tail;
+      if (head === tail) continue;
+      const a = ring.i32;
+      for (; tail !== head; tail = (tail + 1) | 0) {
+        const i = ring.recordIndex(tail);
+        this.pending.bucket(a[i + 4]!, src).push(a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!);
+        moved++;
+      }
+      ring.release(tail);
+      this.ring(src);
+    }
+    if (moved > 0) this.pending.added(moved);
+    return moved;
+  }
+
+  private flushRings(): void {
+    for (const ring of this.producers) ring?.publish();
+  }
+
+  /** Wakes shard `s` if it sleeps on its doorbell. */
+  private ring(s: number): void {
+    Atomics.add(this.ctl, doorbellSlot(s), 1);
+    Atomics.notify(this.ctl, doorbellSlot(s));
+  }
+
+  private checkFailed(): void {
+    if (Atomics.load(this.ctl, CTL_FAILED) !== 0) throw new RunTornDown('the run was torn down');
+  }
+
+  /**
+   * Publishes this shard's counters for tick t, then waits until every shard has done the same,
+   * draining incoming rings meanwhile (a shard still working may be waiting for ring space).
+   */
+  private barrier(): void {
+    const parity = this.t & 1;
+    const cl = this.config.controlLayout;
+    const st = this.stats;
+    const me = this.self;
+    // Plain stores, ordered before the seq-cst Atomics.add below; readers Atomics.load ARRIVED
+    // first, so they see these values (and never the next tick's: that one uses the other parity,
+    // and no shard can start writing tick t+2's stats before every shard has passed tick t+1).
+    st[statIndex(cl, parity, me, STAT_SENT)] = this.sent;
+    st[statIndex(cl, parity, me, STAT_DELIVERED)] = this.delivered;
+    st[statIndex(cl, parity, me, STAT_PROCESSED)] = this.processed;
+    st[statIndex(cl, parity, me, STAT_IGNORED)] = this.ignored;
+    st[statIndex(cl, parity, me, STAT_LOST)] = this.lost;
+    st[statIndex(cl, parity, me, STAT_ENTRIES)] = this.entries;
+    st[statIndex(cl, parity, me, STAT_COMPLETE)] = this.completeCount;
+    st[statIndex(cl, parity, me, STAT_KNOWN)] = this.knownTotal;
+    st[statIndex(cl, parity, me, STAT_KNOW_SEED)] = this.knowSeed;
+    st[statIndex(cl, parity, me, STAT_STOP)] = Atomics.load(this.ctl, CTL_STOP);
+    if (this.shards === 1) return;
+    // Every record this shard sent this tick was published (flushRings) before this add, so a
+    // shard that sees the full count and then drains sees all of tick t's messages.
+    Atomics.add(this.ctl, CTL_ARRIVED, 1);
+    for (let s = 0; s < this.shards; s++) if (s !== me) this.ring(s);
+    const target = this.shards * (this.t + 1);
+    const bell = doorbellSlot(me);
+    let spins = 0;
+    for (;;) {
+      const seen = Atomics.load(this.ctl, bell);
+      this.drainIncoming();
+      if (Atomics.load(this.ctl, CTL_ARRIVED) >= target) break;
+      this.checkFailed();
+      if (this.config.spin && spins++ < SPIN_ROUNDS) continue;
+      Atomics.wait(this.ctl, bell, seen, 50);
+    }
+    this.drainIncoming();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The bitset kernels in plain JS over one Int32Array view: the fallback where WebAssembly SIMD is
+ * unavailable and the naive baseline the benchmark compares against. Same API, same results
+ * (bit for bit, counts modulo 2^32) as the SIMD build in bitset.ts.
+ *
+ * Int32Array rather than Uint32Array: every word stays an int32 in optimised code, whereas u32
+ * words above 2^31 would become doubles. Ids are written as int32 with the same bits as the u32.
+ */
+import type { BitsetKernels, WasmMemory } from './bitset.js';
+
+/** Popcount of a 32-bit word (SWAR: pairs, nibbles, then a multiply sums the four bytes). */
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/**
+ * JS kernels on `memory` (a shared WebAssembly memory or a SharedArrayBuffer). The view is taken
+ * once: the memory must not grow afterwards (memories from createSharedMemory cannot).
+ * Out-of-range pointers are not checked: reads give undefined and writes are dropped.
+ */
+export function jsKernels(memory: WasmMemory | SharedArrayBuffer): BitsetKernels {
+  const heap = new Int32Array(memory instanceof SharedArrayBuffer ? memory : memory.buffer);
+
+  return {
+    orInto(dst, src, words) {
+      const d = dst >>> 2;
+      const s = src >>> 2;
+      for (let i = 0; i < words; i++) heap[d + i] = heap[d + i]! | heap[s + i]!;
+    },
+
+    orIntoCount(dst, src, words) {
+      const d = dst >>> 2;
+      const s = src >>> 2;
+      let added = 0;
+      for (let i = 0; i < words; i++) {
+        const before = heap[d + i]!;
+        const incoming = heap[s + i]!;
+        added += popcount32(incoming & ~before);
+        heap[d + i] = before | incoming;
+      }
+      return added >>> 0;
+    },
+
+    andNotIds(cand, known, fromWord, toWord, out) {
+      const c = cand >>> 2;
+      const k = known >>> 2;
+      let o = out >>> 2;
+      const start = o;
+      for (let w = fromWord; w < toWord; w++) {
+        let x = heap[c + w]! & ~heap[k + w]!;
+        const base = w << 5;
+        while (x !== 0) {
+          const lowest = x & -x;
+          heap[o++] = base | (31 - Math.clz32(lowest));
+          x ^= lowest;
+        }
+      }
+      return o - start;
+    },
+
+    popcount(ptr, words) {
+      const p = ptr >>> 2;
+      let total = 0;
+      for (let i = 0; i < words; i++) total += popcount32(heap[p + i]!);
+      return total >>> 0;
+    },
+
+    copyWords(dst, src, words) {
+      const s = src >>> 2;
+      heap.copyWithin(dst >>> 2, s, s + words);
+    },
+
+    anyNew(cand, known, words) {
+      const c = cand >>> 2;
+      const k = known >>> 2;
+      for (let i = 0; i < words; i++) if ((heap[c + i]! & ~heap[k + i]!) !== 0) return 1;
+      return 0;
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/** resolveOptions: defaults, latency parsing and validation at the public boundary (STYLE.md rule 7). */
+import { describe, expect, it } from 'vitest';
+import { OptionError, parseLatency, resolveOptions } from '../src/index.js';
+
+/** The OptionError `fn` throws (failing the test if it throws nothing or something else). */
+function optionErrorOf(fn: () => unknown): OptionError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OptionError);
+    return error as OptionError;
+  }
+  throw new Error('expected an OptionError, but nothing was thrown');
+}
+
+describe('resolveOptions defaults', () => {
+  it('fills in the defaults of SPEC.md and the CLI', () => {
+    const options = resolveOptions({});
+    expect(options).toMatchObject({
+      hosts: 1000,
+      protocol: 'announce',
+      latency: { min: 1, max: 1 },
+      loss: 0,
+      seed: 1,
+      maxTicks: 100_000,
+      engine: 'parallel',
+    });
+    expect(Number.isInteger(options.threads)).toBe(true);
+    expect(options.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('treats no argument like an empty object', () => {
+    expect(resolveOptions()).toEqual(resolveOptions({}));
+  });
+
+  it('defaults periodic protocols to fanout 1 and the known view', () => {
+    expect(resolveOptions({ protocol: 'push' })).toMatchObject({ fanout: 1, view: 'known' });
+  });
+
+  it('keeps every valid option as given', () => {
+    const input = {
+      hosts: 7, protocol: 'push-pull', fanout: 3, view: 'full', latency: { min: 2, max: 4 },
+      loss: 0.25, seed: 0xffffffff, maxTicks: 0, threads: 3, engine: 'reference',
+    } as const;
+    expect(resolveOptions(input)).toEqual(input);
+  });
+});
+
+describe('latency parsing', () => {
+  it.each([
+    ['the number 3', 3, { min: 3, max: 3 }],
+    ['the text "3"', '3', { min: 3, max: 3 }],
+    ['the range "2..5"', '2..5', { min: 2, max: 5 }],
+    ['the degenerate range "4..4"', '4..4', { min: 4, max: 4 }],
+    ['the object {min: 2, max: 5}', { min: 2, max: 5 }, { min: 2, max: 5 }],
+  ] as const)('accepts %s', (_label, value, expected) => {
+    expect(parseLatency(value)).toEqual(expected);
+    expect(resolveOptions({ latency: value }).latency).toEqual(expected);
+  });
+
+  it.each([0, -1, 1.5, '0', '3..1', '3..', '..3', 'x', '', '1..0', { min: 3, max: 1 }, { min: 0, max: 2 }, null, []])(
+    'rejects %j naming --latency',
+    (value) => {
+      const error = optionErrorOf(() => resolveOptions({ latency: value }));
+      expect(error.option).toBe('--latency');
+    },
+  );
+});
+
+describe('OptionError', () => {
+  it('is a RangeError carrying the option, the value received and what is allowed', () => {
+    const error = optionErrorOf(() => resolveOptions({ hosts: 0 }));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.name).toBe('OptionError');
+    expect(error.option).toBe('--hosts');
+    expect(error.value).toBe('0');
+    expect(error.allowed).toMatch(/integer/);
+    expect(error.message).toContain('--hosts');
+    expect(error.message).toContain('0');
+    expect(error.message).toContain(error.allowed);
+  });
+
+  it.each([
+    ['hosts', 0, '--hosts'],
+    ['hosts', -3, '--hosts'],
+    ['hosts', 1.5, '--hosts'],
+    ['hosts', 'abc', '--hosts'],
+    ['hosts', Number.NaN, '--hosts'],
+    ['protocol', 'gossip', '--protocol'],
+    ['fanout', 0, '--fanout'],
+    ['view', 'sideways', '--view'],
+    ['loss', 1, '--loss'],
+    ['loss', -0.1, '--loss'],
+    ['loss', 'abc', '--loss'],
+    ['loss', Number.POSITIVE_INFINITY, '--loss'],
+    ['seed', -1, '--seed'],
+    ['seed', 4294967296, '--seed'],
+    ['maxTicks', -1, '--max-ticks'],
+    ['threads', 0, '--threads'],
+    ['engine', 'foo', '--engine'],
+  ] as const)('rejects %s = %j, naming %s', (key, value, option) => {
+    const periodic = key === 'fanout' || key === 'view' ? { protocol: 'push' } : {};
+    const error = optionErrorOf(() => resolveOptions({ ...periodic, [key]: value }));
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(option);
+  });
+
+  it.each([
+    ['fanout', 1, '--fanout'],
+    ['fanout', 2, '--fanout'],
+    ['view', 'known', '--view'],
+    ['view', 'full', '--view'],
+  ] as const)('rejects %s = %j with announce (it has no peer choice)', (key, value, option) => {
+    for (const protocol of [{}, { protocol: 'announce' }]) {
+      const error = optionErrorOf(() => resolveOptions({ ...protocol, [key]: value }));
+      expect(error.option).toBe(option);
+      expect(error.allowed).toMatch(/announce/);
+    }
+  });
+
+  it('rejects unknown keys, naming them', () => {
+    const error = optionErrorOf(() => resolveOptions({ hosts: 10, fanOut: 2 }));
+    expect(error.option).toBe('fanOut');
+    expect(error.message).toContain('fanOut');
+  });
+
+  it.each([null, 5, 'hosts', [1, 2]])('rejects %j instead of an options object', (input) => {
+    optionErrorOf(() => resolveOptions(input));
+  });
+});
