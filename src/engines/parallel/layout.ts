@@ -11,11 +11,15 @@
  *      | KNOWN     | N bitsets K(h) of W words (u32); bits >= N preset to 1           |
  *      | LOG       | N rows of N ids: L(h)[i]                   (log mode only)       |
  *      | POS       | N rows of N positions: i with L(h)[i] = x  (log mode only)       |
+ *      | TAILMAX   | N rows of N ids: max of L(h)[B*floor(i/B) .. i] (log mode only)  |
  *      | CKPT      | N x C bitsets: K(h) when |L(h)| reached c*B, c = 1..C            |
  *      | CKRANGE   | N x C x 2 words: lowest word and end word of that bitset's ids   |
  *      | COMPLETE  | N ticks at which each host became complete (-1: not yet)        |
  *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel          |
  *      +-----------+----------------------------------------------------------------+
+ *
+ *    TAILMAX lets a merge skip the walk of a snapshot's tail (the entries after its last
+ *    checkpoint) when every id in it is below the receiver's first non-full word.
  *
  *    A region is written only by the shard that owns the host (row) it belongs to; other shards
  *    read LOG, POS, CKPT and CKRANGE rows of a sender only for snapshots sent in an earlier tick,
@@ -67,6 +71,7 @@ export interface StateLayout {
   readonly known: number;
   readonly log: number;
   readonly pos: number;
+  readonly tailMax: number;
   readonly ckpt: number;
   readonly ckRange: number;
   readonly complete: number;
@@ -88,11 +93,12 @@ export function stateLayout(hosts: number, shards: number, interval: CheckpointI
   const known = region(hosts * words * 4);
   const log = region(hosts * hosts * 4);
   const pos = region(hosts * hosts * 4);
+  const tailMax = region(hosts * hosts * 4);
   const ckpt = region(hosts * checkpoints * words * 4);
   const ckRange = region(hosts * checkpoints * 2 * 4);
   const complete = region(hosts * 4);
   const scratch = region(shards * hosts * 4);
-  return { hosts, shards, words, interval, checkpoints, known, log, pos, ckpt, ckRange, complete, scratch, bytes: at };
+  return { hosts, shards, words, interval, checkpoints, known, log, pos, tailMax, ckpt, ckRange, complete, scratch, bytes: at };
 }
 
 // ---- control block -------------------------------------------------------------------------
@@ -161,10 +167,10 @@ export interface RingsLayout {
 /** Total bytes the rings may take, whatever the shard count. */
 export const RINGS_BUDGET = 64 * 1024 * 1024;
 
-/** Lays out T*(T-1) rings, each as large as the budget allows (256 to 16384 records). */
+/** Lays out T*(T-1) rings, each as large as the budget allows (256 to 2^18 records). */
 export function ringsLayout(shards: number): RingsLayout {
   const pairs = Math.max(1, shards * (shards - 1));
-  let capacity = 16384;
+  let capacity = 1 << 18;
   while (capacity > 256 && pairs * capacity * RECORD_INTS * 4 > RINGS_BUDGET) capacity >>= 1;
   const ringBytes = align(RING_HEADER_INTS * 4 + capacity * RECORD_INTS * 4);
   return { shards, capacity, ringBytes, bytes: pairs * ringBytes };

@@ -2,9 +2,9 @@
  * Per-shard storage of messages waiting for a later tick, and the per-tick sort that puts a
  * tick's deliveries in SPEC order (receiver, then sender, then the sender's sequence number).
  *
- * Messages are kept in buckets keyed by (delivery tick, source shard). Within one bucket they are
- * in the order the source shard sent them, so for one send tick they are already ordered by
- * sender and sequence number; `collect` scatters the buckets, in source-shard order, by receiver
+ * Messages are kept in buckets keyed by (delivery tick, sender's range; see partition.ts). Within
+ * one bucket they are in the order they were sent, so for one send tick they are already ordered
+ * by sender and sequence number; `collect` scatters the buckets, in range order, by receiver
  * (a stable counting sort) and only sorts a receiver's segment when messages sent in different
  * ticks interleave (latency ranges).
  */
@@ -61,19 +61,20 @@ export class PendingMessages {
   private scratch = new Int32Array(64 * MESSAGE_INTS);
 
   constructor(
-    private readonly shards: number,
-    /** First host of this shard. */
-    private readonly lo: number,
+    /** Number of source ranges. */
+    private readonly sources: number,
+    /** Local index of each host of this shard (others: unused). */
+    private readonly localOf: Int32Array,
     hostsInShard: number,
   ) {
     this.start = new Int32Array(hostsInShard + 1);
   }
 
-  /** The bucket for messages from `source` delivered at tick `at`. */
+  /** The bucket for messages from senders of range `source` delivered at tick `at`. */
   bucket(at: number, source: number): MessageBuffer {
     let row = this.buckets.get(at);
     if (row === undefined) {
-      row = new Array<MessageBuffer | undefined>(this.shards).fill(undefined);
+      row = new Array<MessageBuffer | undefined>(this.sources).fill(undefined);
       this.buckets.set(at, row);
     }
     let b = row[source];
@@ -104,12 +105,12 @@ export class PendingMessages {
       return 0;
     }
     this.buckets.delete(t);
-    const lo = this.lo;
+    const local = this.localOf;
     let total = 0;
     for (const b of row) {
       if (b === undefined) continue;
       const d = b.data;
-      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) start[((d[i]! & TO_MASK) - lo) + 1]!++;
+      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) start[local[d[i]! & TO_MASK]! + 1]!++;
       total += b.length;
     }
     for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
@@ -123,7 +124,7 @@ export class PendingMessages {
       if (b === undefined) continue;
       const d = b.data;
       for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
-        const w = cursor[(d[i]! & TO_MASK) - lo]!++ * MESSAGE_INTS;
+        const w = cursor[local[d[i]! & TO_MASK]!]!++ * MESSAGE_INTS;
         o[w] = d[i]!;
         o[w + 1] = d[i + 1]!;
         o[w + 2] = d[i + 2]!;

@@ -24,7 +24,8 @@ import {
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST,
   STAT_PROCESSED, STAT_SENT, STAT_STOP, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
-import { KIND_SHIFT, MESSAGE_INTS, PendingMessages } from './queue.js';
+import { hostsOf, partition } from './partition.js';
+import { KIND_SHIFT, MESSAGE_INTS, PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
 
 /** Everything a shard needs to start; sent once over the control plane. */
@@ -74,8 +75,10 @@ class Shard {
   private readonly n: number;
   private readonly self: number;
   private readonly shards: number;
-  private readonly lo: number;
-  private readonly hi: number;
+  /** This shard's hosts, ascending, and each host's index among them (local arrays use it). */
+  private readonly hosts: Int32Array;
+  private readonly localOf: Int32Array;
+  private readonly rangeOf: Uint16Array;
   private readonly opts: SimulationOptions;
   private readonly ctl: Int32Array;
   private readonly stats: Float64Array;
@@ -89,6 +92,7 @@ class Shard {
   private readonly known: Int32Array;
   private readonly log: Int32Array;
   private readonly pos: Int32Array;
+  private readonly tailMax: Int32Array;
   private readonly ckRange: Int32Array;
   private readonly complete: Int32Array;
 
@@ -126,6 +130,10 @@ class Shard {
   private knownTotal = 0;
   private knowSeed = 0;
   private t = 0;
+  /** The bucket of this shard's messages to itself for tick `ownBucketTick` (saves a map lookup per send). */
+  private ownBucket: MessageBuffer | undefined;
+  private ownBucketTick = -1;
+  private ownBucketRange = -1;
   /** True while the initial logs are written (no sends then). */
   private initializing = true;
 
@@ -135,8 +143,12 @@ class Shard {
     this.self = shard;
     this.shards = shards;
     this.opts = options;
-    this.lo = Math.floor((shard * this.n) / shards);
-    this.hi = Math.floor(((shard + 1) * this.n) / shards);
+    const part = partition(this.n, shards);
+    this.hosts = hostsOf(part, shard);
+    this.localOf = new Int32Array(this.n).fill(-1);
+    for (let i = 0; i < this.hosts.length; i++) this.localOf[this.hosts[i]!] = i;
+    this.rangeOf = part.rangeOf;
+    this.shardOf = part.shardOf;
     this.ctl = new Int32Array(config.control);
     this.stats = new Float64Array(config.control);
     const buffer = config.memory.buffer as unknown as SharedArrayBuffer;
@@ -144,6 +156,7 @@ class Shard {
     this.known = new Int32Array(buffer, state.known, this.n * state.words);
     this.log = new Int32Array(buffer, state.log, this.n * this.n);
     this.pos = new Int32Array(buffer, state.pos, this.n * this.n);
+    this.tailMax = new Int32Array(buffer, state.tailMax, this.n * this.n);
     this.ckRange = new Int32Array(buffer, state.ckRange, this.n * state.checkpoints * 2);
     this.complete = new Int32Array(buffer, state.complete, this.n);
     for (let s = 0; s < shards; s++) {
@@ -156,12 +169,8 @@ class Shard {
         this.consumers.push(new RingConsumer(config.rings, ringOffset(rl, s, shard), rl.capacity));
       }
     }
-    this.shardOf = new Uint16Array(this.n);
-    for (let s = 0; s < shards; s++) {
-      this.shardOf.fill(s, Math.floor((s * this.n) / shards), Math.floor(((s + 1) * this.n) / shards));
-    }
-    const size = this.hi - this.lo;
-    this.pending = new PendingMessages(shards, this.lo, size);
+    const size = this.hosts.length;
+    this.pending = new PendingMessages(part.ranges, this.localOf, size);
     this.logLen = new Int32Array(size);
     this.firstNonFull = new Int32Array(size);
     this.minWord = new Int32Array(size).fill(0x7fffffff);
@@ -248,7 +257,7 @@ class Shard {
     // Bits of ids >= N are set so that the last word of a complete set is all ones.
     const padWord = n >>> 5;
     const padBits = n & 31 ? ~((1 << (n & 31)) - 1) : 0;
-    for (let h = this.lo; h < this.hi; h++) {
+    for (const h of this.hosts) {
       const base = h * words;
       if (padBits !== 0) this.known[base + padWord] = padBits;
       for (let w = padWord + (padBits !== 0 ? 1 : 0); w < words; w++) this.known[base + w] = -1;
@@ -264,14 +273,17 @@ class Shard {
     const t = this.t;
     if (t === 0 && this.sendOnAppend) {
       // announce: every host but the seed announces itself to the seed, with s = 1.
-      for (let h = Math.max(this.lo, 1); h < this.hi; h++) this.send(h, 0, KIND_SET, 1);
+      for (const h of this.hosts) if (h !== 0) this.send(h, 0, KIND_SET, 1);
     }
     this.drainIncoming();
     this.pending.collect(t);
+    // collect() recycled the buffers of tick t; the cached bucket may be one of them.
+    this.ownBucketTick = -1;
     const start = this.pending.start;
     const periodic = this.periodicKind !== NO_KIND;
-    for (let h = this.lo; h < this.hi; h++) {
-      const li = h - this.lo;
+    const hosts = this.hosts;
+    for (let li = 0; li < hosts.length; li++) {
+      const h = hosts[li]!;
       const end = start[li + 1]!;
       for (let m = start[li]!; m < end; m++) this.handle(h, m);
       if (periodic) this.periodicStep(h);
@@ -293,12 +305,12 @@ class Shard {
     this.processed++;
     this.merge(h, from, s);
     const reply = this.replyKind[kind]!;
-    if (reply !== NO_KIND) this.send(h, from, reply as MessageKind, this.logLen[h - this.lo]!);
+    if (reply !== NO_KIND) this.send(h, from, reply as MessageKind, this.logLen[this.localOf[h]!]!);
   }
 
   /** Host `h` merges L(f)[0 .. s) (SPEC "merge"), appending new ids in L(f) order. */
   private merge(h: number, f: number, s: number): void {
-    const li = h - this.lo;
+    const li = this.localOf[h]!;
     const c = s >>> this.intervalShift;
     let tail = 0;
     if (c > 0) {
@@ -314,7 +326,8 @@ class Shard {
         }
       }
     }
-    this.walk(h, f, tail, s);
+    // The tail holds no unknown id when its largest id is below the receiver's first non-full word.
+    if (tail < s && this.tailMax[f * this.n + s - 1]! >= this.firstNonFull[li]! << 5) this.walk(h, f, tail, s);
   }
 
   /** Appends the unknown ids of L(f)[from .. to) to L(h), in order. */
@@ -323,7 +336,7 @@ class Shard {
     const log = this.log;
     const kb = h * this.words;
     const row = f * this.n;
-    const li = h - this.lo;
+    const li = this.localOf[h]!;
     let full = this.firstNonFull[li]!;
     for (let i = from; i < to; i++) {
       const x = log[row + i]!;
@@ -337,24 +350,36 @@ class Shard {
   /** Appends the `count` ids found by the and-not kernel, sorted by their position in L(f). */
   private appendInLogOrder(h: number, f: number, count: number): void {
     const ids = this.ops.scratchIds;
+    if (count === 1) {
+      this.append(h, ids[0]!);
+      return;
+    }
     const keys = this.ops.sortKeys;
     const row = f * this.n;
     for (let i = 0; i < count; i++) {
       const x = ids[i]!;
       // position < 2^20 and id < 2^20: the key is exact in a double.
-      keys[i] = this.pos[row + x]! * 1048576 + x;
+      const key = this.pos[row + x]! * 1048576 + x;
+      // Insertion sort: counts here are small (large ones walk the log instead).
+      let j = i;
+      while (j > 0 && keys[j - 1]! > key) {
+        keys[j] = keys[j - 1]!;
+        j--;
+      }
+      keys[j] = key;
     }
-    const sorted = keys.subarray(0, count).sort();
-    for (let i = 0; i < count; i++) this.append(h, sorted[i]! % 1048576);
+    for (let i = 0; i < count; i++) this.append(h, keys[i]! % 1048576);
   }
 
   /** Appends x to L(h) and K(h); announce sends x the whole log right away. */
   private append(h: number, x: number): void {
-    const li = h - this.lo;
+    const li = this.localOf[h]!;
     const n = this.n;
     const len = this.logLen[li]!;
-    this.log[h * n + len] = x;
-    this.pos[h * n + x] = len;
+    const row = h * n;
+    this.log[row + len] = x;
+    this.pos[row + x] = len;
+    this.tailMax[row + len] = (len & (this.interval - 1)) === 0 || x > this.tailMax[row + len - 1]! ? x : this.tailMax[row + len - 1]!;
     const next = len + 1;
     this.logLen[li] = next;
     const kb = h * this.words;
@@ -387,7 +412,7 @@ class Shard {
   private periodicStep(h: number): void {
     const n = this.n;
     const kind = this.periodicKind as MessageKind;
-    const len = this.logLen[h - this.lo]!;
+    const len = this.logLen[this.localOf[h]!]!;
     const full = this.opts.view === 'full';
     for (let j = 0; j < this.opts.fanout; j++) {
       const r = rand(this.seed, STREAM_PEER, h, this.t, j);
@@ -408,7 +433,7 @@ class Shard {
 
   /** Sends one message (SPEC: counts, loss, latency), to a ring or to this shard's own queue. */
   private send(from: number, to: number, kind: MessageKind, s: number): void {
-    const li = from - this.lo;
+    const li = this.localOf[from]!;
     const t = this.t;
     const k = this.sentThisTick[li]!;
     this.sentThisTick[li] = k + 1;
@@ -424,13 +449,23 @@ class Shard {
     const toKind = to | (kind << KIND_SHIFT);
     const dst = this.shardOf[to]!;
     if (dst === this.self) {
-      this.pending.bucket(at, dst).push(toKind, from, seq, s);
+      const range = this.rangeOf[from]!;
+      if (at !== this.ownBucketTick || range !== this.ownBucketRange) {
+        this.ownBucket = this.pending.bucket(at, range);
+        this.ownBucketTick = at;
+        this.ownBucketRange = range;
+      }
+      this.ownBucket!.push(toKind, from, seq, s);
       this.pending.added(1);
       return;
     }
     const ring = this.producers[dst]!;
     while (!ring.tryPush(toKind, from, seq, s, at)) this.waitForSpace(dst);
-    if (ring.unpublished() >= PUBLISH_BATCH) ring.publish();
+    if (ring.unpublished() >= PUBLISH_BATCH) {
+      ring.publish();
+      // Drain while we produce: a consumer that only drains when blocked makes its producers wait.
+      this.drainIncoming();
+    }
   }
 
   /** Our ring to `dst` is full: publish it, wake its consumer, and drain our own rings meanwhile. */
@@ -454,9 +489,20 @@ class Shard {
       let tail = ring.tail;
       if (head === tail) continue;
       const a = ring.i32;
+      // Consecutive records mostly share a delivery tick and a sender range: look the bucket up once.
+      let lastAt = -1;
+      let lastRange = -1;
+      let bucket: MessageBuffer | undefined;
       for (; tail !== head; tail = (tail + 1) | 0) {
         const i = ring.recordIndex(tail);
-        this.pending.bucket(a[i + 4]!, src).push(a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!);
+        const at = a[i + 4]!;
+        const range = this.rangeOf[a[i + 1]!]!;
+        if (at !== lastAt || range !== lastRange) {
+          bucket = this.pending.bucket(at, range);
+          lastAt = at;
+          lastRange = range;
+        }
+        bucket!.push(a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!);
         moved++;
       }
       ring.release(tail);
