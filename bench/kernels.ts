@@ -5,8 +5,8 @@
  *   npm run build && node dist/bench/kernels.js [--quick]
  *
  * GB/s counts the bytes of ONE bitset per second (10^9 bytes): a merge of S bytes moves 3·S
- * (read src, read dst, write dst). Sizes: 12.5 MB (10^8 hosts' worth of bits, mostly in L2/L3) and
- * 256 MiB (memory-bound). Each row: warm-up, then timed samples of several calls each; median and
+ * (read src, read dst, write dst). Sizes: 12.5 MB (10^8 bits, the 10,000 hosts × 10,000 bits of
+ * MEASUREMENTS.md's one-tick figure; fits a server's L3) and 256 MiB (memory-bound). Each row: warm-up, then timed samples of several calls each; median and
  * min–max over the samples. Repeated merges saturate dst after the first call; the kernels are
  * branch-free, so the work per call does not change.
  */

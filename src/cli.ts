@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { OptionError, MemoryLimitError } from './errors.js';
 import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, type SimulationInput } from './options.js';
+import { closePools } from './engines/parallel/engine.js';
 import { simulate, type Result } from './simulate.js';
 import { formatSummary } from './summary.js';
 
@@ -134,6 +135,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return EXIT_USAGE;
     }
     await program.parseAsync([...argv], { from: 'user' });
+    await closePools();
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {

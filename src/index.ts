@@ -1,5 +1,5 @@
 export { simulate, type Result, type RunControls } from "./simulate.js";
-export type { Progress } from "./engines/parallel/engine.js";
+export { closePools, type Progress } from "./engines/parallel/engine.js";
 export {
   resolveOptions, parseLatency, formatLatency, DEFAULTS, PROTOCOLS, VIEWS, ENGINES,
   type Protocol, type View, type EngineName, type Latency, type SimulationOptions, type SimulationInput,

@@ -38,8 +38,25 @@ export interface SimulationOutcome extends Metrics {
   /** Tick at which each host became complete, `null` if it never did. */
   readonly hostCompletionTicks: (number | null)[];
   readonly series: TickSeries;
-  /** Most messages held for later ticks at once (parallel engine; the reference reports its own peak). */
+}
+
+/**
+ * How an engine computed an outcome: figures that depend on the engine and thread count (and, for
+ * the parallel engine, on timing), so they are kept apart from the deterministic outcome.
+ */
+export interface RunDiagnostics {
+  /** Most messages waiting for a later tick at once (parallel: summed over shards' peaks). */
   readonly peakPendingMessages: number;
+  /** The up-front memory estimate of the run, bytes (parallel engine only). */
+  readonly memoryEstimateBytes: number | null;
+  /** Which bitset kernels ran (parallel engine only). */
+  readonly kernels: 'wasm' | 'js' | null;
+}
+
+/** What an engine returns. */
+export interface EngineOutput {
+  readonly outcome: SimulationOutcome;
+  readonly diagnostics: RunDiagnostics;
 }
 
 /** The metric names of SPEC.md, in its order. */

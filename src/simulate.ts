@@ -2,7 +2,7 @@
 import { runParallel, type Progress } from './engines/parallel/engine.js';
 import { runReference } from './engines/reference.js';
 import { resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
-import type { SimulationOutcome } from './result.js';
+import type { EngineOutput, RunDiagnostics, SimulationOutcome } from './result.js';
 
 /** A finished run: the outcome of SPEC.md plus how it was computed and how long it took. */
 export interface Result extends SimulationOutcome {
@@ -13,6 +13,8 @@ export interface Result extends SimulationOutcome {
   readonly wallSeconds: number;
   /** True when the run was interrupted (signal) before it ended by itself. */
   readonly partial: boolean;
+  /** Engine-dependent figures (memory, kernels); not part of the deterministic outcome. */
+  readonly diagnostics: RunDiagnostics;
 }
 
 /** Extra controls of a run that are not simulation options. */
@@ -32,13 +34,13 @@ export interface RunControls {
 export async function simulate(input: SimulationInput = {}, controls: RunControls = {}): Promise<Result> {
   const options = resolveOptions(input);
   const started = performance.now();
-  const outcome = await runEngine(options, controls);
+  const { outcome, diagnostics } = await runEngine(options, controls);
   const wallSeconds = (performance.now() - started) / 1000;
   const threads = options.engine === 'reference' ? 1 : options.threads;
-  return { ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted' };
+  return { ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted', diagnostics };
 }
 
-async function runEngine(options: SimulationOptions, controls: RunControls): Promise<SimulationOutcome> {
+async function runEngine(options: SimulationOptions, controls: RunControls): Promise<EngineOutput> {
   switch (options.engine) {
     case 'reference':
       return runReference(options, controls.signal);

@@ -177,8 +177,8 @@ describe('gossip-sim usage errors', () => {
     expectOneLineUsageError(usage);
   });
 
-  // Known bug: commander's suggestion goes on a second stderr line ("(Did you mean --hosts?)").
-  it.fails.each(NEAR_MISSES)('$what exits 2 with one stderr line naming it, no stack', (usage) => {
+  // commander's suggestion ("(Did you mean --hosts?)") is joined onto the same line.
+  it.each(NEAR_MISSES)('$what exits 2 with one stderr line naming it, no stack', (usage) => {
     expectOneLineUsageError(usage);
   });
 

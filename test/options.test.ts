@@ -40,9 +40,10 @@ describe('resolveOptions defaults', () => {
   it('keeps every valid option as given', () => {
     const input = {
       hosts: 7, protocol: 'push-pull', fanout: 3, view: 'full', latency: { min: 2, max: 4 },
-      loss: 0.25, seed: 0xffffffff, maxTicks: 0, threads: 3, engine: 'reference',
+      loss: 0.25, seed: 0xffffffff, maxTicks: 0, threads: 3, engine: 'reference', maxMemory: 2 ** 30,
     } as const;
     expect(resolveOptions(input)).toEqual(input);
+    expect(resolveOptions({ ...input, maxMemory: '1.5G' }).maxMemory).toBe(1.5 * 2 ** 30);
   });
 });
 

@@ -12,8 +12,11 @@ export default function shardTask({ port }: ShardTask): Promise<void> {
     const api: ShardApi = {
       run: (config) => runShard(config),
       close: () => {
-        port.close();
-        resolve();
+        // comlink posts this call's answer in a microtask: close the port only after it went out.
+        setImmediate(() => {
+          port.close();
+          resolve();
+        });
       },
     };
     expose(api, endpointOf(port));

@@ -11,7 +11,7 @@ import {
   initialLog, isLost, KIND_SET, latencyOf, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
   type MessageKind,
 } from '../protocol.js';
-import { completionTicksOf, type EndReason, type SimulationOutcome } from '../result.js';
+import { completionTicksOf, type EndReason, type EngineOutput } from '../result.js';
 
 interface Message {
   readonly from: number;
@@ -24,7 +24,7 @@ interface Message {
 }
 
 /** Runs the simulation of `options` with the reference engine. */
-export function runReference(options: SimulationOptions, signal?: AbortSignal): SimulationOutcome {
+export function runReference(options: SimulationOptions, signal?: AbortSignal): EngineOutput {
   const { hosts: n, protocol, view, seed, latency, fanout, maxTicks } = options;
   const { rules, lossThreshold } = planOf(options);
 
@@ -165,7 +165,7 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
   }
 
   const converged = endReason === 'converged';
-  return {
+  const outcome = {
     converged,
     ticks: converged ? t : null,
     sent, delivered, processed, ignored, lost, inFlight, entries,
@@ -175,6 +175,6 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
     lastTick: t,
     hostCompletionTicks: completionTicksOf(completion),
     series,
-    peakPendingMessages,
   };
+  return { outcome, diagnostics: { peakPendingMessages, memoryEstimateBytes: null, kernels: null } };
 }

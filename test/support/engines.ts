@@ -12,4 +12,11 @@ export interface EngineVariant {
 
 export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   { label: 'reference', input: { engine: 'reference' } },
+  // Thread counts of the parallel engine: 3 and 7 do not divide most host counts, 3, 4 and 7 are
+  // more threads than this machine's cores.
+  { label: 'parallel, 1 thread', input: { engine: 'parallel', threads: 1 } },
+  { label: 'parallel, 2 threads', input: { engine: 'parallel', threads: 2 } },
+  { label: 'parallel, 3 threads', input: { engine: 'parallel', threads: 3 } },
+  { label: 'parallel, 4 threads', input: { engine: 'parallel', threads: 4 } },
+  { label: 'parallel, 7 threads', input: { engine: 'parallel', threads: 7 } },
 ];

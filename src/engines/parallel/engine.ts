@@ -12,7 +12,7 @@ import { Piscina } from 'piscina';
 import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
-import { completionTicksOf, type SimulationOutcome } from '../../result.js';
+import { completionTicksOf, type EngineOutput } from '../../result.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, STAT_DELIVERED, STAT_ENTRIES,
@@ -48,8 +48,38 @@ function workerFile(): string {
   throw new Error('the compiled shard worker (dist/workers/shard.js) is missing; run `npm run build`');
 }
 
+/**
+ * Worker pools by thread count, kept between runs so that a sequence of runs (tests, benchmark
+ * sweeps in one process) pays the worker start-up once. Idle piscina workers are unref'd, so a
+ * kept pool does not keep the process alive.
+ */
+const pools = new Map<number, Piscina<ShardTask, void>>();
+
+function poolFor(shards: number): Piscina<ShardTask, void> {
+  let pool = pools.get(shards);
+  if (pool === undefined) {
+    pool = new Piscina<ShardTask, void>({
+      filename: workerFile(),
+      minThreads: shards,
+      maxThreads: shards,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 30_000,
+      atomics: 'disabled',
+    });
+    pools.set(shards, pool);
+  }
+  return pool;
+}
+
+/** Ends every kept worker pool (the CLI calls this before it exits). */
+export async function closePools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.destroy()));
+}
+
 /** Runs `options` on `options.threads` worker shards. */
-export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}): Promise<SimulationOutcome> {
+export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}): Promise<EngineOutput> {
   const shards = options.threads;
   const plan = planMemory(options);
   const memory = createSharedMemory(plan.state.bytes);
@@ -60,14 +90,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
 
-  const pool = new Piscina<ShardTask, void>({
-    filename: workerFile(),
-    minThreads: shards,
-    maxThreads: shards,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
-    atomics: 'disabled',
-  });
+  const pool = poolFor(shards);
   const channels = Array.from({ length: shards }, () => new MessageChannel());
   const remotes: Remote<ShardApi>[] = [];
   const spin = shards <= availableParallelism();
@@ -99,6 +122,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
     }, controls.progressIntervalMs ?? 250);
   }
 
+  let healthy = true;
   try {
     const reports: Promise<ShardReport>[] = [];
     const failures: Promise<never>[] = [];
@@ -133,21 +157,33 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const first = settled.find((r) => r.status === 'rejected' && r.reason instanceof WorkerFailedError);
       throw first?.status === 'rejected' ? first.reason : error;
     }
-    return assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl);
+    const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl);
+    return {
+      outcome,
+      diagnostics: {
+        peakPendingMessages: done.reduce((a, r) => a + r.peakPending, 0),
+        memoryEstimateBytes: plan.estimateBytes,
+        kernels: done[0]!.kernels,
+      },
+    };
+  } catch (error) {
+    healthy = false;
+    throw error;
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);
     controls.signal?.removeEventListener('abort', onAbort);
     tearDown();
-    await Promise.all(remotes.map(async (r) => {
-      try {
-        await Promise.race([r.close(), new Promise((resolve) => setTimeout(resolve, 50))]);
-      } catch {
-        // A failed worker cannot be closed politely; destroy() below ends it.
-      }
-      r[releaseProxy]();
-    }));
+    if (healthy) {
+      // Every shard returned: end their tasks so the workers go idle and can serve the next run.
+      await Promise.all(remotes.map((r) => r.close()));
+    }
+    for (const r of remotes) r[releaseProxy]();
     for (const c of channels) c.port1.close();
-    await pool.destroy();
+    if (!healthy) {
+      // A failed or torn-down run may leave a worker stuck or dead: never reuse its pool.
+      pools.delete(shards);
+      await pool.destroy();
+    }
   }
 }
 
@@ -158,7 +194,7 @@ function assemble(
   completeOffset: number,
   stats: Float64Array,
   cl: ReturnType<typeof controlLayout>,
-): SimulationOutcome {
+): EngineOutput['outcome'] {
   const first = reports[0]!;
   const n = options.hosts;
   const parity = first.lastTick & 1;
@@ -188,6 +224,5 @@ function assemble(
     lastTick: first.lastTick,
     hostCompletionTicks: completionTicksOf(completion),
     series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [] },
-    peakPendingMessages: reports.reduce((a, r) => a + r.peakPending, 0),
   };
 }

@@ -52,6 +52,8 @@ export interface ShardReport {
   readonly lastTick: number;
   /** Most messages this shard held for later ticks at once. */
   readonly peakPending: number;
+  /** Which bitset kernels this shard ran. */
+  readonly kernels: 'wasm' | 'js';
   /** Shard 0 only: the global per-tick series and spread tick. */
   readonly series?: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[] };
   readonly spreadTicks?: number | null;
@@ -243,6 +245,7 @@ class Shard {
           endReason: end,
           lastTick: t,
           peakPending: this.pending.peakStored,
+          kernels: this.ops.kind,
           ...(series === undefined ? {} : { series, spreadTicks }),
         };
       }
