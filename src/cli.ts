@@ -84,8 +84,11 @@ export function jsonOf(result: Result): Record<string, unknown> {
     engine: result.engine,
     threads: result.threads,
     wallSeconds: result.wallSeconds,
+    partial: result.partial,
     series: result.series,
     hostCompletionTicks: result.hostCompletionTicks,
+    // Peak resident memory of this process as the OS counted it (getrusage), worker threads included.
+    diagnostics: { ...result.diagnostics, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
   };
 }
 

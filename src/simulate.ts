@@ -35,9 +35,23 @@ export async function simulate(input: SimulationInput = {}, controls: RunControl
   const options = resolveOptions(input);
   const started = performance.now();
   const { outcome, diagnostics } = await runEngine(options, controls);
+  injectedDelay();
   const wallSeconds = (performance.now() - started) / 1000;
   const threads = options.engine === 'reference' ? 1 : options.threads;
   return { ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted', diagnostics };
+}
+
+/**
+ * Test-only: GOSSIP_SIM_TEST_DELAY_MS busy-waits inside the measured wall time, so regression tests
+ * can make a build that is really slower without changing what it computes.
+ */
+function injectedDelay(): void {
+  const ms = Number(process.env['GOSSIP_SIM_TEST_DELAY_MS'] ?? 0);
+  if (!(ms > 0)) return;
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy wait: a slower build burns CPU, it does not sleep
+  }
 }
 
 async function runEngine(options: SimulationOptions, controls: RunControls): Promise<EngineOutput> {

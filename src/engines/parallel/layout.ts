@@ -14,12 +14,19 @@
  *      | TAILMAX   | N rows of N ids: max of L(h)[B*floor(i/B) .. i] (log mode only)  |
  *      | CKPT      | N x C bitsets: K(h) when |L(h)| reached c*B, c = 1..C            |
  *      | CKRANGE   | N x C x 2 words: lowest word and end word of that bitset's ids   |
+ *      | SNAP      | G x N bitsets: host h's known set as of tick t in slot (t mod G) |
+ *      |           |   (set mode only: push, where log order never changes a metric)  |
  *      | COMPLETE  | N ticks at which each host became complete (-1: not yet)        |
  *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel          |
  *      +-----------+----------------------------------------------------------------+
  *
  *    TAILMAX lets a merge skip the walk of a snapshot's tail (the entries after its last
  *    checkpoint) when every id in it is below the receiver's first non-full word.
+ *
+ *    SNAP (set mode) replaces logs for `push`: a message carries the tick of the sender's slot
+ *    instead of a log prefix, and the sender copies its set to a new slot before it first changes
+ *    it in a tick. With G = HI + 2 a slot is never rewritten while a message can still read it
+ *    (see the shard's `snapshotTickOf`).
  *
  *    A region is written only by the shard that owns the host (row) it belongs to; other shards
  *    read LOG, POS, CKPT and CKRANGE rows of a sender only for snapshots sent in an earlier tick,
@@ -58,47 +65,64 @@ export function wordsPerSet(n: number): number {
   return Math.ceil(n / 128) * 4;
 }
 
-/** Byte offsets of the state memory's regions. */
+/** How host state is stored: discovery logs (any protocol) or versioned bitsets (push only). */
+export type StateMode =
+  | { readonly mode: 'log'; readonly interval: CheckpointInterval }
+  | { readonly mode: 'set'; readonly generations: number };
+
+/** Byte offsets of the state memory's regions (0-sized regions are unused in that mode). */
 export interface StateLayout {
   readonly hosts: number;
   readonly shards: number;
+  readonly mode: 'log' | 'set';
   /** Words per bitset. */
   readonly words: number;
-  /** Checkpoint interval B (ids). */
-  readonly interval: CheckpointInterval;
-  /** Checkpoints per host: C = floor(N / B). */
+  /** Log mode: checkpoint interval B (ids); set mode: unused (1). */
+  readonly interval: CheckpointInterval | 1;
+  /** Log mode: checkpoints per host, C = floor(N / B). */
   readonly checkpoints: number;
+  /** Set mode: generations G of snapshot slots (host h's slot for tick t is G-slot t mod G). */
+  readonly generations: number;
   readonly known: number;
   readonly log: number;
   readonly pos: number;
   readonly tailMax: number;
   readonly ckpt: number;
   readonly ckRange: number;
+  readonly snap: number;
   readonly complete: number;
   readonly scratch: number;
   /** Total bytes of the state memory. */
   readonly bytes: number;
 }
 
-/** Lays out the state memory of a log-mode run of `hosts` hosts on `shards` shards. */
-export function stateLayout(hosts: number, shards: number, interval: CheckpointInterval): StateLayout {
+/** Lays out the state memory of a run of `hosts` hosts on `shards` shards. */
+export function stateLayout(hosts: number, shards: number, spec: StateMode): StateLayout {
   const words = wordsPerSet(hosts);
-  const checkpoints = Math.floor(hosts / interval);
+  const log = spec.mode === 'log';
+  const interval = log ? spec.interval : 1;
+  const checkpoints = log ? Math.floor(hosts / spec.interval) : 0;
+  const generations = log ? 0 : spec.generations;
+  const square = log ? hosts * hosts * 4 : 0;
   let at = 0;
   const region = (bytes: number): number => {
     const start = at;
     at += align(bytes);
     return start;
   };
-  const known = region(hosts * words * 4);
-  const log = region(hosts * hosts * 4);
-  const pos = region(hosts * hosts * 4);
-  const tailMax = region(hosts * hosts * 4);
+  const known = region(log ? hosts * words * 4 : 0);
+  const logAt = region(square);
+  const pos = region(square);
+  const tailMax = region(square);
   const ckpt = region(hosts * checkpoints * words * 4);
   const ckRange = region(hosts * checkpoints * 2 * 4);
+  const snap = region(generations * hosts * words * 4);
   const complete = region(hosts * 4);
   const scratch = region(shards * hosts * 4);
-  return { hosts, shards, words, interval, checkpoints, known, log, pos, tailMax, ckpt, ckRange, complete, scratch, bytes: at };
+  return {
+    hosts, shards, mode: spec.mode, words, interval, checkpoints, generations,
+    known, log: logAt, pos, tailMax, ckpt, ckRange, snap, complete, scratch, bytes: at,
+  };
 }
 
 // ---- control block -------------------------------------------------------------------------

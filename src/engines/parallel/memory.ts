@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { MemoryLimitError } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
-import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout } from './layout.js';
+import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode } from './layout.js';
 
-/** Checkpoint intervals tried, fastest first. */
+/** Checkpoint intervals of log mode, fastest first. */
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
 /** Bytes per message waiting in a shard: bucket record + sorted copy, with growth slack. */
 const BYTES_PER_PENDING_MESSAGE = 40;
@@ -31,10 +31,10 @@ export function peakPendingMessages(options: SimulationOptions): number {
   return perTick * Math.min(options.latency.max, options.maxTicks + 1);
 }
 
-/** Estimated peak bytes of a run with checkpoint interval `interval`. */
-export function estimateBytes(options: SimulationOptions, interval: CheckpointInterval): number {
+/** Estimated peak bytes of a run with state mode `mode`. */
+export function estimateBytes(options: SimulationOptions, mode: StateMode): number {
   const shards = options.threads;
-  const state = stateLayout(options.hosts, shards, interval).bytes;
+  const state = stateLayout(options.hosts, shards, mode).bytes;
   return (
     state +
     ringsLayout(shards).bytes +
@@ -56,8 +56,18 @@ export function memoryBudget(options: SimulationOptions): number {
   return freemem();
 }
 
-function fits(options: SimulationOptions, interval: CheckpointInterval, budget: number): boolean {
-  return stateLayout(options.hosts, options.threads, interval).bytes <= WASM_MAX_BYTES && estimateBytes(options, interval) <= budget;
+function fits(options: SimulationOptions, mode: StateMode, budget: number): boolean {
+  return stateLayout(options.hosts, options.threads, mode).bytes <= WASM_MAX_BYTES && estimateBytes(options, mode) <= budget;
+}
+
+/**
+ * The state modes a run may use, preferred first. `push` (no replies, whole-log snapshots) can
+ * keep versioned bitsets instead of logs: N^2/8 bytes per generation instead of 12 N^2.
+ */
+function candidateModes(options: SimulationOptions): StateMode[] {
+  const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
+  if (options.protocol !== 'push') return logModes;
+  return [{ mode: 'set', generations: options.latency.max + 2 }, ...logModes];
 }
 
 /**
@@ -66,12 +76,14 @@ function fits(options: SimulationOptions, interval: CheckpointInterval, budget: 
  */
 export function planMemory(options: SimulationOptions): MemoryPlan {
   const budget = memoryBudget(options);
-  for (const interval of INTERVALS) {
-    if (fits(options, interval, budget)) {
-      return { state: stateLayout(options.hosts, options.threads, interval), estimateBytes: estimateBytes(options, interval), budgetBytes: budget };
+  const modes = candidateModes(options);
+  for (const mode of modes) {
+    if (fits(options, mode, budget)) {
+      return { state: stateLayout(options.hosts, options.threads, mode), estimateBytes: estimateBytes(options, mode), budgetBytes: budget };
     }
   }
-  const widest = INTERVALS[INTERVALS.length - 1]!;
+  // The smallest footprint of the candidates decides the largest host count that fits.
+  const widest = modes.reduce((a, b) => (stateLayout(options.hosts, 1, a).bytes <= stateLayout(options.hosts, 1, b).bytes ? a : b));
   let lo = 1;
   let hi = options.hosts;
   while (lo < hi) {

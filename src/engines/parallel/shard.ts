@@ -105,6 +105,11 @@ class Shard {
   private readonly maxWord: Int32Array;
   private readonly nextSeq: Int32Array;
   private readonly sentThisTick: Int32Array;
+  /** Set mode: the tick of the slot that holds each host's current set. */
+  private readonly snapTick: Int32Array;
+  private readonly setMode: boolean;
+  private readonly generations: number;
+  private readonly latMax: number;
 
   // Protocol constants.
   private readonly stops: boolean;
@@ -155,10 +160,13 @@ class Shard {
     this.stats = new Float64Array(config.control);
     const buffer = config.memory.buffer as unknown as SharedArrayBuffer;
     this.ops = new BitsetOps(config.memory, state, shard);
-    this.known = new Int32Array(buffer, state.known, this.n * state.words);
-    this.log = new Int32Array(buffer, state.log, this.n * this.n);
-    this.pos = new Int32Array(buffer, state.pos, this.n * this.n);
-    this.tailMax = new Int32Array(buffer, state.tailMax, this.n * this.n);
+    // Set mode has no KNOWN, LOG, POS or TAILMAX region: its views are empty.
+    const logMode = state.mode === 'log';
+    const square = logMode ? this.n * this.n : 0;
+    this.known = new Int32Array(buffer, state.known, logMode ? this.n * state.words : 0);
+    this.log = new Int32Array(buffer, state.log, square);
+    this.pos = new Int32Array(buffer, state.pos, square);
+    this.tailMax = new Int32Array(buffer, state.tailMax, square);
     this.ckRange = new Int32Array(buffer, state.ckRange, this.n * state.checkpoints * 2);
     this.complete = new Int32Array(buffer, state.complete, this.n);
     for (let s = 0; s < shards; s++) {
@@ -179,6 +187,10 @@ class Shard {
     this.maxWord = new Int32Array(size).fill(-1);
     this.nextSeq = new Int32Array(size);
     this.sentThisTick = new Int32Array(size);
+    this.snapTick = new Int32Array(size);
+    this.setMode = state.mode === 'set';
+    this.generations = state.generations;
+    this.latMax = options.latency.max;
 
     const rules = rulesOf(options.protocol);
     this.stops = rules.stopsWhenComplete;
@@ -260,6 +272,11 @@ class Shard {
     // Bits of ids >= N are set so that the last word of a complete set is all ones.
     const padWord = n >>> 5;
     const padBits = n & 31 ? ~((1 << (n & 31)) - 1) : 0;
+    if (this.setMode) {
+      for (const h of this.hosts) this.initSlot(h, periodicKnown);
+      this.initializing = false;
+      return;
+    }
     for (const h of this.hosts) {
       const base = h * words;
       if (padBits !== 0) this.known[base + padWord] = padBits;
@@ -306,9 +323,67 @@ class Shard {
       return;
     }
     this.processed++;
-    this.merge(h, from, s);
+    if (this.setMode) this.mergeSlot(h, from, s);
+    else this.merge(h, from, s);
     const reply = this.replyKind[kind]!;
     if (reply !== NO_KIND) this.send(h, from, reply as MessageKind, this.logLen[this.localOf[h]!]!);
+  }
+
+  // ---- set mode (push): versioned bitsets instead of logs -----------------------------------
+
+  /**
+   * The tick of the slot a message sent now by h should name. A slot of tick s0 is rewritten by h
+   * at tick s0 + G at the earliest, and a message sent at t is read by t + HI at the latest, so
+   * naming s0 is safe while t - s0 < G - HI; otherwise h's set is copied to its slot of tick t.
+   */
+  private snapshotTickOf(h: number): number {
+    const li = this.localOf[h]!;
+    const s0 = this.snapTick[li]!;
+    if (this.t - s0 < this.generations - this.latMax) return s0;
+    this.ops.copySlot(h, s0, this.t);
+    this.snapTick[li] = this.t;
+    return this.t;
+  }
+
+  /** Set mode merge: K(h) |= the snapshot of f in its slot of tick `fTick`. */
+  private mergeSlot(h: number, f: number, fTick: number): void {
+    const li = this.localOf[h]!;
+    const t = this.t;
+    if (this.snapTick[li] !== t) {
+      // Copy on first write in this tick: the old slot stays intact for messages that name it.
+      this.ops.copySlot(h, this.snapTick[li]!, t);
+      this.snapTick[li] = t;
+    }
+    const had0 = this.ops.slotWord(h, t, 0) & 1;
+    const added = this.ops.mergeSlot(h, t, f, fTick);
+    if (added === 0) return;
+    this.knownTotal += added;
+    if (had0 === 0 && (this.ops.slotWord(h, t, 0) & 1) !== 0) this.knowSeed++;
+    const count = this.logLen[li]! + added;
+    this.logLen[li] = count;
+    if (count === this.n && this.complete[h] === -1) {
+      this.complete[h] = t;
+      this.completeCount++;
+    }
+  }
+
+  /** Set mode start: h's slot of tick 0 holds its initial set. */
+  private initSlot(h: number, periodicKnown: boolean): void {
+    const li = this.localOf[h]!;
+    this.ops.padSlot(h, 0);
+    this.snapTick[li] = 0;
+    this.complete[h] = -1;
+    const ids = periodicKnown && h !== 0 ? [h, 0] : [h];
+    for (const x of ids) {
+      this.ops.setSlotBit(h, 0, x);
+      this.knownTotal++;
+      if (x === 0) this.knowSeed++;
+    }
+    this.logLen[li] = ids.length;
+    if (ids.length === this.n) {
+      this.complete[h] = 0;
+      this.completeCount++;
+    }
   }
 
   /** Host `h` merges L(f)[0 .. s) (SPEC "merge"), appending new ids in L(f) order. */
@@ -428,14 +503,21 @@ class Shard {
         const count = len - 1;
         if (count === 0) continue;
         const index = r % count;
-        peer = count === n - 1 ? (index < h ? index : index + 1) : this.ops.selectKnown(h, index);
+        peer = count === n - 1 ? (index < h ? index : index + 1)
+          : this.setMode ? this.ops.selectInSlot(h, this.snapTick[this.localOf[h]!]!, index)
+          : this.ops.selectKnown(h, index);
       }
-      this.send(h, peer, kind, kind === KIND_PULL ? 1 : len);
+      if (this.setMode) this.send(h, peer, kind, len, this.snapshotTickOf(h));
+      else this.send(h, peer, kind, kind === KIND_PULL ? 1 : len);
     }
   }
 
-  /** Sends one message (SPEC: counts, loss, latency), to a ring or to this shard's own queue. */
-  private send(from: number, to: number, kind: MessageKind, s: number): void {
+  /**
+   * Sends one message (SPEC: counts, loss, latency), to a ring or to this shard's own queue. `s` is
+   * the snapshot length (counted in `entries`); the message carries `payload`: `s` itself in log
+   * mode, the tick of the sender's snapshot slot in set mode.
+   */
+  private send(from: number, to: number, kind: MessageKind, s: number, payload = s): void {
     const li = this.localOf[from]!;
     const t = this.t;
     const k = this.sentThisTick[li]!;
@@ -458,12 +540,12 @@ class Shard {
         this.ownBucketTick = at;
         this.ownBucketRange = range;
       }
-      this.ownBucket!.push(toKind, from, seq, s);
+      this.ownBucket!.push(toKind, from, seq, payload);
       this.pending.added(1);
       return;
     }
     const ring = this.producers[dst]!;
-    while (!ring.tryPush(toKind, from, seq, s, at)) this.waitForSpace(dst);
+    while (!ring.tryPush(toKind, from, seq, payload, at)) this.waitForSpace(dst);
     if (ring.unpublished() >= PUBLISH_BATCH) {
       ring.publish();
       // Drain while we produce: a consumer that only drains when blocked makes its producers wait.
