@@ -6,13 +6,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { OptionError, MemoryLimitError } from './errors.js';
 import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, type SimulationInput } from './options.js';
-import { closePools } from './engines/parallel/engine.js';
+import { closePools, type Progress } from './engines/parallel/engine.js';
 import { simulate, type Result } from './simulate.js';
-import { formatSummary } from './summary.js';
+import { formatCount, formatRate, formatSummary } from './summary.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_NOT_CONVERGED = 3;
+export const EXIT_INTERRUPTED = 130;
 
 /** Where the CLI writes; injectable so tests can run it in-process. */
 export interface CliIo {
@@ -45,6 +47,9 @@ interface RunFlags {
   maxTicks?: string;
   threads?: string;
   engine?: string;
+  maxMemory?: string;
+  timeout?: string;
+  requireConvergence?: boolean;
   json?: boolean;
 }
 
@@ -53,7 +58,7 @@ export function inputOf(flags: RunFlags): SimulationInput {
   const input: Record<string, unknown> = {};
   const numbers = ['hosts', 'fanout', 'loss', 'seed', 'maxTicks', 'threads'] as const;
   for (const key of numbers) if (flags[key] !== undefined) input[key] = numeric(flags[key]);
-  for (const key of ['protocol', 'view', 'latency', 'engine'] as const) {
+  for (const key of ['protocol', 'view', 'latency', 'engine', 'maxMemory'] as const) {
     if (flags[key] !== undefined) input[key] = flags[key];
   }
   return input as SimulationInput;
@@ -92,6 +97,35 @@ export function jsonOf(result: Result): Record<string, unknown> {
   };
 }
 
+function parseTimeout(text: string): number {
+  const value = numeric(text);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1e7) {
+    throw new OptionError('--timeout', JSON.stringify(text), 'a number of seconds > 0');
+  }
+  return value;
+}
+
+/**
+ * A one-line progress display on stderr (terminals only), shown once a run has lasted a second:
+ * tick, hosts complete, simulated messages per second.
+ */
+function progressLine(io: CliIo): { update: (p: Progress) => void; clear: () => void } {
+  const started = performance.now();
+  let shown = false;
+  return {
+    update: (p) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (seconds < 1) return;
+      shown = true;
+      io.stderr(`\r\x1b[2Ktick ${formatCount(p.tick)}, ${formatCount(p.hostsComplete)} hosts complete, ` +
+        `${formatRate(p.sent / seconds)} messages/s, ${seconds.toFixed(0)} s`);
+    },
+    clear: () => {
+      if (shown) io.stderr('\r\x1b[2K');
+    },
+  };
+}
+
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -118,12 +152,39 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--max-ticks <n>', `last tick to run (default ${DEFAULTS.maxTicks})`)
     .option('--threads <n>', `worker threads of the parallel engine (default: available parallelism, ${defaultThreads()} here)`)
     .addOption(new Option('--engine <name>', `${ENGINES.join(' | ')} (default ${DEFAULTS.engine})`))
+    .option('--max-memory <size>', 'memory budget, e.g. 8G or 512M (default: the memory available now)')
+    .option('--timeout <seconds>', 'stop at the next tick boundary after this many seconds (partial result, exit 130)')
+    .option('--require-convergence', 'exit 3 when the run ends without converging (max ticks reached or stalled)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (flags: RunFlags) => {
-      const result = await simulate(inputOf(flags));
+      const input = inputOf(flags);
+      const timeoutSeconds = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
+      const stop = new AbortController();
+      const onSigint = (): void => stop.abort(new Error('interrupted (SIGINT)'));
+      process.once('SIGINT', onSigint);
+      const timer = timeoutSeconds === undefined ? undefined
+        : setTimeout(() => stop.abort(new Error(`--timeout ${timeoutSeconds} s reached`)), timeoutSeconds * 1000);
+      const progress = flags.json === true || !io.stderrIsTTY ? undefined : progressLine(io);
+      let result: Result;
+      try {
+        result = await simulate(input, { signal: stop.signal, onProgress: progress?.update });
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        if (timer !== undefined) clearTimeout(timer);
+        progress?.clear();
+      }
       if (flags.json === true) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
       else io.stdout(`${formatSummary(result)}\n`);
-      setExit(EXIT_OK);
+      if (result.partial) {
+        const why = stop.signal.reason instanceof Error ? stop.signal.reason.message : 'interrupted';
+        io.stderr(`gossip-sim: ${why}: stopped after tick ${result.lastTick}; the metrics above are partial\n`);
+        setExit(EXIT_INTERRUPTED);
+      } else if (flags.requireConvergence === true && !result.converged) {
+        io.stderr(`gossip-sim: not converged (${result.endReason} after tick ${result.lastTick}) and --require-convergence was given\n`);
+        setExit(EXIT_NOT_CONVERGED);
+      } else {
+        setExit(EXIT_OK);
+      }
     });
   return program;
 }

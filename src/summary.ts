@@ -40,13 +40,19 @@ export function formatSummary(result: Result): string {
     `seed ${o.seed}`,
   ].join(', ');
   const engine = o.engine === 'reference' ? 'reference engine' : `parallel engine, ${result.threads} thread${result.threads === 1 ? '' : 's'}`;
+  const why: Record<Result['endReason'], string> = {
+    converged: '',
+    stalled: 'stalled (nothing in flight)',
+    'max-ticks': 'max ticks reached',
+    interrupted: 'interrupted, metrics are partial',
+  };
   const outcome = result.converged
     ? `converged at tick ${result.ticks}`
-    : `not converged: ${result.endReason === 'stalled' ? 'stalled (nothing in flight)' : 'max ticks reached'} after tick ${result.lastTick}`;
-  const spread = result.spreadTicks === null ? 'never' : `tick ${result.spreadTicks}`;
+    : `not converged: ${why[result.endReason]} after tick ${result.lastTick}`;
+  const spread = result.spreadTicks === null ? 'some host does not know host 0 yet' : `every host knew host 0 from tick ${result.spreadTicks}`;
   const lines = [
     `gossip-sim: ${setup} (${engine})`,
-    `  outcome    ${outcome}; every host knew host 0 from ${spread}`,
+    `  outcome    ${outcome}; ${spread}`,
     `  messages   sent ${formatCount(result.sent)}, processed ${formatCount(result.processed)}, ` +
       `ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}, in flight ${formatCount(result.inFlight)}`,
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,

@@ -24,7 +24,7 @@ interface Message {
 }
 
 /** Runs the simulation of `options` with the reference engine. */
-export function runReference(options: SimulationOptions, signal?: AbortSignal): EngineOutput {
+export async function runReference(options: SimulationOptions, signal?: AbortSignal): Promise<EngineOutput> {
   const { hosts: n, protocol, view, seed, latency, fanout, maxTicks } = options;
   const { rules, lossThreshold } = planOf(options);
 
@@ -162,6 +162,8 @@ export function runReference(options: SimulationOptions, signal?: AbortSignal): 
     if (t >= maxTicks) { endReason = 'max-ticks'; break; }
     if (signal?.aborted === true) { endReason = 'interrupted'; break; }
     t++;
+    // Let the event loop deliver an abort (SIGINT, timeout) now and then.
+    if (signal !== undefined && (t & 255) === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
   const converged = endReason === 'converged';
