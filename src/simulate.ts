@@ -1,5 +1,6 @@
 /** The library entry point: `simulate(options)`; the CLI is a thin layer over it. */
 import { runParallel, type Progress } from './engines/parallel/engine.js';
+import type { Fault } from './engines/parallel/shard.js';
 import { runReference } from './engines/reference.js';
 import { resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import type { EngineOutput, RunDiagnostics, SimulationOutcome } from './result.js';
@@ -23,8 +24,10 @@ export interface RunControls {
   readonly signal?: AbortSignal | undefined;
   /** Called a few times a second during parallel runs with the tick, hosts complete and messages sent. */
   readonly onProgress?: ((progress: Progress) => void) | undefined;
-  /** Test-only fault injection: shard `shard` throws at tick `tick`. */
-  readonly fault?: { readonly shard: number; readonly tick: number } | undefined;
+  /** Test-only fault injection in the parallel engine (see FaultKind). */
+  readonly fault?: Fault | undefined;
+  /** Test-only: worker heap limit in MiB (gives the run its own worker pool). */
+  readonly workerHeapMb?: number | undefined;
 }
 
 /**

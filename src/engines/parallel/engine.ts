@@ -15,11 +15,11 @@ import type { SimulationOptions } from '../../options.js';
 import { completionTicksOf, type EngineOutput } from '../../result.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
-  controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, STAT_DELIVERED, STAT_ENTRIES,
+  controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
   STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE,
 } from './layout.js';
 import { planMemory } from './memory.js';
-import type { ShardConfig, ShardReport } from './shard.js';
+import type { Fault, ShardConfig, ShardReport } from './shard.js';
 
 /** Live figures of a running simulation, for progress displays. */
 export interface Progress {
@@ -34,8 +34,10 @@ export interface ParallelControls {
   /** Called about every `progressIntervalMs` while the run lasts. */
   readonly onProgress?: ((progress: Progress) => void) | undefined;
   readonly progressIntervalMs?: number | undefined;
-  /** Test-only: make shard `shard` throw at tick `tick`. */
-  readonly fault?: { readonly shard: number; readonly tick: number } | undefined;
+  /** Test-only: make shard `fault.shard` fail at tick `fault.tick` (see FaultKind). */
+  readonly fault?: Fault | undefined;
+  /** Worker heap limit in MiB (a run with it gets its own pool; tests of running out of memory). */
+  readonly workerHeapMb?: number | undefined;
 }
 
 /** The compiled worker: dist/workers/shard.js, from dist/src/... (built) or src/... (tsx). */
@@ -55,17 +57,22 @@ function workerFile(): string {
  */
 const pools = new Map<number, Piscina<ShardTask, void>>();
 
+function newPool(shards: number, heapMb?: number): Piscina<ShardTask, void> {
+  return new Piscina<ShardTask, void>({
+    filename: workerFile(),
+    minThreads: shards,
+    maxThreads: shards,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 30_000,
+    atomics: 'disabled',
+    ...(heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } }),
+  });
+}
+
 function poolFor(shards: number): Piscina<ShardTask, void> {
   let pool = pools.get(shards);
   if (pool === undefined) {
-    pool = new Piscina<ShardTask, void>({
-      filename: workerFile(),
-      minThreads: shards,
-      maxThreads: shards,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 30_000,
-      atomics: 'disabled',
-    });
+    pool = newPool(shards);
     pools.set(shards, pool);
   }
   return pool;
@@ -90,7 +97,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
 
-  const pool = poolFor(shards);
+  const ownPool = controls.workerHeapMb !== undefined;
+  const pool = ownPool ? newPool(shards, controls.workerHeapMb) : poolFor(shards);
   const channels = Array.from({ length: shards }, () => new MessageChannel());
   const remotes: Remote<ShardApi>[] = [];
   const spin = shards <= availableParallelism();
@@ -122,6 +130,19 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
     }, controls.progressIntervalMs ?? 250);
   }
 
+  let faultTimer: NodeJS.Timeout | undefined;
+  if (controls.fault?.kind === 'terminate') {
+    const { shard: victim, tick } = controls.fault;
+    faultTimer = setInterval(() => {
+      if (Atomics.load(ctl, CTL_TICK) < tick) return;
+      const id = Atomics.load(ctl, threadIdSlot(victim));
+      const worker = pool.threads.find((w) => w.threadId === id);
+      if (worker === undefined) return;
+      clearInterval(faultTimer);
+      void worker.terminate();
+    }, 5);
+  }
+
   let healthy = true;
   try {
     const reports: Promise<ShardReport>[] = [];
@@ -139,7 +160,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const config: ShardConfig = {
         shard: s, shards, options, memory, control, rings,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
-        ...(controls.fault?.shard === s ? { failAtTick: controls.fault.tick } : {}),
+        ...(controls.fault?.shard === s ? { fault: controls.fault } : {}),
       };
       reports.push(Promise.resolve(remote.run(config)).catch((cause: unknown) => {
         throw cause instanceof Error && cause.name === 'RunTornDown' ? cause : new WorkerFailedError(s, cause);
@@ -152,9 +173,13 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
         Promise.race(failures).catch((error: unknown) => { tearDown(); throw error; }),
       ]);
     } catch (error) {
-      // Report the shard that failed first, not one that stopped because of it.
-      const settled = await Promise.allSettled(reports);
-      const first = settled.find((r) => r.status === 'rejected' && r.reason instanceof WorkerFailedError);
+      // Report the shard that failed first, not one that stopped because of it; a shard busy in a
+      // long tick will not answer, so wait only briefly before destroy() ends every worker.
+      const settled = await Promise.race([
+        Promise.allSettled(reports),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200).unref()),
+      ]);
+      const first = settled?.find((r) => r.status === 'rejected' && r.reason instanceof WorkerFailedError);
       throw first?.status === 'rejected' ? first.reason : error;
     }
     const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl);
@@ -171,6 +196,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
     throw error;
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);
+    if (faultTimer !== undefined) clearInterval(faultTimer);
     controls.signal?.removeEventListener('abort', onAbort);
     tearDown();
     if (healthy) {
@@ -179,9 +205,9 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
     }
     for (const r of remotes) r[releaseProxy]();
     for (const c of channels) c.port1.close();
-    if (!healthy) {
+    if (!healthy || ownPool) {
       // A failed or torn-down run may leave a worker stuck or dead: never reuse its pool.
-      pools.delete(shards);
+      if (pools.get(shards) === pool) pools.delete(shards);
       await pool.destroy();
     }
   }

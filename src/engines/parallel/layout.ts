@@ -40,6 +40,7 @@
  *      [ 3] TICK        the tick shard 0 is working on (progress display only)
  *      [16 + s*16] DOORBELL of shard s (own 64-byte line): bumped by whoever wants s to look
  *                  at its rings or the barrier again; s sleeps on it with Atomics.wait
+ *      [17 + s*16] THREAD_ID of shard s's worker
  *      stats, Float64, at STATS_OFFSET: [parity][shard][STAT_*], cumulative per shard
  *
  * 3. The rings (`SharedArrayBuffer`): one single-producer single-consumer ring per ordered pair
@@ -134,6 +135,11 @@ export const CTL_TICK = 3;
 /** Int32 slot of shard s's doorbell: each on its own 64-byte line to avoid false sharing. */
 export function doorbellSlot(shard: number): number {
   return 16 + shard * 16;
+}
+
+/** Int32 slot where shard s writes its worker's threadId (on the doorbell's line; written once). */
+export function threadIdSlot(shard: number): number {
+  return doorbellSlot(shard) + 1;
 }
 
 /** Per-shard cumulative counters published at the end of every tick (Float64 slots). */

@@ -13,6 +13,7 @@
  * fewer than B tail entries, instead of a walk of all s entries: that is what keeps `announce`
  * from being cubic in practice.
  */
+import { threadId } from 'node:worker_threads';
 import { rand, STREAM_LATENCY, STREAM_LOSS, STREAM_PEER } from '../../hash.js';
 import type { SimulationOptions } from '../../options.js';
 import { KIND_PULL, KIND_SET, NO_KIND, rulesOf, lossThreshold as lossThresholdOf, type MessageKind } from '../../protocol.js';
@@ -20,13 +21,26 @@ import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
-  CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex,
+  CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST,
   STAT_PROCESSED, STAT_SENT, STAT_STOP, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { hostsOf, partition } from './partition.js';
 import { KIND_SHIFT, MESSAGE_INTS, PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
+
+/**
+ * Test-only fault injection (issue: a worker that fails must end the run, not hang it):
+ * `throw` raises an error in the shard, `exit` ends the worker thread with process.exit, `oom`
+ * allocates until the worker's heap limit kills it, `terminate` has the main thread terminate the
+ * shard's worker once the run reaches the tick.
+ */
+export type FaultKind = 'throw' | 'exit' | 'oom' | 'terminate';
+export interface Fault {
+  readonly shard: number;
+  readonly tick: number;
+  readonly kind?: FaultKind;
+}
 
 /** Everything a shard needs to start; sent once over the control plane. */
 export interface ShardConfig {
@@ -41,8 +55,8 @@ export interface ShardConfig {
   readonly ringsLayout: RingsLayout;
   /** Busy-wait at barriers before sleeping (only when there are no more shards than cores). */
   readonly spin: boolean;
-  /** Test-only fault injection: throw at this tick. */
-  readonly failAtTick?: number;
+  /** Test-only fault injection for this shard. */
+  readonly fault?: Fault;
 }
 
 /** What a shard reports when the run ends. */
@@ -71,6 +85,23 @@ const PUBLISH_BATCH = 1024;
 /** Runs a shard to the end of the run. Blocks the calling thread (a worker) throughout. */
 export function runShard(config: ShardConfig): ShardReport {
   return new Shard(config).run();
+}
+
+function injectFault(fault: Fault): void {
+  switch (fault.kind ?? 'throw') {
+    case 'throw':
+      throw new Error(`injected fault at tick ${fault.tick}`);
+    case 'exit':
+      process.exit(7);
+    // eslint-disable-next-line no-fallthrough
+    case 'oom': {
+      const hog: number[][] = [];
+      for (;;) hog.push(new Array<number>(1 << 20).fill(hog.length));
+    }
+    case 'terminate':
+      // The main thread watches the tick and terminates this worker (see engine.ts).
+      return;
+  }
 }
 
 class Shard {
@@ -209,6 +240,8 @@ class Shard {
   }
 
   run(): ShardReport {
+    // Lets the main thread find this shard's worker (fault injection, diagnostics).
+    Atomics.store(this.ctl, threadIdSlot(this.self), threadId);
     this.initHosts();
     const series = this.self === 0 ? { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] } : undefined;
     let spreadTicks: number | null = null;
@@ -218,7 +251,7 @@ class Shard {
     for (;;) {
       const t = this.t;
       if (this.self === 0) Atomics.store(this.ctl, CTL_TICK, t);
-      if (this.config.failAtTick === t) throw new Error(`injected fault at tick ${t}`);
+      if (this.config.fault?.tick === t) injectFault(this.config.fault);
       this.sentThisTick.fill(0);
       this.processTick();
       this.flushRings();
