@@ -88,7 +88,8 @@ export async function runReference(options: SimulationOptions, signal?: AbortSig
     const source = logs[from]!;
     const log = logs[to]!;
     const set = known[to]!;
-    for (let i = 0; i < s; i++) {
+    // A complete receiver can learn nothing: stopping early changes no metric.
+    for (let i = 0; i < s && log.length < n; i++) {
       const x = source[i]!;
       if (set[x] === 1) continue;
       set[x] = 1;

@@ -13,8 +13,8 @@ import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type Checkpoin
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
 /** Bytes per message waiting in a shard: bucket record + sorted copy, with growth slack. */
 const BYTES_PER_PENDING_MESSAGE = 40;
-/** Heap, code and buffers of one worker thread and of the main thread, measured roughly. */
-const BYTES_PER_THREAD = 48 * 1024 * 1024;
+/** Heap, code and buffers of one worker thread and of the main thread (measured: about 30 MiB). */
+const BYTES_PER_THREAD = 30 * 1024 * 1024;
 
 /** A run's memory plan: the layout chosen and what it was measured against. */
 export interface MemoryPlan {
