@@ -8,6 +8,8 @@ import { OptionError, MemoryLimitError } from './errors.js';
 import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, type SimulationInput } from './options.js';
 import { closePools, type Progress } from './engines/parallel/engine.js';
 import { simulate, type Result } from './simulate.js';
+import { checkRunOutputs, registerReportCommand, writeRunOutputs } from './report/commands.js';
+import { completionChartOf } from './report/terminal-chart.js';
 import { formatCount, formatRate, formatSummary } from './summary.js';
 
 export const EXIT_OK = 0;
@@ -51,6 +53,8 @@ interface RunFlags {
   timeout?: string;
   requireConvergence?: boolean;
   json?: boolean;
+  trace?: string;
+  report?: string;
 }
 
 /** Converts the flags of `run` to `simulate()` input, leaving validation to `resolveOptions`. */
@@ -156,8 +160,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'stop at the next tick boundary after this many seconds (partial result, exit 130)')
     .option('--require-convergence', 'exit 3 when the run ends without converging (max ticks reached or stalled)')
     .option('--json', 'print exactly one JSON object on stdout')
+    .option('--trace <file>', 'write the per-tick series and per-host completion ticks to FILE.json, or FILE.csv (plus FILE.hosts.csv)')
+    .option('--report <file.html>', 'write a self-contained HTML report with charts (opens offline)')
     .action(async (flags: RunFlags) => {
       const input = inputOf(flags);
+      checkRunOutputs(flags);
       const timeoutSeconds = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
       const stop = new AbortController();
       const onSigint = (): void => stop.abort(new Error('interrupted (SIGINT)'));
@@ -173,8 +180,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         if (timer !== undefined) clearTimeout(timer);
         progress?.clear();
       }
+      await writeRunOutputs(result, flags);
       if (flags.json === true) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
-      else io.stdout(`${formatSummary(result)}\n`);
+      else io.stdout(`${formatSummary(result)}\n${io.stdoutIsTTY ? `\n${completionChartOf(result)}\n` : ''}`);
       if (result.partial) {
         const why = stop.signal.reason instanceof Error ? stop.signal.reason.message : 'interrupted';
         io.stderr(`gossip-sim: ${why}: stopped after tick ${result.lastTick}; the metrics above are partial\n`);
@@ -186,6 +194,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         setExit(EXIT_OK);
       }
     });
+  registerReportCommand(program, io);
   return program;
 }
 

@@ -1,0 +1,308 @@
+/**
+ * The `bench` and `compare` subcommands. `registerBenchCommands` adds them to the CLI's commander
+ * program; their actions end with a non-zero status by throwing `ExitCode` (src/bench/exit.ts),
+ * which `main()` turns into its return value. Usage errors are `OptionError`s (exit 2), as for `run`.
+ *
+ * `runBench` is also the hook for reports: it returns the results object that `--out` writes.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { CliIo } from '../cli.js';
+import { OptionError } from '../errors.js';
+import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, type Protocol, type SimulationInput } from '../options.js';
+import { compareResults, DEFAULT_THRESHOLD, parseThreshold, readResults, type Comparison } from './compare.js';
+import { EXIT_REGRESSION, ExitCode } from './exit.js';
+import { BENCH_FORMATS, formatBenchMarkdown, formatBenchText, formatComparisonMarkdown, formatComparisonText, githubBenchmark, type BenchFormat } from './format.js';
+import { ProgressLine } from './progress.js';
+import type { BenchResults } from './schema.js';
+import { configurationsOf, gridInputs, preflight, runSweep, type Configuration, type UnfitPolicy } from './sweep.js';
+import type { SkippedConfiguration } from './schema.js';
+
+/** The flags of `gossip-sim bench`, as commander hands them over (text). */
+export interface BenchFlags {
+  hosts?: string;
+  threads?: string;
+  protocol?: string;
+  fanout?: string;
+  view?: string;
+  latency?: string;
+  loss?: string;
+  seed?: string;
+  maxTicks?: string;
+  engine?: string;
+  maxMemory?: string;
+  repeat?: string;
+  warmup?: string;
+  out?: string;
+  format?: string;
+  label?: string;
+  report?: string;
+}
+
+/** The flags of `gossip-sim compare`. */
+export interface CompareFlags {
+  threshold?: string;
+  format?: string;
+}
+
+/** Optional extensions wired by the CLI. */
+export interface BenchHooks {
+  /** Writes an HTML report of `results` to `file`; when given, `bench` gets `--report FILE.html`. */
+  readonly report?: (results: BenchResults, file: string) => Promise<void> | void;
+  /** Checks the --report file name before the sweep starts (throws `OptionError`). */
+  readonly checkReport?: (file: string) => void;
+}
+
+export const DEFAULT_REPEAT = 5;
+export const DEFAULT_WARMUP = 1;
+const MAX_REPEAT = 1000;
+const MAX_WARMUP = 100;
+
+/** Adds `bench` and `compare` to `program`. */
+export function registerBenchCommands(program: Command, io: CliIo, hooks: BenchHooks = {}): void {
+  const bench = program
+    .command('bench')
+    .description('sweep host counts, thread counts and protocols, each run in its own process, and report times, memory and speedups')
+    .option('--hosts <list>', `host counts, comma-separated (default ${DEFAULTS.hosts})`)
+    .option('--threads <list>', `thread counts, comma-separated; above the core count is allowed and marked oversubscribed (default 1,${availableParallelism()})`)
+    .option('--protocol <list>', `protocols, comma-separated: ${PROTOCOLS.join(', ')} (default ${DEFAULTS.protocol})`)
+    .option('--fanout <k>', 'peer choices per periodic step, for push, pull and push-pull (default 1)')
+    .addOption(new Option('--view <view>', `${VIEWS.join(' | ')}, for push, pull and push-pull (default known)`))
+    .option('--latency <ticks>', 'constant D or range LO..HI in ticks (default 1)')
+    .option('--loss <p>', 'probability that a message is lost (default 0)')
+    .option('--seed <n>', 'seed of the counter-based hash (default 1)')
+    .option('--max-ticks <n>', `last tick to run (default ${DEFAULTS.maxTicks})`)
+    .addOption(new Option('--engine <name>', `${ENGINES.join(' | ')} (default ${DEFAULTS.engine})`))
+    .option('--max-memory <size>', 'memory budget of each run, e.g. 8G (default: the memory available when it starts)')
+    .option('--repeat <r>', `measured runs per configuration (default ${DEFAULT_REPEAT})`)
+    .option('--warmup <w>', `warm-up runs per configuration before the measured ones (default ${DEFAULT_WARMUP})`)
+    .option('--out <file.json>', 'write the results (schema version 1, docs/benchmarking.md) to this file')
+    .option('--format <list>', `${BENCH_FORMATS.join(', ')}: with --out, also write FILE.md (markdown) and FILE.github.json (github-action-benchmark); without, print that one format instead of the table`)
+    .option('--label <text>', 'describe the machine in the results, e.g. "CI runner, 2 vCPUs"');
+  if (hooks.report !== undefined) bench.option('--report <file.html>', 'also write an HTML report');
+  bench.action(async (flags: BenchFlags) => {
+    if (flags.report !== undefined) hooks.checkReport?.(flags.report);
+    const results = await runBench(flags, io);
+    if (flags.report !== undefined && hooks.report !== undefined) await hooks.report(results, flags.report);
+    if (results.issues.length > 0) {
+      throw new ExitCode(EXIT_REGRESSION, `bench: ${results.issues.length} issue${results.issues.length === 1 ? '' : 's'} found while measuring (listed above)`);
+    }
+  });
+
+  program
+    .command('compare')
+    .description('compare two bench results files: simulation metrics must be identical, times and memory must not regress')
+    .argument('<baseline>', 'results file of the reference build (bench --out)')
+    .argument('<current>', 'results file of the build under test')
+    .option('--threshold <percent>', `regression threshold on the change of a median (default ${DEFAULT_THRESHOLD * 100}%)`)
+    .addOption(new Option('--format <format>', 'text | markdown (default text)'))
+    .action((baseline: string, current: string, flags: CompareFlags) => {
+      const comparison = runCompare(baseline, current, flags, io);
+      if (comparison.exitCode !== 0) throw new ExitCode(comparison.exitCode);
+    });
+}
+
+/** A validated bench command: what to run and where to write. */
+export interface BenchPlan {
+  readonly configurations: Configuration[];
+  readonly skipped: SkippedConfiguration[];
+  readonly repeat: number;
+  readonly warmup: number;
+  readonly out: string | null;
+  readonly formats: BenchFormat[];
+  readonly label: string | null;
+  readonly argv: string[];
+}
+
+/**
+ * Validates every flag and every configuration (throws `OptionError`, or `ExitCode(2)` for a
+ * configuration that cannot fit in memory under policy 'fail') before anything runs.
+ */
+export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): BenchPlan {
+  const engine = flags.engine ?? DEFAULTS.engine;
+  const protocols = list('--protocol', flags.protocol ?? DEFAULTS.protocol, `protocols (${PROTOCOLS.join(', ')})`, 'announce,push');
+  for (const p of protocols) {
+    if (!(PROTOCOLS as readonly string[]).includes(p)) throw new OptionError('--protocol', JSON.stringify(p), `one of ${PROTOCOLS.join(', ')}`);
+  }
+  const periodic = protocols.some((p) => p !== 'announce');
+  for (const [flag, value] of [['--fanout', flags.fanout], ['--view', flags.view]] as const) {
+    if (value !== undefined && !periodic) {
+      throw new OptionError(flag, JSON.stringify(value), `a periodic protocol (push, pull or push-pull) in --protocol; announce takes no ${flag}`);
+    }
+  }
+  const hosts = list('--hosts', flags.hosts ?? String(DEFAULTS.hosts), 'host counts', '1000,5000').map(numeric);
+  let threads: (number | string)[];
+  if (flags.threads !== undefined) {
+    threads = list('--threads', flags.threads, 'thread counts', '1,2').map(numeric);
+    if (engine === 'reference' && threads.length > 1) {
+      throw new OptionError('--threads', JSON.stringify(flags.threads), 'one thread count with --engine reference (it runs on one thread)');
+    }
+  } else {
+    threads = engine === 'reference' ? [1] : [...new Set([1, availableParallelism()])];
+  }
+  const common: Omit<SimulationInput, 'protocol' | 'hosts' | 'threads'> = { engine: engine as NonNullable<SimulationInput['engine']> };
+  if (flags.fanout !== undefined) common.fanout = numeric(flags.fanout) as number;
+  if (flags.view !== undefined) common.view = flags.view as NonNullable<SimulationInput['view']>;
+  if (flags.latency !== undefined) common.latency = flags.latency;
+  if (flags.loss !== undefined) common.loss = numeric(flags.loss) as number;
+  if (flags.seed !== undefined) common.seed = numeric(flags.seed) as number;
+  if (flags.maxTicks !== undefined) common.maxTicks = numeric(flags.maxTicks) as number;
+  if (flags.maxMemory !== undefined) common.maxMemory = flags.maxMemory;
+
+  const repeat = flags.repeat === undefined ? DEFAULT_REPEAT : integerFlag('--repeat', flags.repeat, 1, MAX_REPEAT);
+  const warmup = flags.warmup === undefined ? DEFAULT_WARMUP : integerFlag('--warmup', flags.warmup, 0, MAX_WARMUP);
+  const formats = flags.format === undefined ? [] : parseFormats(flags.format);
+  const out = flags.out === undefined ? null : writableFile('--out', flags.out);
+  if (out === null && formats.length > 1) {
+    throw new OptionError('--format', JSON.stringify(flags.format), 'one format without --out (it replaces the table on stdout), or --out FILE to write several');
+  }
+  if (flags.report !== undefined) writableFile('--report', flags.report);
+
+  // Numbers stay numbers and text stays text, so resolveOptions names the option and the value.
+  const inputs = gridInputs({
+    protocols: protocols as Protocol[],
+    hosts: hosts as number[],
+    threads: threads as number[],
+    common,
+  });
+  const { run, skipped } = preflight(configurationsOf(inputs), unfit);
+  return { configurations: run, skipped, repeat, warmup, out, formats, label: flags.label ?? null, argv: argvOf(flags) };
+}
+
+/**
+ * Runs `gossip-sim bench` with `flags`: validates, sweeps, prints the table (or the one --format
+ * without --out) on stdout, writes --out and its companions, and returns the results object.
+ * The hook for reports (`bench --report`): call this and render what it returns.
+ */
+export async function runBench(flags: BenchFlags, io: CliIo): Promise<BenchResults> {
+  const plan = planBench(flags);
+  return runPlan(plan, io);
+}
+
+/** Sweeps a validated plan and writes its outputs. */
+export async function runPlan(plan: BenchPlan, io: CliIo): Promise<BenchResults> {
+  const progress = new ProgressLine(io.stderr, io.stderrIsTTY);
+  let results: BenchResults;
+  try {
+    results = await runSweep(plan.configurations, {
+      repeat: plan.repeat,
+      warmup: plan.warmup,
+      label: plan.label,
+      argv: plan.argv,
+      skipped: plan.skipped,
+      onProgress: (p) => progress.update(p),
+    });
+  } finally {
+    progress.finish();
+  }
+  writeOutputs(results, plan, io);
+  return results;
+}
+
+/** Writes the stdout report and the files of `plan`. */
+export function writeOutputs(results: BenchResults, plan: Pick<BenchPlan, 'out' | 'formats'>, io: CliIo): void {
+  const render: Record<BenchFormat, () => string> = {
+    json: () => `${JSON.stringify(results, null, 2)}\n`,
+    markdown: () => formatBenchMarkdown(results),
+    github: () => `${JSON.stringify(githubBenchmark(results), null, 2)}\n`,
+  };
+  if (plan.out === null) {
+    const only = plan.formats[0];
+    io.stdout(only === undefined ? formatBenchText(results) : render[only]());
+    if (only !== undefined && (results.issues.length > 0 || results.skipped.length > 0)) {
+      for (const s of results.skipped) io.stderr(`gossip-sim: bench: skipped ${s.id}: ${s.reason}\n`);
+      for (const i of results.issues) io.stderr(`gossip-sim: bench: ISSUE: ${i}\n`);
+    }
+    return;
+  }
+  io.stdout(formatBenchText(results));
+  const written = [plan.out];
+  writeFileSync(plan.out, render.json());
+  if (plan.formats.includes('markdown')) {
+    const file = companion(plan.out, '.md');
+    writeFileSync(file, render.markdown());
+    written.push(file);
+  }
+  if (plan.formats.includes('github')) {
+    const file = companion(plan.out, '.github.json');
+    writeFileSync(file, render.github());
+    written.push(file);
+  }
+  io.stdout(`wrote ${written.join(', ')}\n`);
+}
+
+/** `results.json` -> `results.md` / `results.github.json`. */
+export function companion(out: string, suffix: string): string {
+  return join(dirname(out), `${basename(out).replace(/\.json$/i, '')}${suffix}`);
+}
+
+/**
+ * Runs `gossip-sim compare`: reads both files (ExitCode(2) when one is missing or invalid), prints
+ * the table and the verdict on stdout, and returns the comparison (exitCode 0 or 1).
+ */
+export function runCompare(baselinePath: string, currentPath: string, flags: CompareFlags, io: CliIo): Comparison {
+  const threshold = flags.threshold === undefined ? DEFAULT_THRESHOLD : parseThreshold(flags.threshold);
+  const format = flags.format ?? 'text';
+  if (format !== 'text' && format !== 'markdown') throw new OptionError('--format', JSON.stringify(format), 'one of text, markdown');
+  const baseline = readResults(baselinePath, 'BASELINE');
+  const current = readResults(currentPath, 'CURRENT');
+  const comparison = compareResults(baseline, current, threshold);
+  io.stdout(format === 'markdown' ? formatComparisonMarkdown(comparison) : formatComparisonText(comparison));
+  return comparison;
+}
+
+// ---- flag parsing ---------------------------------------------------------------------------
+
+/** Numbers stay numbers, anything else is passed on as text so the validator can name it. */
+function numeric(text: string): number | string {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim()) ? Number(text) : text.trim();
+}
+
+/** Splits a comma-separated list; empty items and repeats are usage errors. */
+function list(flag: string, text: string, what: string, example: string): string[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new OptionError(flag, JSON.stringify(text), `a comma-separated list of ${what}, e.g. ${example}`);
+  if (new Set(items).size !== items.length) throw new OptionError(flag, JSON.stringify(text), `a list without repeated values, e.g. ${example}`);
+  return items;
+}
+
+/** Parses an integer flag from `min` to `max`; throws `OptionError`. */
+export function integerFlag(flag: string, text: string, min: number, max: number): number {
+  const value = numeric(text);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new OptionError(flag, JSON.stringify(text), `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Parses `--format`: a comma-separated list of json, markdown, github. */
+export function parseFormats(text: string): BenchFormat[] {
+  const items = list('--format', text, `formats (${BENCH_FORMATS.join(', ')})`, 'json,markdown');
+  for (const f of items) {
+    if (!(BENCH_FORMATS as readonly string[]).includes(f)) throw new OptionError('--format', JSON.stringify(f), `one of ${BENCH_FORMATS.join(', ')}`);
+  }
+  return items as BenchFormat[];
+}
+
+/** A path whose folder exists (checked before any run, so a typo does not cost a sweep). */
+export function writableFile(flag: string, path: string): string {
+  const full = resolve(path);
+  const folder = dirname(full);
+  if (path.trim() === '' || !existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new OptionError(flag, JSON.stringify(path), 'a file in an existing folder');
+  }
+  if (existsSync(full) && statSync(full).isDirectory()) throw new OptionError(flag, JSON.stringify(path), 'a file, not a folder');
+  return full;
+}
+
+/** The bench command line as given, for the record. */
+function argvOf(flags: BenchFlags): string[] {
+  const argv = ['bench'];
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    argv.push(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value));
+  }
+  return argv;
+}

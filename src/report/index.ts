@@ -1,0 +1,10 @@
+export { registerReportCommand, writeRunOutputs, checkRunOutputs, writeBenchReport, checkHtmlPath, type RunOutputFlags } from './commands.js';
+export { renderBenchReport, benchPointsOf } from './bench-report.js';
+export { renderRunReport } from './run-report.js';
+export { renderComparisonReport } from './comparison-report.js';
+export { readSavedRun, savedRunOf, labelsOf, ReportInputError, type SavedRun } from './saved-run.js';
+export { writeTrace, traceFormatOf, tickCsvOf, hostCsvOf, traceJsonOf, hostsCsvPathOf, TRACE_FORMAT, TRACE_VERSION, type TraceFormat } from './trace.js';
+export { formatTerminalChart, completionChartOf, downsampleCumulative } from './terminal-chart.js';
+export { renderSvg, inlineSvg, compileChart, CHART_LIBRARIES } from './svg.js';
+export { renderPage, escapeHtml, type Page, type Table } from './html.js';
+export * from './charts.js';

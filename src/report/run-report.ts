@@ -1,0 +1,68 @@
+/** The report of one run (`run --report FILE.html`): convergence, messages, completion ticks, tables. */
+import { formatLatency } from '../options.js';
+import type { Result } from '../simulate.js';
+import { formatCount } from '../summary.js';
+import { completionHistogram, convergenceChart, messagesChart } from './charts.js';
+import { renderPage, type Table } from './html.js';
+import { CHART_LIBRARIES } from './svg.js';
+
+/** Credits the libraries, so a reader knows what drew the charts. */
+export function footerText(command: string): string {
+  return `Made by ${command}. Charts: ${CHART_LIBRARIES}, in Node; the page loads nothing.`;
+}
+
+/** What happened, in a few words: "converged at tick 17", "stalled after tick 40". */
+export function outcomeText(converged: boolean, ticks: number | null, endReason: string, lastTick: number): string {
+  if (converged) return `converged at tick ${ticks ?? lastTick}`;
+  const why = endReason === 'stalled' ? 'stalled' : endReason === 'interrupted' ? 'interrupted' : 'max ticks reached';
+  return `not converged (${why}) after tick ${lastTick}`;
+}
+
+function optionsTable(result: Result): Table {
+  const o = result.options;
+  const periodic = o.protocol !== 'announce';
+  const rows: string[][] = [
+    ['hosts', formatCount(o.hosts)],
+    ['protocol', o.protocol],
+    ...(periodic ? [['fanout', String(o.fanout)], ['view', o.view]] : []),
+    ['latency', `${formatLatency(o.latency)} tick${o.latency.max === 1 ? '' : 's'}`],
+    ['loss', String(o.loss)],
+    ['seed', String(o.seed)],
+    ['max ticks', formatCount(o.maxTicks)],
+    ['engine', result.engine === 'reference' ? 'reference' : `parallel, ${result.threads} thread${result.threads === 1 ? '' : 's'}`],
+  ];
+  return { caption: 'Options', head: ['option', 'value'], rows };
+}
+
+function metricsTable(result: Result): Table {
+  const rows: string[][] = [
+    ['outcome', outcomeText(result.converged, result.ticks, result.endReason, result.lastTick)],
+    ['ticks', result.ticks === null ? 'never' : String(result.ticks)],
+    ['spread ticks', result.spreadTicks === null ? 'never' : String(result.spreadTicks)],
+    ['sent', formatCount(result.sent)],
+    ['delivered', formatCount(result.delivered)],
+    ['processed', formatCount(result.processed)],
+    ['ignored', formatCount(result.ignored)],
+    ['lost', formatCount(result.lost)],
+    ['in flight', formatCount(result.inFlight)],
+    ['entries', formatCount(result.entries)],
+    ['coverage', `${(result.coverage * 100).toFixed(2)} %`],
+    ['wall time', `${result.wallSeconds.toFixed(3)} s`],
+  ];
+  return { caption: 'Metrics', head: ['metric', 'value'], rows };
+}
+
+/** The HTML page of one run. Renders every chart (tens of milliseconds). */
+export async function renderRunReport(result: Result): Promise<string> {
+  const o = result.options;
+  return renderPage({
+    title: `gossip-sim run: ${o.protocol}, ${formatCount(o.hosts)} hosts`,
+    subtitle: [
+      `${outcomeText(result.converged, result.ticks, result.endReason, result.lastTick)}; ` +
+        `${formatCount(result.sent)} messages sent; seed ${o.seed}${result.partial ? '; partial run (interrupted)' : ''}`,
+    ],
+    charts: [convergenceChart(result.series, o.hosts), messagesChart(result.series), completionHistogram(result.hostCompletionTicks)],
+    tables: [optionsTable(result), metricsTable(result)],
+    footer: footerText('gossip-sim run --report'),
+  });
+}
