@@ -1,6 +1,5 @@
 /** The library entry point: `simulate(options)`; the CLI is a thin layer over it. */
-import { runParallel, type Progress } from './engines/parallel/engine.js';
-import type { Fault } from './engines/parallel/shard.js';
+import { runParallel, type ParallelControls } from './engines/parallel/engine.js';
 import { runReference } from './engines/reference.js';
 import { resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import type { EngineOutput, RunDiagnostics, SimulationOutcome } from './result.js';
@@ -18,17 +17,12 @@ export interface Result extends SimulationOutcome {
   readonly diagnostics: RunDiagnostics;
 }
 
-/** Extra controls of a run that are not simulation options. */
-export interface RunControls {
-  /** Stops the run at the next tick boundary; the result is then marked `partial`. */
-  readonly signal?: AbortSignal | undefined;
-  /** Called a few times a second during parallel runs with the tick, hosts complete and messages sent. */
-  readonly onProgress?: ((progress: Progress) => void) | undefined;
-  /** Test-only fault injection in the parallel engine (see FaultKind). */
-  readonly fault?: Fault | undefined;
-  /** Test-only: worker heap limit in MiB (gives the run its own worker pool). */
-  readonly workerHeapMb?: number | undefined;
-}
+/**
+ * Extra controls of a run that are not simulation options: an AbortSignal (stops at the next tick
+ * boundary, the result is then `partial`), a progress callback, and test-only fault hooks. The
+ * reference engine honours the signal only.
+ */
+export type RunControls = ParallelControls;
 
 /**
  * Validates `input` (throws `OptionError`, a RangeError, naming the option on bad input) and runs

@@ -28,15 +28,16 @@ export interface Progress {
   readonly sent: number;
 }
 
-/** Controls of a parallel run. */
+/** Controls of a run (the reference engine honours `signal` only). */
 export interface ParallelControls {
+  /** Stops the run at the next tick boundary; the result is then marked `partial`. */
   readonly signal?: AbortSignal | undefined;
   /** Called about every `progressIntervalMs` while the run lasts. */
   readonly onProgress?: ((progress: Progress) => void) | undefined;
   readonly progressIntervalMs?: number | undefined;
   /** Test-only: make shard `fault.shard` fail at tick `fault.tick` (see FaultKind). */
   readonly fault?: Fault | undefined;
-  /** Worker heap limit in MiB (a run with it gets its own pool; tests of running out of memory). */
+  /** Test-only: worker heap limit in MiB (the run gets its own pool; tests of running out of memory). */
   readonly workerHeapMb?: number | undefined;
 }
 
