@@ -8,7 +8,9 @@ import { OptionError, MemoryLimitError } from './errors.js';
 import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, type SimulationInput } from './options.js';
 import { closePools, type Progress } from './engines/parallel/engine.js';
 import { simulate, type Result } from './simulate.js';
-import { checkRunOutputs, registerReportCommand, writeRunOutputs } from './report/commands.js';
+import { registerBenchCommands } from './bench/commands.js';
+import { ExitCode } from './bench/exit.js';
+import { checkHtmlPath, checkRunOutputs, registerReportCommand, writeBenchReport, writeRunOutputs } from './report/commands.js';
 import { completionChartOf } from './report/terminal-chart.js';
 import { formatCount, formatRate, formatSummary } from './summary.js';
 
@@ -195,6 +197,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       }
     });
   registerReportCommand(program, io);
+  registerBenchCommands(program, io, {
+    report: (results, file) => writeBenchReport(results, file),
+    checkReport: (file) => checkHtmlPath(file, '--report'),
+  });
   return program;
 }
 
@@ -214,6 +220,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (error instanceof CommanderError) {
       // Help and version requests are successes; everything else commander rejects is usage.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof ExitCode) {
+      if (error.message !== '') io.stderr(`gossip-sim: ${error.message}\n`);
+      return error.code;
     }
     if (error instanceof OptionError) {
       io.stderr(`gossip-sim: ${error.message}\n`);

@@ -16,9 +16,8 @@ import { compareResults, DEFAULT_THRESHOLD, parseThreshold, readResults, type Co
 import { EXIT_REGRESSION, ExitCode } from './exit.js';
 import { BENCH_FORMATS, formatBenchMarkdown, formatBenchText, formatComparisonMarkdown, formatComparisonText, githubBenchmark, type BenchFormat } from './format.js';
 import { ProgressLine } from './progress.js';
-import type { BenchResults } from './schema.js';
+import type { BenchResults, SkippedConfiguration } from './schema.js';
 import { configurationsOf, gridInputs, preflight, runSweep, type Configuration, type UnfitPolicy } from './sweep.js';
-import type { SkippedConfiguration } from './schema.js';
 
 /** The flags of `gossip-sim bench`, as commander hands them over (text). */
 export interface BenchFlags {
@@ -85,7 +84,10 @@ export function registerBenchCommands(program: Command, io: CliIo, hooks: BenchH
   bench.action(async (flags: BenchFlags) => {
     if (flags.report !== undefined) hooks.checkReport?.(flags.report);
     const results = await runBench(flags, io);
-    if (flags.report !== undefined && hooks.report !== undefined) await hooks.report(results, flags.report);
+    if (flags.report !== undefined && hooks.report !== undefined) {
+      await hooks.report(results, flags.report);
+      io.stdout(`wrote ${flags.report}\n`);
+    }
     if (results.issues.length > 0) {
       throw new ExitCode(EXIT_REGRESSION, `bench: ${results.issues.length} issue${results.issues.length === 1 ? '' : 's'} found while measuring (listed above)`);
     }

@@ -4,21 +4,23 @@
  * Semantics and speed are judged apart. The simulation metrics of a configuration are
  * deterministic, so any difference at all is a change of semantics. Times and memory are noisy, so
  * a measure is a regression only when BOTH
- *   1. its median got worse by more than the threshold (default 10%), and
+ *   1. its median got worse by more than the threshold t (default 10%): current > baseline·(1 + t),
+ *      and
  *   2. the samples say it is real: every current sample is worse than every baseline sample (no
  *      overlap), or the one-sided Mann-Whitney U test rejects "no difference" at p <= 0.05.
  * With 3 samples per side no overlap is exactly p = 0.05 (1 ordering in 20), so the two agree;
  * with 5 or more the test also accepts a slight overlap. A median beyond the threshold whose
- * samples do not pass (2) is reported as "noise". Improvements are judged the same way, mirrored.
+ * samples do not pass (2) is reported as "noise". Improvements are judged the same way, mirrored:
+ * baseline > current·(1 + t).
  */
 import { readFileSync } from 'node:fs';
 import { OptionError } from '../errors.js';
+import { formatRate } from '../summary.js';
 import { EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, ExitCode } from './exit.js';
+import { formatChange, formatPercent, formatTimes } from './format.js';
 import { parseResults, SchemaError, type BenchResults, type ConfigurationResult } from './schema.js';
 import { mannWhitney, median, separation } from './stats.js';
 import { describeConfiguration } from './sweep.js';
-import { formatChange, formatPercent, formatTimes } from './format.js';
-import { formatRate } from '../summary.js';
 
 /** Significance level of the Mann-Whitney U test. */
 export const ALPHA = 0.05;
@@ -154,7 +156,7 @@ function semanticRows(name: string, base: ConfigurationResult, cur: Configuratio
     const b = (base.metrics as unknown as Record<string, unknown>)[metric];
     const c = (cur.metrics as unknown as Record<string, unknown>)[metric];
     const same = Object.is(b, c);
-    const change = same ? '' : typeof b === 'number' && typeof c === 'number' ? relative(b, c) : 'differs';
+    const change = same ? '' : typeof b === 'number' && typeof c === 'number' ? delta(c - b) : 'differs';
     return {
       configuration: name, metric, direction: 'must be identical', baseline: show(b), current: show(c), change,
       verdict: same ? 'identical' : 'CHANGED', detail: same ? '' : 'deterministic metric differs: change of semantics',
@@ -211,12 +213,15 @@ export function judge(
   const mb = median(base);
   const mc = median(cur);
   const change = mb > 0 ? (mc - mb) / mb : mc > 0 ? Number.POSITIVE_INFINITY : 0;
+  // Worse when cur/base > 1 + t, better when base/cur > 1 + t: a threshold of 500% can then
+  // flag a 6× speed-up as well as a 6× slowdown (a relative change can never fall below -100%).
+  const worse = mc > mb * (1 + threshold);
+  const better = mb > mc * (1 + threshold);
   const test = mannWhitney(cur, base);
   const side = separation(cur, base);
   let verdict: Verdict = 'unchanged';
   let detail = '';
-  if (change > threshold || change < -threshold) {
-    const worse = change > 0;
+  if (worse || better) {
     const p = worse ? test.pGreater : test.pLess;
     const apart = worse ? side === 'above' : side === 'below';
     if (apart || p <= ALPHA) {
@@ -259,6 +264,11 @@ function summary(values: readonly number[], unit: string, scale: number): string
 /** Four significant digits, without exponent for ordinary magnitudes. */
 function significant(x: number): string {
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(4))) : x.toPrecision(4);
+}
+
+/** A signed absolute difference, e.g. `+1` or `-0.0002`: semantic changes may be tiny. */
+function delta(d: number): string {
+  return `${d > 0 ? '+' : ''}${Number(d.toPrecision(6))}`;
 }
 
 function relative(b: number, c: number): string {

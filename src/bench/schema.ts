@@ -164,7 +164,6 @@ const sample: JsonSchema = {
 /** The JSON Schema of a bench results file, version 1. */
 export const BENCH_RESULTS_SCHEMA: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://github.com/gossip-sim/gossip-sim/docs/bench-results-v1.schema.json',
   title: 'gossip-sim bench results, schema version 1',
   type: 'object',
   required: ['schemaVersion', 'kind', 'tool', 'environment', 'settings', 'control', 'configurations', 'skipped', 'issues'],
