@@ -9,6 +9,10 @@
  * MEASUREMENTS.md's one-tick figure; fits a server's L3) and 256 MiB (memory-bound). Each row: warm-up, then timed samples of several calls each; median and
  * min–max over the samples. Repeated merges saturate dst after the first call; the kernels are
  * branch-free, so the work per call does not change.
+ *
+ * selectNth is timed in ns per call on one 3,125-word set (100,000 hosts' bits), as the engine calls
+ * it to pick a random known peer: each call takes the next of 4,096 random indexes below the set's
+ * popcount, so a call scans half the set on average.
  */
 import { availableParallelism, cpus, platform, arch, totalmem } from 'node:os';
 import { mix32 } from '../src/hash.js';
@@ -26,6 +30,10 @@ const SAMPLES = QUICK ? 5 : 15;
 /** Shortest timed sample; short calls are repeated within a sample to reach it. */
 const MIN_SAMPLE_NS = QUICK ? 5e6 : 20e6;
 const WARMUP_NS = QUICK ? 50e6 : 300e6;
+
+/** selectNth: words per set (100,000 bits) and how many random indexes the calls cycle through. */
+const SELECT_WORDS = 3125;
+const SELECT_INDEXES = 4096;
 
 /** Keeps results alive so no call is optimised away; printed at the end. */
 let sink = 0;
@@ -84,6 +92,48 @@ function sparseWord(r: (k: number) => number, log2: number): number {
   return x >>> 0;
 }
 
+/** Times selectNth over `indexes` in turn; prints the median (min – max) ns per call. */
+function selectRow(name: string, k: BitsetKernels, ptr: number, indexes: Int32Array): void {
+  let next = 0;
+  const stats = measure(() => {
+    const id = k.selectNth(ptr, SELECT_WORDS, indexes[next]!);
+    next = (next + 1) & (SELECT_INDEXES - 1);
+    return id;
+  }, 1);
+  // measure() gives calls per ns; ns per call is its inverse (the median maps to the median).
+  const f = (x: number): string => (1 / x).toFixed(1).padStart(7);
+  console.log(
+    `  ${name.padEnd(44)} ${f(stats.median)} ns/call  (${f(stats.max)} – ${f(stats.min)})  ×${stats.callsPerSample}/sample`,
+  );
+}
+
+/** selectNth on one 3,125-word set at two densities, WASM and JS (checked to agree first). */
+function benchSelect(): void {
+  const ptr = 64;
+  const memory = createSharedMemory(ptr + SELECT_WORDS * 4);
+  const u32 = new Uint32Array(memory.buffer);
+  const wasm = loadWasmKernels(memory);
+  const js = jsKernels(memory);
+  console.log(`selectNth (${SELECT_WORDS} words, ${SELECT_WORDS * 32} bits; random index below the popcount)`);
+  for (const [label, log2] of [
+    ['half the bits set', 1],
+    ['1 bit in 32 set', 5],
+  ] as const) {
+    fill(u32, ptr / 4, SELECT_WORDS, 5 + log2, (r) => sparseWord(r, log2));
+    const count = wasm.popcount(ptr, SELECT_WORDS);
+    const indexes = new Int32Array(SELECT_INDEXES);
+    for (let i = 0; i < SELECT_INDEXES; i++) indexes[i] = (mix32(mix32(77) ^ i) >>> 0) % count;
+    for (const index of indexes) {
+      if (wasm.selectNth(ptr, SELECT_WORDS, index) !== js.selectNth(ptr, SELECT_WORDS, index)) {
+        throw new Error(`selectNth: wasm and js disagree at index ${index}`);
+      }
+    }
+    selectRow(`selectNth, ${label}, JS`, js, ptr, indexes);
+    selectRow(`selectNth, ${label}, WASM SIMD`, wasm, ptr, indexes);
+  }
+  console.log('');
+}
+
 function main(): void {
   const cpu = cpus()[0];
   console.log(
@@ -92,6 +142,8 @@ function main(): void {
       `Node ${process.version}, ${platform()}/${arch()}${QUICK ? ', --quick' : ''}`,
   );
   console.log(`  GB/s = bytes of one bitset per second; median (min – max) of ${SAMPLES} samples\n`);
+
+  benchSelect();
 
   for (const size of SIZES) {
     const words = Math.ceil(size.bytes / 64) * 16; // whole 64-byte lines

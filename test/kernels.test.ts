@@ -250,6 +250,85 @@ describe('bitset kernels (wasm SIMD and JS) against a per-bit reference', () => 
   });
 });
 
+describe('selectNth (wasm SIMD and JS) against a per-bit reference', () => {
+  const SELECT_LENGTHS = [1, 3, 4, 5, 31, 100, 1027, 3125] as const;
+  const SELECT_PATTERNS: readonly Pattern[] = ['sparse', 'dense', 'ones', 'zeros'];
+  /** Every multiple of 4 bytes modulo 16, so vector loads start at each word of a 16-byte line. */
+  const SELECT_SHIFTS = [0, 4, 8, 12] as const;
+  // Own memory: 3,125 words do not fit a slot above. The bitset starts at byte 64 + shift and is
+  // surrounded by all-ones words, so a kernel that reads outside it finds extra bits.
+  const BASE = 64;
+  const selectMemory = createSharedMemory(BASE + 3125 * 4 + 128);
+  const view = new Uint32Array(selectMemory.buffer);
+  const selectImplementations: readonly (readonly [string, BitsetKernels])[] = [
+    ['wasm', loadWasmKernels(selectMemory)],
+    ['js', jsKernels(selectMemory)],
+  ];
+
+  it('returns the id of set bit number index for every index, and -1 from index = popcount on', () => {
+    let n = 0;
+    for (const count of SELECT_LENGTHS) {
+      for (const pattern of SELECT_PATTERNS) {
+        for (const shift of SELECT_SHIFTS) {
+          n++;
+          view.fill(0xffff_ffff);
+          const ptr = BASE + shift;
+          for (let i = 0; i < count; i++) view[ptr / 4 + i] = word(pattern, 1000 + n, i);
+          const ids: number[] = [];
+          for (let id = 0; id < count * 32; id++) {
+            if (((view[ptr / 4 + (id >>> 5)]! >>> (id & 31)) & 1) === 1) ids.push(id);
+          }
+          const label = `${count} words, ${pattern}, pointer +${shift} bytes, seed ${SEED}`;
+          if (pattern === 'ones') expect(ids.length, label).toBe(count * 32);
+          if (pattern === 'zeros') expect(ids.length, label).toBe(0);
+          const beyond = [ids.length, ids.length + 1, ids.length + 32, 0x7fff_ffff, 0xffff_ffff, -1];
+          for (const [name, k] of selectImplementations) {
+            // One expect per case: the first disagreement, if any (per-index expects are slow).
+            let mismatch: { index: number; got: number; expected: number } | undefined;
+            for (let index = 0; index < ids.length && mismatch === undefined; index++) {
+              const got = k.selectNth(ptr, count, index);
+              if (got !== ids[index]) mismatch = { index, got, expected: ids[index]! };
+            }
+            for (const index of beyond) {
+              if (mismatch !== undefined) break;
+              const got = k.selectNth(ptr, count, index);
+              if (got !== -1) mismatch = { index, got, expected: -1 };
+            }
+            expect(mismatch, `${name}, ${label}`).toBeUndefined();
+          }
+        }
+      }
+    }
+  });
+
+  it('finds a single set bit at every position of every word, vector, step and tail', () => {
+    // wasm: two 32-word steps (words 0-15 counted in SIMD, 16-31 with i64.popcnt) and a 21-word tail
+    const count = 85;
+    view.fill(0xffff_ffff);
+    for (const shift of SELECT_SHIFTS) {
+      const ptr = BASE + shift;
+      view.fill(0, ptr / 4, ptr / 4 + count);
+      for (let id = 0; id < count * 32; id++) {
+        view[ptr / 4 + (id >>> 5)] = (1 << (id & 31)) >>> 0;
+        for (const [name, k] of selectImplementations) {
+          const label = `${name}, only id ${id}, pointer +${shift} bytes`;
+          expect(k.selectNth(ptr, count, 0), label).toBe(id);
+          expect(k.selectNth(ptr, count, 1), label).toBe(-1);
+        }
+        view[ptr / 4 + (id >>> 5)] = 0;
+      }
+    }
+  });
+
+  it('returns -1 for an empty range (0 words) whatever surrounds it', () => {
+    view.fill(0xffff_ffff);
+    for (const [name, k] of selectImplementations) {
+      expect(k.selectNth(BASE, 0, 0), name).toBe(-1);
+      expect(k.selectNth(BASE + 4, 0, 5), name).toBe(-1);
+    }
+  });
+});
+
 describe('shared memory', () => {
   it('createSharedMemory refuses sizes over 4 GiB and non-integers with a RangeError', () => {
     expect(() => createSharedMemory(MAX_MEMORY_BYTES + 1)).toThrow(RangeError);
@@ -286,6 +365,9 @@ describe('shared memory', () => {
       expect(Array.from(view.subarray(dst / 4)), name).toEqual(new Array<number>(16).fill(0x8000_0001));
       expect(k.popcount(dst, 16), name).toBe(32);
       expect(k.anyNew(src, dst, 16), name).toBe(0);
+      expect(k.selectNth(dst, 16, 0), name).toBe(0);
+      expect(k.selectNth(dst, 16, 31), name).toBe(15 * 32 + 31);
+      expect(k.selectNth(dst, 16, 32), name).toBe(-1);
     }
   });
 

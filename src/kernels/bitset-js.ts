@@ -86,5 +86,22 @@ export function jsKernels(memory: WasmMemory | SharedArrayBuffer): BitsetKernels
       for (const end = i + words; i < end; i++, j++) if ((h[i]! & ~h[j]!) !== 0) return 1;
       return 0;
     },
+
+    selectNth(ptr, words, index) {
+      const h = heap;
+      let i = ptr >>> 2;
+      let k = index >>> 0; // as the wasm export reads it
+      for (const end = i + words; i < end; i++) {
+        let x = h[i]!;
+        const c = popcount32(x);
+        if (k < c) {
+          // clear the k lowest set bits, then the lowest left is the one
+          for (; k > 0; k--) x &= x - 1;
+          return ((i - (ptr >>> 2)) << 5) | (31 - Math.clz32(x & -x));
+        }
+        k -= c;
+      }
+      return -1;
+    },
   };
 }

@@ -27,6 +27,12 @@ export interface BitsetKernels {
   copyWords(dst: number, src: number, words: number): void;
   /** 1 if cand & ~known has any bit set, else 0. */
   anyNew(cand: number, known: number, words: number): number;
+  /**
+   * Id (word*32 + bit) of set bit number `index` (0-based, ascending) of the bitset, or -1 if it has
+   * fewer than index + 1 set bits. `index` is read as a u32 (ToUint32: -1 means 2^32 - 1, so -1 out).
+   * The bitset must hold fewer than 2^31 bits, so that every id is a non-negative int32.
+   */
+  selectNth(ptr: number, words: number, index: number): number;
 }
 
 /** The part of `WebAssembly.Memory` used here; a real `WebAssembly.Memory` satisfies it. */
@@ -56,9 +62,18 @@ interface BitsetExports {
   popcount(ptr: number, words: number): number;
   copy_words(dst: number, src: number, words: number): void;
   any_new(cand: number, known: number, words: number): number;
+  select_nth(ptr: number, words: number, index: number): number;
 }
 
-const EXPORT_NAMES = ['or_into', 'or_into_count', 'andnot_ids', 'popcount', 'copy_words', 'any_new'] as const;
+const EXPORT_NAMES = [
+  'or_into',
+  'or_into_count',
+  'andnot_ids',
+  'popcount',
+  'copy_words',
+  'any_new',
+  'select_nth',
+] as const;
 
 /** Bytes per WebAssembly page. */
 export const WASM_PAGE_BYTES = 65536;
@@ -129,6 +144,8 @@ export function loadWasmKernels(memory: WasmMemory): BitsetKernels {
     popcount: (ptr, words) => popcount(ptr, words) >>> 0,
     copyWords: raw.copy_words,
     anyNew: raw.any_new,
+    // Ids are below 2^31 and "none" is -1, so the signed i32 result is the answer as it is.
+    selectNth: raw.select_nth,
   };
 }
 

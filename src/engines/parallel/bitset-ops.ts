@@ -7,17 +7,9 @@ import { loadWasmKernels, type BitsetKernels, type WasmMemory } from '../../kern
 import { jsKernels } from '../../kernels/bitset-js.js';
 import type { StateLayout } from './layout.js';
 
-/** Popcount of a 32-bit word. */
-export function popcount32(v: number): number {
-  v = v - ((v >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-}
-
 /** Per-shard bitset operations with their scratch space. */
 export class BitsetOps {
   private readonly kernels: BitsetKernels;
-  private readonly known: Int32Array;
   private readonly words: number;
   private readonly knownBase: number;
   private readonly ckptBase: number;
@@ -46,7 +38,6 @@ export class BitsetOps {
     this.kind = kind;
     const buffer = memory.buffer as unknown as SharedArrayBuffer;
     this.words = state.words;
-    this.known = new Int32Array(buffer, state.known, state.mode === 'log' ? state.hosts * state.words : 0);
     this.knownBase = state.known;
     this.ckptBase = state.ckpt;
     this.snapBase = state.snap;
@@ -107,12 +98,23 @@ export class BitsetOps {
 
   /** Set mode: the `index`-th id of host h's slot of tick `tick`, without h itself. */
   selectInSlot(h: number, tick: number, index: number): number {
-    return selectExcluding(this.memoryI32, this.slot(h, tick) >>> 2, this.words, h, index);
+    return this.selectExcluding(this.slot(h, tick), h, index);
   }
 
   /** Log mode: the `index`-th id (ascending, from 0) of K(h) without h itself. */
   selectKnown(h: number, index: number): number {
-    return selectExcluding(this.known, h * this.words, this.words, h, index);
+    return this.selectExcluding(this.knownBase + h * this.words * 4, h, index);
+  }
+
+  /**
+   * The `index`-th set bit, ascending, of the set at byte offset `ptr`, skipping bit h (which is
+   * set: a host knows itself): the index-th bit if it lies below h, else the next one.
+   */
+  private selectExcluding(ptr: number, h: number, index: number): number {
+    const x = this.kernels.selectNth(ptr, this.words, index);
+    const id = x >= 0 && x < h ? x : this.kernels.selectNth(ptr, this.words, index + 1);
+    if (id < 0 || id >= this.hosts) throw new RangeError(`selectKnown: host ${h} has no known host number ${index}`);
+    return id;
   }
 }
 
@@ -121,25 +123,4 @@ export function padBitset(a: Int32Array, base: number, n: number, words: number)
   const padWord = n >>> 5;
   if ((n & 31) !== 0) a[base + padWord]! |= ~((1 << (n & 31)) - 1);
   for (let w = padWord + ((n & 31) !== 0 ? 1 : 0); w < words; w++) a[base + w] = -1;
-}
-
-/** The `index`-th set bit of the bitset at Int32 index `base`, not counting bit `h`. */
-function selectExcluding(known: Int32Array, base: number, words: number, h: number, index: number): number {
-  const hw = h >>> 5;
-  let remaining = index;
-  for (let w = 0; w < words; w++) {
-    let word = known[base + w]!;
-    if (w === hw) word &= ~(1 << (h & 31));
-    const c = popcount32(word);
-    if (remaining < c) {
-      for (;;) {
-        const low = word & -word;
-        if (remaining === 0) return w * 32 + (31 - Math.clz32(low));
-        word ^= low;
-        remaining--;
-      }
-    }
-    remaining -= c;
-  }
-  throw new RangeError(`selectKnown: host ${h} has no known host number ${index}`);
 }
