@@ -103,10 +103,13 @@ export function jsonOf(result: Result): Record<string, unknown> {
   };
 }
 
+const MAX_TIMEOUT_SECONDS = 2_147_483;
+
 function parseTimeout(text: string): number {
   const value = numeric(text);
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1e7) {
-    throw new OptionError('--timeout', JSON.stringify(text), 'a number of seconds > 0');
+  // Node's timers hold at most 2^31-1 ms (24.8 days); a longer one would fire at once.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
+    throw new OptionError('--timeout', JSON.stringify(text), `a number of seconds, > 0 and <= ${MAX_TIMEOUT_SECONDS}`);
   }
   return value;
 }
@@ -213,8 +216,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.stderr(program.helpInformation());
       return EXIT_USAGE;
     }
+    if (argv[0] === 'help' && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1])) {
+      const names = program.commands.map((c) => c.name()).join(', ');
+      io.stderr(`gossip-sim: help: unknown command ${JSON.stringify(argv[1])} (commands: ${names})\n`);
+      return EXIT_USAGE;
+    }
     await program.parseAsync([...argv], { from: 'user' });
-    await closePools();
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -237,11 +244,20 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.stderr(`gossip-sim: run failed: ${message}\n`);
     if (process.env['GOSSIP_SIM_DEBUG'] !== undefined && error instanceof Error) io.stderr(`${error.stack}\n`);
     return EXIT_FAILURE;
+  } finally {
+    await closePools();
   }
 }
 
 // Run when executed as the bin (not when imported by tests).
 const invoked = process.argv[1];
 if (invoked !== undefined && import.meta.url === (await import('node:url')).pathToFileURL(invoked).href) {
+  // A reader that went away (`gossip-sim run --json | head -c 1`) is not an error worth a trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -18,19 +18,24 @@ export class OptionError extends RangeError {
   }
 }
 
-/** A run whose memory estimate exceeds the budget; refused before anything is allocated. */
+/**
+ * A run that would not fit: over the memory budget, or with shared state over the 4 GiB limit of
+ * one WebAssembly memory. Refused before anything is allocated.
+ */
 export class MemoryLimitError extends RangeError {
   override readonly name = 'MemoryLimitError';
   constructor(
     readonly estimateBytes: number,
     readonly budgetBytes: number,
     readonly largestHosts: number,
+    /** What the estimate is made of, and any limit other than the budget it is over. */
     detail: string,
+    advice = 'raise the budget with --max-memory, or use fewer hosts',
   ) {
     super(
-      `this run needs about ${formatBytes(estimateBytes)} (${detail}), over the budget of ` +
-        `${formatBytes(budgetBytes)}; at most ${largestHosts} hosts fit with these options ` +
-        `(raise the budget with --max-memory, or use fewer hosts)`,
+      `this run needs about ${formatBytes(estimateBytes)} (${detail}), ` +
+        `${estimateBytes > budgetBytes ? 'over' : 'within'} the budget of ${formatBytes(budgetBytes)}; ` +
+        `at most ${largestHosts} hosts fit with these options (${advice})`,
     );
   }
 }

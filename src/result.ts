@@ -47,7 +47,7 @@ export interface SimulationOutcome extends Metrics {
 export interface RunDiagnostics {
   /** Most messages waiting for a later tick at once (parallel: summed over shards' peaks). */
   readonly peakPendingMessages: number;
-  /** The up-front memory estimate of the run, bytes (parallel engine only). */
+  /** The up-front memory estimate of the run, bytes. */
   readonly memoryEstimateBytes: number | null;
   /** Which bitset kernels ran (parallel engine only). */
   readonly kernels: 'wasm' | 'js' | null;

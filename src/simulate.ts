@@ -30,12 +30,35 @@ export type RunControls = ParallelControls;
  */
 export async function simulate(input: SimulationInput = {}, controls: RunControls = {}): Promise<Result> {
   const options = resolveOptions(input);
+  checkControls(controls);
   const started = performance.now();
   const { outcome, diagnostics } = await runEngine(options, controls);
   injectedDelay();
   const wallSeconds = (performance.now() - started) / 1000;
   const threads = options.engine === 'reference' ? 1 : options.threads;
   return { ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted', diagnostics };
+}
+
+/** Validates `simulate()`'s second argument at the boundary, like the options. */
+function checkControls(controls: unknown): asserts controls is RunControls {
+  if (typeof controls !== 'object' || controls === null) {
+    throw new TypeError(`simulate(): controls: got ${String(controls)}, expected an object such as { signal, onProgress }`);
+  }
+  const c = controls as Record<string, unknown>;
+  if (c['signal'] !== undefined && !(c['signal'] instanceof AbortSignal)) {
+    throw new TypeError('simulate(): controls.signal: expected an AbortSignal (from an AbortController)');
+  }
+  if (c['onProgress'] !== undefined && typeof c['onProgress'] !== 'function') {
+    throw new TypeError('simulate(): controls.onProgress: expected a function (progress) => void');
+  }
+  const heap = c['workerHeapMb'];
+  if (heap !== undefined && (typeof heap !== 'number' || !Number.isInteger(heap) || heap < 16 || heap > 65536)) {
+    throw new RangeError(`simulate(): controls.workerHeapMb: got ${String(heap)}, expected an integer from 16 to 65536`);
+  }
+  const interval = c['progressIntervalMs'];
+  if (interval !== undefined && (typeof interval !== 'number' || !(interval >= 10))) {
+    throw new RangeError(`simulate(): controls.progressIntervalMs: got ${String(interval)}, expected a number >= 10`);
+  }
 }
 
 /**

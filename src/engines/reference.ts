@@ -7,6 +7,7 @@
  * prefix read at delivery is exactly what was there at send time.
  */
 import type { SimulationOptions } from '../options.js';
+import { checkReferenceMemory } from './parallel/memory.js';
 import {
   initialLog, isLost, KIND_SET, latencyOf, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
   type MessageKind,
@@ -25,6 +26,7 @@ interface Message {
 
 /** Runs the simulation of `options` with the reference engine. */
 export async function runReference(options: SimulationOptions, signal?: AbortSignal): Promise<EngineOutput> {
+  const memoryEstimateBytes = checkReferenceMemory(options);
   const { hosts: n, protocol, view, seed, latency, fanout, maxTicks } = options;
   const { rules, lossThreshold } = planOf(options);
 
@@ -179,5 +181,5 @@ export async function runReference(options: SimulationOptions, signal?: AbortSig
     hostCompletionTicks: completionTicksOf(completion),
     series,
   };
-  return { outcome, diagnostics: { peakPendingMessages, memoryEstimateBytes: null, kernels: null } };
+  return { outcome, diagnostics: { peakPendingMessages, memoryEstimateBytes, kernels: null } };
 }

@@ -59,7 +59,7 @@ function workerFile(): string {
 const pools = new Map<number, Piscina<ShardTask, void>>();
 
 function newPool(shards: number, heapMb?: number): Piscina<ShardTask, void> {
-  return new Piscina<ShardTask, void>({
+  const pool = new Piscina<ShardTask, void>({
     filename: workerFile(),
     minThreads: shards,
     maxThreads: shards,
@@ -68,6 +68,10 @@ function newPool(shards: number, heapMb?: number): Piscina<ShardTask, void> {
     atomics: 'disabled',
     ...(heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } }),
   });
+  // A worker that dies outside a task (between runs) is replaced by piscina; without a listener
+  // its 'error' event would crash the process. Failures during a run arrive through the task.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 function poolFor(shards: number): Piscina<ShardTask, void> {
@@ -127,7 +131,11 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
         hostsComplete += stats[statIndex(cl, tick & 1, s, STAT_COMPLETE)]!;
         sent += stats[statIndex(cl, tick & 1, s, STAT_SENT)]!;
       }
-      report({ tick, hostsComplete, sent });
+      try {
+        report({ tick, hostsComplete, sent });
+      } catch {
+        // A progress display that fails must not take the run down.
+      }
     }, controls.progressIntervalMs ?? 250);
   }
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
-import { MemoryLimitError } from '../../errors.js';
+import { getHeapStatistics } from 'node:v8';
+import { formatBytes, MemoryLimitError } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
 import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode } from './layout.js';
 
@@ -13,8 +14,12 @@ import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type Checkpoin
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
 /** Bytes per message waiting in a shard: bucket record + sorted copy, with growth slack. */
 const BYTES_PER_PENDING_MESSAGE = 40;
-/** Heap, code and buffers of one worker thread and of the main thread (measured: about 30 MiB). */
-const BYTES_PER_THREAD = 30 * 1024 * 1024;
+/** The main thread: Node, the CLI and the engine's own buffers (measured: about 55 MiB). */
+const BYTES_MAIN_THREAD = 55 * 1024 * 1024;
+/** One worker thread: its heap, code and shard-local arrays (measured: about 15 MiB). */
+const BYTES_PER_THREAD = 15 * 1024 * 1024;
+/** Bytes of one ring record (5 Int32 fields). */
+const RING_RECORD_BYTES = 20;
 
 /** A run's memory plan: the layout chosen and what it was measured against. */
 export interface MemoryPlan {
@@ -35,12 +40,16 @@ export function peakPendingMessages(options: SimulationOptions): number {
 export function estimateBytes(options: SimulationOptions, mode: StateMode): number {
   const shards = options.threads;
   const state = stateLayout(options.hosts, shards, mode).bytes;
+  const pending = peakPendingMessages(options);
+  // Ring pages are committed only when touched: at most the messages that can pass through them.
+  const rings = Math.min(ringsLayout(shards).bytes, pending * RING_RECORD_BYTES);
   return (
     state +
-    ringsLayout(shards).bytes +
+    rings +
     controlLayout(shards).bytes +
-    peakPendingMessages(options) * BYTES_PER_PENDING_MESSAGE +
-    (shards + 1) * BYTES_PER_THREAD
+    pending * BYTES_PER_PENDING_MESSAGE +
+    BYTES_MAIN_THREAD +
+    shards * BYTES_PER_THREAD
   );
 }
 
@@ -92,8 +101,48 @@ export function planMemory(options: SimulationOptions): MemoryPlan {
     else hi = mid - 1;
   }
   const state = stateLayout(options.hosts, options.threads, widest).bytes;
-  const detail = state > WASM_MAX_BYTES
-    ? `its shared state alone is ${Math.round(state / 2 ** 20)} MiB, over the 4 GiB limit of one WebAssembly memory`
-    : 'shared state, messages in flight and worker threads';
-  throw new MemoryLimitError(estimateBytes(options, widest), Math.min(budget, WASM_MAX_BYTES), lo, detail);
+  const estimate = estimateBytes(options, widest);
+  const parts = 'shared state, messages in flight and worker threads';
+  if (state > WASM_MAX_BYTES) {
+    throw new MemoryLimitError(estimate, budget, lo,
+      `${parts}; the shared state alone, ${formatBytes(state)}, is over the 4 GiB limit of one WebAssembly memory`,
+      estimate > budget ? undefined : 'use fewer hosts');
+  }
+  throw new MemoryLimitError(estimate, budget, lo, parts);
+}
+
+/** Bytes per message object waiting in the reference engine (object, array slot, map share). */
+const REFERENCE_BYTES_PER_MESSAGE = 72;
+
+/**
+ * The reference engine's peak memory: a byte map per host (N^2 bytes), discovery logs as JS
+ * arrays (8 bytes an entry, on the V8 heap), message objects, and the process itself. Throws
+ * MemoryLimitError before allocating when the run would not fit the budget or the V8 heap.
+ */
+export function checkReferenceMemory(options: SimulationOptions): number {
+  const estimateOf = (hosts: number): { total: number; heap: number } => {
+    const heap = hosts * hosts * 8 + peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE;
+    return { heap, total: heap + hosts * hosts + BYTES_MAIN_THREAD };
+  };
+  const budget = memoryBudget(options);
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  const fitsHosts = (hosts: number): boolean => {
+    const e = estimateOf(hosts);
+    return e.total <= budget && e.heap <= heapLimit;
+  };
+  const estimate = estimateOf(options.hosts);
+  if (fitsHosts(options.hosts)) return estimate.total;
+  let lo = 1;
+  let hi = options.hosts;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fitsHosts(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  if (estimate.total > budget) {
+    throw new MemoryLimitError(estimate.total, budget, lo, 'reference engine: known-host byte maps, logs and messages');
+  }
+  throw new MemoryLimitError(estimate.total, budget, lo,
+    `reference engine; ${formatBytes(estimate.heap)} of it on the V8 heap, over its limit of ${formatBytes(heapLimit)}`,
+    'use the parallel engine, fewer hosts, or node --max-old-space-size');
 }
