@@ -5,7 +5,17 @@
  */
 import { loadWasmKernels, type BitsetKernels, type WasmMemory } from '../../kernels/bitset.js';
 import { jsKernels } from '../../kernels/bitset-js.js';
-import type { StateLayout } from './layout.js';
+import { BLOCK_WORDS, type StateLayout } from './layout.js';
+
+const BLOCK_BYTES = BLOCK_WORDS * 4;
+const BLOCK_SHIFT = Math.log2(BLOCK_WORDS);
+
+/** Popcount of a 32-bit word. */
+function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
 
 /** Per-shard bitset operations with their scratch space. */
 export class BitsetOps {
@@ -17,6 +27,9 @@ export class BitsetOps {
   private readonly hosts: number;
   private readonly generations: number;
   private readonly memoryI32: Int32Array;
+  private readonly summaryBase: number;
+  private readonly summaryWords: number;
+  private readonly blocks: number;
   private readonly scratchBase: number;
   /** Output of `andNotIds`: ids, ascending. A view on this shard's SCRATCH row. */
   readonly scratchIds: Int32Array;
@@ -44,6 +57,9 @@ export class BitsetOps {
     this.hosts = state.hosts;
     this.generations = state.generations;
     this.memoryI32 = new Int32Array(buffer);
+    this.summaryBase = state.summary >>> 2;
+    this.summaryWords = state.summaryWords;
+    this.blocks = Math.ceil(state.words / BLOCK_WORDS);
     this.scratchBase = state.scratch + shard * state.hosts * 4;
     this.scratchIds = new Int32Array(buffer, this.scratchBase, state.hosts);
     this.sortKeys = new Float64Array(state.hosts);
@@ -71,14 +87,78 @@ export class BitsetOps {
     return this.snapBase + ((tick % this.generations) * this.hosts + h) * this.words * 4;
   }
 
-  /** Copies host h's slot of tick `from` to its slot of tick `to`. */
-  copySlot(h: number, from: number, to: number): void {
-    this.kernels.copyWords(this.slot(h, to), this.slot(h, from), this.words);
+  /** Int32 index of the summary of host h's slot for tick `tick`. */
+  private summaryAt(h: number, tick: number): number {
+    return this.summaryBase + ((tick % this.generations) * this.hosts + h) * this.summaryWords;
   }
 
-  /** ORs sender f's slot of tick `fTick` into h's slot of tick `hTick`; returns the new ids. */
+  /** Blocks of host h's slot for tick `tick` that are not zero. */
+  private nonZeroBlocks(h: number, tick: number): number {
+    const a = this.memoryI32;
+    const at = this.summaryAt(h, tick);
+    let count = 0;
+    for (let k = 0; k < this.summaryWords; k++) count += popcount32(a[at + k]!);
+    return count;
+  }
+
+  /** Words in block b (the last block may be shorter). */
+  private blockWords(b: number): number {
+    return Math.min(BLOCK_WORDS, this.words - b * BLOCK_WORDS);
+  }
+
+  /**
+   * Copies host h's slot of tick `from` to its slot of tick `to`. The target holds a set from G
+   * ticks ago: blocks not zero in either summary are copied (a zero source block clears it).
+   */
+  copySlot(h: number, from: number, to: number): void {
+    const a = this.memoryI32;
+    const src = this.slot(h, from);
+    const dst = this.slot(h, to);
+    const sSrc = this.summaryAt(h, from);
+    const sDst = this.summaryAt(h, to);
+    if (this.nonZeroBlocks(h, from) * 2 >= this.blocks) {
+      this.kernels.copyWords(dst, src, this.words);
+    } else {
+      for (let k = 0; k < this.summaryWords; k++) {
+        let w = a[sSrc + k]! | a[sDst + k]!;
+        while (w !== 0) {
+          const low = w & -w;
+          const b = k * 32 + (31 - Math.clz32(low));
+          this.kernels.copyWords(dst + b * BLOCK_BYTES, src + b * BLOCK_BYTES, this.blockWords(b));
+          w ^= low;
+        }
+      }
+    }
+    for (let k = 0; k < this.summaryWords; k++) a[sDst + k] = a[sSrc + k]!;
+  }
+
+  /**
+   * ORs sender f's slot of tick `fTick` into h's slot of tick `hTick`; returns the ids added. A
+   * sparse sender (most of push's early ticks, when every host pushes its two ids to the seed)
+   * costs its non-zero blocks, not the whole set.
+   */
   mergeSlot(h: number, hTick: number, f: number, fTick: number): number {
-    return this.kernels.orIntoCount(this.slot(h, hTick), this.slot(f, fTick), this.words);
+    const a = this.memoryI32;
+    const src = this.slot(f, fTick);
+    const dst = this.slot(h, hTick);
+    const sSrc = this.summaryAt(f, fTick);
+    const sDst = this.summaryAt(h, hTick);
+    let added = 0;
+    if (this.nonZeroBlocks(f, fTick) * 2 >= this.blocks) {
+      added = this.kernels.orIntoCount(dst, src, this.words);
+    } else {
+      for (let k = 0; k < this.summaryWords; k++) {
+        let w = a[sSrc + k]!;
+        while (w !== 0) {
+          const low = w & -w;
+          const b = k * 32 + (31 - Math.clz32(low));
+          added += this.kernels.orIntoCount(dst + b * BLOCK_BYTES, src + b * BLOCK_BYTES, this.blockWords(b));
+          w ^= low;
+        }
+      }
+    }
+    for (let k = 0; k < this.summaryWords; k++) a[sDst + k]! |= a[sSrc + k]!;
+    return added;
   }
 
   /** Word `w` of host h's slot of tick `tick`. */
@@ -89,11 +169,18 @@ export class BitsetOps {
   /** Sets the bit of `x` in host h's slot of tick `tick` (initial state). */
   setSlotBit(h: number, tick: number, x: number): void {
     this.memoryI32[(this.slot(h, tick) >>> 2) + (x >>> 5)]! |= 1 << (x & 31);
+    this.markBlock(h, tick, (x >>> 5) >>> BLOCK_SHIFT);
   }
 
   /** Sets the padding bits (ids >= N) of host h's slot of tick `tick`. */
   padSlot(h: number, tick: number): void {
     padBitset(this.memoryI32, this.slot(h, tick) >>> 2, this.hosts, this.words);
+    // Padding lives in the blocks from the one holding id N onwards.
+    for (let b = (this.hosts >>> 5) >>> BLOCK_SHIFT; b < this.blocks; b++) this.markBlock(h, tick, b);
+  }
+
+  private markBlock(h: number, tick: number, b: number): void {
+    this.memoryI32[this.summaryAt(h, tick) + (b >>> 5)]! |= 1 << (b & 31);
   }
 
   /** Set mode: the `index`-th id of host h's slot of tick `tick`, without h itself. */

@@ -16,6 +16,8 @@
  *      | CKRANGE   | N x C x 2 words: lowest word and end word of that bitset's ids   |
  *      | SNAP      | G x N bitsets: host h's known set as of tick t in slot (t mod G) |
  *      |           |   (set mode only: push, where log order never changes a metric)  |
+ *      | SUMMARY   | G x N summaries: bit b set when block b (32 words) of the slot   |
+ *      |           |   is not zero, so merges and copies of sparse sets skip zeros    |
  *      | COMPLETE  | N ticks at which each host became complete (-1: not yet)        |
  *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel          |
  *      +-----------+----------------------------------------------------------------+
@@ -50,6 +52,9 @@
 
 /** Ids per checkpoint block: a checkpoint of L(h) is taken every `B` entries. */
 export type CheckpointInterval = 32 | 64 | 128 | 256 | 512 | 1024;
+
+/** Words per block of a set-mode slot; a slot's summary has one bit per block that is not zero. */
+export const BLOCK_WORDS = 32;
 
 /** Bytes of one WebAssembly page. */
 export const WASM_PAGE = 65536;
@@ -91,6 +96,9 @@ export interface StateLayout {
   readonly ckpt: number;
   readonly ckRange: number;
   readonly snap: number;
+  /** Set mode: summary words per slot (one bit per block of BLOCK_WORDS words that is not zero). */
+  readonly summaryWords: number;
+  readonly summary: number;
   readonly complete: number;
   readonly scratch: number;
   /** Total bytes of the state memory. */
@@ -118,11 +126,13 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   const ckpt = region(hosts * checkpoints * words * 4);
   const ckRange = region(hosts * checkpoints * 2 * 4);
   const snap = region(generations * hosts * words * 4);
+  const summaryWords = log ? 0 : Math.ceil(Math.ceil(words / BLOCK_WORDS) / 32);
+  const summary = region(generations * hosts * summaryWords * 4);
   const complete = region(hosts * 4);
   const scratch = region(shards * hosts * 4);
   return {
     hosts, shards, mode: spec.mode, words, interval, checkpoints, generations,
-    known, log: logAt, pos, tailMax, ckpt, ckRange, snap, complete, scratch, bytes: at,
+    known, log: logAt, pos, tailMax, ckpt, ckRange, snap, summaryWords, summary, complete, scratch, bytes: at,
   };
 }
 

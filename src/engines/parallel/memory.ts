@@ -76,7 +76,7 @@ function fits(options: SimulationOptions, mode: StateMode, budget: number): bool
 function candidateModes(options: SimulationOptions): StateMode[] {
   const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
   if (options.protocol !== 'push') return logModes;
-  return [{ mode: 'set', generations: options.latency.max + 2 }, ...logModes];
+  return [{ mode: 'set', generations: options.latency.max + 1 }, ...logModes];
 }
 
 /**

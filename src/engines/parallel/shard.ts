@@ -356,8 +356,12 @@ class Shard {
       return;
     }
     this.processed++;
-    if (this.setMode) this.mergeSlot(h, from, s);
-    else this.merge(h, from, s);
+    // A complete receiver learns nothing: skipping its merge changes no metric (the seed, which
+    // every host knows first, receives most pushes of the early ticks and is complete at tick 1).
+    if (this.logLen[this.localOf[h]!]! < this.n) {
+      if (this.setMode) this.mergeSlot(h, from, s);
+      else this.merge(h, from, s);
+    }
     const reply = this.replyKind[kind]!;
     if (reply !== NO_KIND) this.send(h, from, reply as MessageKind, this.logLen[this.localOf[h]!]!);
   }
