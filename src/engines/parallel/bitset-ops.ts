@@ -8,6 +8,8 @@ import { jsKernels } from '../../kernels/bitset-js.js';
 import { BLOCK_WORDS, type StateLayout } from './layout.js';
 
 const BLOCK_BYTES = BLOCK_WORDS * 4;
+/** Scans of at most this many words run in JS (cheaper than a call into WebAssembly). */
+const SHORT_SCAN_WORDS = 8;
 const BLOCK_SHIFT = Math.log2(BLOCK_WORDS);
 
 /** Popcount of a 32-bit word. */
@@ -70,8 +72,26 @@ export class BitsetOps {
    * [fromWord, toWord); returns how many.
    */
   andNotIds(ck: number, h: number, fromWord: number, toWord: number): number {
-    const bytesPerSet = this.words * 4;
-    return this.kernels.andNotIds(this.ckptBase + ck * bytesPerSet, this.knownBase + h * bytesPerSet, fromWord, toWord, this.scratchBase);
+    if (toWord - fromWord > SHORT_SCAN_WORDS) {
+      const bytesPerSet = this.words * 4;
+      return this.kernels.andNotIds(this.ckptBase + ck * bytesPerSet, this.knownBase + h * bytesPerSet, fromWord, toWord, this.scratchBase);
+    }
+    // Most scans are a word or two (the receiver's first non-full word bounds them from below):
+    // plain JS here costs less than the call into WebAssembly.
+    const a = this.memoryI32;
+    const cand = (this.ckptBase >>> 2) + ck * this.words;
+    const known = (this.knownBase >>> 2) + h * this.words;
+    const out = this.scratchIds;
+    let count = 0;
+    for (let w = fromWord; w < toWord; w++) {
+      let bits = a[cand + w]! & ~a[known + w]!;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        out[count++] = w * 32 + (31 - Math.clz32(low));
+        bits ^= low;
+      }
+    }
+    return count;
   }
 
   /** Copies K(h) into checkpoint `ck`. */
