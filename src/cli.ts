@@ -3,6 +3,8 @@
  * The `gossip-sim` command line: a thin layer over `simulate()`. Exit codes: 0 success, 1 run
  * failure, 2 usage error, 3 not converged under --require-convergence, 130 interrupted.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { OptionError, MemoryLimitError } from './errors.js';
 import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, type SimulationInput } from './options.js';
@@ -249,9 +251,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
 }
 
+function isThisFile(path: string): boolean {
+  try {
+    return realpathSync(path) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 // Run when executed as the bin (not when imported by tests).
+// npx and npm's bin links start it through a symlink: compare real paths.
 const invoked = process.argv[1];
-if (invoked !== undefined && import.meta.url === (await import('node:url')).pathToFileURL(invoked).href) {
+if (invoked !== undefined && isThisFile(invoked)) {
   // A reader that went away (`gossip-sim run --json | head -c 1`) is not an error worth a trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {

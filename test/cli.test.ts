@@ -3,7 +3,8 @@
  * `npm test` builds first; run `npm run build` before `npx vitest run` on its own.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,19 @@ beforeAll(() => {
   if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: run \`npm run build\` first (\`npm test\` builds before running vitest)`);
   }
+});
+
+describe('the installed bin', () => {
+  // npm and npx start a package's bin through a symlink (node_modules/.bin/gossip-sim): the CLI
+  // must recognise itself there, not exit 0 having printed nothing.
+  it('runs when started through a symlink, as npx and npm bin links do', () => {
+    const link = join(mkdtempSync(join(tmpdir(), 'gossip-sim-bin-')), 'gossip-sim');
+    symlinkSync(CLI, link);
+    const child = spawnSync(process.execPath, [link, 'run', '--hosts', '20'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(child.stdout).toMatch(/converged at tick \d+/);
+  });
 });
 
 describe('gossip-sim run --json', () => {
