@@ -9,6 +9,7 @@
 import type { ControlResult } from './control.js';
 import type { Environment } from './environment.js';
 import type { Spread } from './stats.js';
+import type { Metrics } from '../result.js';
 
 export const SCHEMA_VERSION = 1;
 /** `kind` of a bench results file, to tell it from other JSON quickly. */
@@ -25,18 +26,7 @@ export interface Sample {
 }
 
 /** The simulation metrics of SPEC.md plus how the run ended: identical for identical options. */
-export interface BenchMetrics {
-  readonly converged: boolean;
-  readonly ticks: number | null;
-  readonly sent: number;
-  readonly delivered: number;
-  readonly processed: number;
-  readonly ignored: number;
-  readonly lost: number;
-  readonly inFlight: number;
-  readonly entries: number;
-  readonly spreadTicks: number | null;
-  readonly coverage: number;
+export interface BenchMetrics extends Metrics {
   readonly endReason: string;
   readonly lastTick: number;
 }
