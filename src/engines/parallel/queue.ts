@@ -156,7 +156,11 @@ export class PendingMessages {
     const scratch = this.scratch;
     for (let i = 0; i < n; i++) {
       const r = (from + index[i]!) * MESSAGE_INTS;
-      scratch.set(o.subarray(r, r + MESSAGE_INTS), i * MESSAGE_INTS);
+      const w = i * MESSAGE_INTS;
+      scratch[w] = o[r]!;
+      scratch[w + 1] = o[r + 1]!;
+      scratch[w + 2] = o[r + 2]!;
+      scratch[w + 3] = o[r + 3]!;
     }
     o.set(scratch.subarray(0, n * MESSAGE_INTS), from * MESSAGE_INTS);
   }
