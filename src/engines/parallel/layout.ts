@@ -27,8 +27,10 @@
  *
  *    SNAP (set mode) replaces logs for `push`: a message carries the tick of the sender's slot
  *    instead of a log prefix, and the sender copies its set to a new slot before it first changes
- *    it in a tick. With G = HI + 2 a slot is never rewritten while a message can still read it
- *    (see the shard's `snapshotTickOf`).
+ *    it in a tick. With G = HI + 1 a slot is never rewritten while a message can still read it,
+ *    provided every message names its sender's slot of the tick it was sent in (see the shard's
+ *    `snapshotTickOf`; G = HI + 2 would copy less but touch a third more memory, and committing
+ *    fresh pages costs more here than the copies).
  *
  *    A region is written only by the shard that owns the host (row) it belongs to; other shards
  *    read LOG, POS, CKPT and CKRANGE rows of a sender only for snapshots sent in an earlier tick,
