@@ -8,6 +8,8 @@ import { jsKernels } from '../../kernels/bitset-js.js';
 import { BLOCK_WORDS, type StateLayout } from './layout.js';
 
 const BLOCK_BYTES = BLOCK_WORDS * 4;
+/** The "tick" a message from a complete host names: the all-ones set, valid forever. */
+export const FULL_TICK = -1;
 /** Scans of at most this many words run in JS (cheaper than a call into WebAssembly). */
 const SHORT_SCAN_WORDS = 8;
 const BLOCK_SHIFT = Math.log2(BLOCK_WORDS);
@@ -30,6 +32,7 @@ export class BitsetOps {
   private readonly generations: number;
   private readonly memoryI32: Int32Array;
   private readonly summaryBase: number;
+  private readonly fullBase: number;
   private readonly summaryWords: number;
   private readonly blocks: number;
   private readonly scratchBase: number;
@@ -60,6 +63,7 @@ export class BitsetOps {
     this.generations = state.generations;
     this.memoryI32 = new Int32Array(buffer);
     this.summaryBase = state.summary >>> 2;
+    this.fullBase = state.full;
     this.summaryWords = state.summaryWords;
     this.blocks = Math.ceil(state.words / BLOCK_WORDS);
     this.scratchBase = state.scratch + shard * state.hosts * 4;
@@ -102,13 +106,15 @@ export class BitsetOps {
 
   // ---- set mode ------------------------------------------------------------------------------
 
-  /** Byte offset of host h's snapshot slot for tick `tick`. */
+  /** Byte offset of host h's snapshot slot for tick `tick` (FULL_TICK: the all-ones set). */
   slot(h: number, tick: number): number {
+    if (tick === FULL_TICK) return this.fullBase;
     return this.snapBase + ((tick % this.generations) * this.hosts + h) * this.words * 4;
   }
 
   /** Int32 index of the summary of host h's slot for tick `tick`. */
   private summaryAt(h: number, tick: number): number {
+    if (tick === FULL_TICK) return (this.fullBase >>> 2) + this.words;
     return this.summaryBase + ((tick % this.generations) * this.hosts + h) * this.summaryWords;
   }
 
@@ -179,6 +185,12 @@ export class BitsetOps {
     }
     for (let k = 0; k < this.summaryWords; k++) a[sDst + k]! |= a[sSrc + k]!;
     return added;
+  }
+
+  /** Fills the all-ones set that complete hosts' messages name (once, before tick 0). */
+  initFull(): void {
+    const start = this.fullBase >>> 2;
+    this.memoryI32.fill(-1, start, start + this.words + this.summaryWords);
   }
 
   /** Word `w` of host h's slot of tick `tick`. */

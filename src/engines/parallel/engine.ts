@@ -106,7 +106,6 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const shards = options.threads;
   const plan = planMemory(options);
   const memory = createSharedMemory(plan.state.bytes);
-  prefault(memory.buffer as SharedArrayBuffer);
   const cl = controlLayout(shards);
   const rl = ringsLayout(shards);
   const control = new SharedArrayBuffer(cl.bytes);
@@ -116,6 +115,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
 
   const ownPool = controls.workerHeapMb !== undefined;
   const pool = ownPool ? newPool(shards, controls.workerHeapMb) : poolFor(shards);
+  // The pool's workers load their code in their own threads meanwhile.
+  prefault(memory.buffer as SharedArrayBuffer);
   const channels = Array.from({ length: shards }, () => new MessageChannel());
   const remotes: Remote<ShardApi>[] = [];
   const spin = shards <= availableParallelism();

@@ -18,6 +18,8 @@
  *      |           |   (set mode only: push, where log order never changes a metric)  |
  *      | SUMMARY   | G x N summaries: bit b set when block b (32 words) of the slot   |
  *      |           |   is not zero, so merges and copies of sparse sets skip zeros    |
+ *      | FULL      | one all-ones set and summary: what a complete host's messages    |
+ *      |           |   name, so complete hosts never copy their set again             |
  *      | COMPLETE  | N ticks at which each host became complete (-1: not yet)        |
  *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel          |
  *      +-----------+----------------------------------------------------------------+
@@ -101,6 +103,8 @@ export interface StateLayout {
   /** Set mode: summary words per slot (one bit per block of BLOCK_WORDS words that is not zero). */
   readonly summaryWords: number;
   readonly summary: number;
+  /** Set mode: one all-ones set and its summary, named by messages from complete hosts. */
+  readonly full: number;
   readonly complete: number;
   readonly scratch: number;
   /** Total bytes of the state memory. */
@@ -130,11 +134,12 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   const snap = region(generations * hosts * words * 4);
   const summaryWords = log ? 0 : Math.ceil(Math.ceil(words / BLOCK_WORDS) / 32);
   const summary = region(generations * hosts * summaryWords * 4);
+  const full = region(log ? 0 : (words + summaryWords) * 4);
   const complete = region(hosts * 4);
   const scratch = region(shards * hosts * 4);
   return {
     hosts, shards, mode: spec.mode, words, interval, checkpoints, generations,
-    known, log: logAt, pos, tailMax, ckpt, ckRange, snap, summaryWords, summary, complete, scratch, bytes: at,
+    known, log: logAt, pos, tailMax, ckpt, ckRange, snap, summaryWords, summary, full, complete, scratch, bytes: at,
   };
 }
 

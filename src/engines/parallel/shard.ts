@@ -18,7 +18,7 @@ import { rand, STREAM_LATENCY, STREAM_LOSS, STREAM_PEER } from '../../hash.js';
 import type { SimulationOptions } from '../../options.js';
 import { KIND_PULL, KIND_SET, NO_KIND, rulesOf, lossThreshold as lossThresholdOf, type MessageKind } from '../../protocol.js';
 import type { EndReason } from '../../result.js';
-import { BitsetOps } from './bitset-ops.js';
+import { BitsetOps, FULL_TICK } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
   CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
@@ -306,6 +306,7 @@ class Shard {
     const padWord = n >>> 5;
     const padBits = n & 31 ? ~((1 << (n & 31)) - 1) : 0;
     if (this.setMode) {
+      if (this.self === 0) this.ops.initFull();
       for (const h of this.hosts) this.initSlot(h, periodicKnown);
       this.initializing = false;
       return;
@@ -375,6 +376,8 @@ class Shard {
    */
   private snapshotTickOf(h: number): number {
     const li = this.localOf[h]!;
+    // A complete host knows everyone: its messages name the shared all-ones set, no copy needed.
+    if (this.logLen[li] === this.n) return FULL_TICK;
     const s0 = this.snapTick[li]!;
     if (this.t - s0 < this.generations - this.latMax) return s0;
     this.ops.copySlot(h, s0, this.t);
