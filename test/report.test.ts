@@ -148,7 +148,7 @@ describe('saved runs', () => {
 });
 
 describe('chart specs', () => {
-  it('compile without Vega-Lite warnings, for runs and bench results alike', () => {
+  it('compile without Vega-Lite warnings, for runs and bench results alike', async () => {
     const { points, controls } = benchPointsOf(syntheticBench());
     const stuck = [null, null, 4] as (number | null)[];
     const charts = [
@@ -156,7 +156,7 @@ describe('chart specs', () => {
       completionHistogram(stuck), ...comparisonCharts([{ label: 'a', hosts: 200, series: push.series }]),
       wallTimeChart(points), speedupChart(points, controls), memoryChart(points), speedupChart(points, []),
     ];
-    for (const chart of charts) expect(compileChart(chart.spec).warnings, chart.id).toEqual([]);
+    for (const chart of charts) expect((await compileChart(chart.spec)).warnings, chart.id).toEqual([]);
   });
 
   it('draw long runs in at most 400 points per series and wide completion spreads in at most 60 bars', () => {
