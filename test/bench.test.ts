@@ -5,41 +5,18 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planBench, registerBenchCommands, type BenchFlags } from '../src/bench/commands.js';
+import { runMain, type Outcome } from './support/run-main.js';
+import { planBench, type BenchFlags } from '../src/bench/commands.js';
 import { ScalingControl } from '../src/bench/control.js';
 import { collectEnvironment } from '../src/bench/environment.js';
-import { ExitCode } from '../src/bench/exit.js';
 import { builtCli } from '../src/bench/paths.js';
 import { BENCH_RESULTS_SCHEMA, parseResults, SchemaError, validate, type BenchResults } from '../src/bench/schema.js';
 import { mannWhitney, median, quantile, separation, spreadOf } from '../src/bench/stats.js';
-import type { CliIo } from '../src/cli.js';
 import { OptionError } from '../src/errors.js';
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the bench/compare commands in-process, mapping errors to exit codes as `main()` does. */
-async function gossip(argv: string[], stderrIsTTY = false): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdoutIsTTY: false, stderrIsTTY };
-  const program = new Command().exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  registerBenchCommands(program, io);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof ExitCode) return { code: error.code, stdout, stderr: stderr + (error.message === '' ? '' : `gossip-sim: ${error.message}\n`) };
-    if (error instanceof OptionError) return { code: 2, stdout, stderr: `${stderr}gossip-sim: ${error.message}\n` };
-    if (error instanceof CommanderError) return { code: error.exitCode === 0 ? 0 : 2, stdout, stderr };
-    throw error;
-  }
-}
+/** Runs the bench/compare commands in-process through the CLI's own `main()`. */
+const gossip = runMain;
 
 let dir = '';
 beforeAll(() => {

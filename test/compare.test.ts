@@ -7,39 +7,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerBenchCommands } from '../src/bench/commands.js';
+import { runMain, type Outcome } from './support/run-main.js';
 import { compareResults, judge, parseThreshold } from '../src/bench/compare.js';
-import { ExitCode } from '../src/bench/exit.js';
 import { builtCli } from '../src/bench/paths.js';
 import type { BenchResults } from '../src/bench/schema.js';
-import type { CliIo } from '../src/cli.js';
 import { OptionError } from '../src/errors.js';
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the bench/compare commands in-process, mapping errors to exit codes as `main()` does. */
-async function gossip(argv: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdoutIsTTY: false, stderrIsTTY: false };
-  const program = new Command().exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  registerBenchCommands(program, io);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof ExitCode) return { code: error.code, stdout, stderr: stderr + (error.message === '' ? '' : `gossip-sim: ${error.message}\n`) };
-    if (error instanceof OptionError) return { code: 2, stdout, stderr: `${stderr}gossip-sim: ${error.message}\n` };
-    if (error instanceof CommanderError) return { code: error.exitCode === 0 ? 0 : 2, stdout, stderr };
-    throw error;
-  }
-}
+/** Runs the bench/compare commands in-process through the CLI's own `main()`. */
+const gossip = runMain;
 
 describe('the noise-aware rule at the default threshold (10%)', () => {
   it('flags a slowdown beyond the threshold whose samples do not overlap', () => {
