@@ -17,6 +17,7 @@
  * environment line. Each row: one warm-up round, then SAMPLES timed rounds; median (min–max).
  */
 import { isMainThread, MessageChannel, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
+import { nextMessage } from '../src/bench/control.js';
 import { collectEnvironment, describeEnvironment } from '../src/bench/environment.js';
 import { spreadOf, type Spread } from '../src/bench/stats.js';
 import { RECORD_INTS, RING_HEADER_INTS, ringsLayout } from '../src/engines/parallel/layout.js';
@@ -187,21 +188,6 @@ function start(data: Role, transfer: readonly MessagePort[] = []): Worker {
   return new Worker(new URL(import.meta.url), { workerData: data, transferList: [...transfer] });
 }
 
-/** The next message of `w`; rejects if the worker fails first. */
-function next(w: Worker): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: unknown): void => {
-      w.off('error', onError);
-      resolve(m);
-    };
-    const onError = (error: Error): void => {
-      w.off('message', onMessage);
-      reject(error);
-    };
-    w.once('message', onMessage);
-    w.once('error', onError);
-  });
-}
 
 /** Times `round` once to warm up, then SAMPLES times; returns the samples in seconds. */
 async function sample(round: () => Promise<void>): Promise<number[]> {
@@ -221,10 +207,10 @@ async function sample(round: () => Promise<void>): Promise<number[]> {
  */
 function transferRound(producer: Worker, consumer: Worker, count: number): () => Promise<void> {
   return async () => {
-    const ready = next(consumer);
+    const ready = nextMessage(consumer);
     consumer.postMessage({ count } satisfies Round);
     await ready;
-    const done = Promise.all([next(producer), next(consumer)]);
+    const done = Promise.all([nextMessage(producer), nextMessage(consumer)]);
     producer.postMessage({ count } satisfies Round);
     await done;
   };

@@ -129,18 +129,24 @@ export class ScalingControl {
   }
 }
 
-function run(worker: Worker, iterations: number): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The next message of `worker`; rejects if the worker fails first. */
+export function nextMessage<T>(worker: Worker): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const onError = (error: Error): void => {
       worker.off('message', onMessage);
       reject(error);
     };
-    const onMessage = (acc: number): void => {
+    const onMessage = (message: T): void => {
       worker.off('error', onError);
-      resolve(acc);
+      resolve(message);
     };
     worker.once('message', onMessage);
     worker.once('error', onError);
-    worker.postMessage(iterations);
   });
+}
+
+function run(worker: Worker, iterations: number): Promise<number> {
+  const answer = nextMessage<number>(worker);
+  worker.postMessage(iterations);
+  return answer;
 }

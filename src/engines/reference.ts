@@ -7,7 +7,9 @@
  * prefix read at delivery is exactly what was there at send time.
  */
 import type { SimulationOptions } from '../options.js';
-import { checkReferenceMemory } from './parallel/memory.js';
+import { getHeapStatistics } from 'node:v8';
+import { formatBytes, MemoryLimitError } from '../errors.js';
+import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryBudget, peakPendingMessages } from './budget.js';
 import {
   initialLog, isLost, KIND_SET, latencyOf, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
   type MessageKind,
@@ -182,4 +184,34 @@ export async function runReference(options: SimulationOptions, signal?: AbortSig
     series,
   };
   return { outcome, diagnostics: { peakPendingMessages, memoryEstimateBytes, kernels: null } };
+}
+
+/** Bytes per message object waiting in the reference engine (object, array slot, map share). */
+const REFERENCE_BYTES_PER_MESSAGE = 72;
+
+/**
+ * The reference engine's peak memory: a byte map per host (N^2 bytes), discovery logs as JS
+ * arrays (8 bytes an entry, on the V8 heap), message objects, and the process itself. Throws
+ * MemoryLimitError before allocating when the run would not fit the budget or the V8 heap.
+ */
+function checkReferenceMemory(options: SimulationOptions): number {
+  const estimateOf = (hosts: number): { total: number; heap: number } => {
+    const heap = hosts * hosts * 8 + peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE;
+    return { heap, total: heap + hosts * hosts + BYTES_MAIN_THREAD };
+  };
+  const budget = memoryBudget(options);
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  const fitsHosts = (hosts: number): boolean => {
+    const e = estimateOf(hosts);
+    return e.total <= budget && e.heap <= heapLimit;
+  };
+  const estimate = estimateOf(options.hosts);
+  if (fitsHosts(options.hosts)) return estimate.total;
+  const lo = largestHostsThatFit(options.hosts, fitsHosts);
+  if (estimate.total > budget) {
+    throw new MemoryLimitError(estimate.total, budget, lo, 'reference engine: known-host byte maps, logs and messages');
+  }
+  throw new MemoryLimitError(estimate.total, budget, lo,
+    `reference engine; ${formatBytes(estimate.heap)} of it on the V8 heap, over its limit of ${formatBytes(heapLimit)}`,
+    'use the parallel engine, fewer hosts, or node --max-old-space-size');
 }

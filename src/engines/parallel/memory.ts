@@ -3,19 +3,15 @@
  * choice of checkpoint interval (smaller intervals are faster and take more memory). A run that
  * cannot fit is refused before anything is allocated, with the largest host count that would.
  */
-import { readFileSync } from 'node:fs';
-import { freemem } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
+import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryBudget, peakPendingMessages } from '../budget.js';
 import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode } from './layout.js';
 
 /** Checkpoint intervals of log mode, fastest first. */
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
 /** Bytes per message waiting in a shard: bucket record + sorted copy, with growth slack. */
 const BYTES_PER_PENDING_MESSAGE = 40;
-/** The main thread: Node, the CLI and the engine's own buffers (measured: about 55 MiB). */
-const BYTES_MAIN_THREAD = 55 * 1024 * 1024;
 /** One worker thread: its heap, code and shard-local arrays (measured: about 15 MiB). */
 const BYTES_PER_THREAD = 15 * 1024 * 1024;
 /** Bytes of one ring record (5 Int32 fields). */
@@ -26,14 +22,6 @@ export interface MemoryPlan {
   readonly state: StateLayout;
   readonly estimateBytes: number;
   readonly budgetBytes: number;
-}
-
-/** Messages that can wait for delivery at once, at most (a generous bound for the estimate). */
-export function peakPendingMessages(options: SimulationOptions): number {
-  const n = options.hosts;
-  if (options.protocol === 'announce') return (n * n) / 2 + n;
-  const perTick = n * options.fanout * (options.protocol === 'push' ? 1 : 2);
-  return perTick * Math.min(options.latency.max, options.maxTicks + 1);
 }
 
 /** Estimated peak bytes of a run with state mode `mode`. */
@@ -51,18 +39,6 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
     BYTES_MAIN_THREAD +
     shards * BYTES_PER_THREAD
   );
-}
-
-/** Memory available to this run: --max-memory, else MemAvailable of /proc/meminfo (or free memory). */
-export function memoryBudget(options: SimulationOptions): number {
-  if (options.maxMemory !== null) return options.maxMemory;
-  try {
-    const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-    if (m !== null) return Number(m[1]) * 1024;
-  } catch {
-    // Not Linux: fall through.
-  }
-  return freemem();
 }
 
 function fits(options: SimulationOptions, mode: StateMode, budget: number): boolean {
@@ -93,13 +69,7 @@ export function planMemory(options: SimulationOptions): MemoryPlan {
   }
   // The smallest footprint of the candidates decides the largest host count that fits.
   const widest = modes.reduce((a, b) => (stateLayout(options.hosts, 1, a).bytes <= stateLayout(options.hosts, 1, b).bytes ? a : b));
-  let lo = 1;
-  let hi = options.hosts;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits({ ...options, hosts: mid }, widest, budget)) lo = mid;
-    else hi = mid - 1;
-  }
+  const lo = largestHostsThatFit(options.hosts, (hosts) => fits({ ...options, hosts }, widest, budget));
   const state = stateLayout(options.hosts, options.threads, widest).bytes;
   const estimate = estimateBytes(options, widest);
   const parts = 'shared state, messages in flight and worker threads';
@@ -109,40 +79,4 @@ export function planMemory(options: SimulationOptions): MemoryPlan {
       estimate > budget ? undefined : 'use fewer hosts');
   }
   throw new MemoryLimitError(estimate, budget, lo, parts);
-}
-
-/** Bytes per message object waiting in the reference engine (object, array slot, map share). */
-const REFERENCE_BYTES_PER_MESSAGE = 72;
-
-/**
- * The reference engine's peak memory: a byte map per host (N^2 bytes), discovery logs as JS
- * arrays (8 bytes an entry, on the V8 heap), message objects, and the process itself. Throws
- * MemoryLimitError before allocating when the run would not fit the budget or the V8 heap.
- */
-export function checkReferenceMemory(options: SimulationOptions): number {
-  const estimateOf = (hosts: number): { total: number; heap: number } => {
-    const heap = hosts * hosts * 8 + peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE;
-    return { heap, total: heap + hosts * hosts + BYTES_MAIN_THREAD };
-  };
-  const budget = memoryBudget(options);
-  const heapLimit = getHeapStatistics().heap_size_limit;
-  const fitsHosts = (hosts: number): boolean => {
-    const e = estimateOf(hosts);
-    return e.total <= budget && e.heap <= heapLimit;
-  };
-  const estimate = estimateOf(options.hosts);
-  if (fitsHosts(options.hosts)) return estimate.total;
-  let lo = 1;
-  let hi = options.hosts;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fitsHosts(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  if (estimate.total > budget) {
-    throw new MemoryLimitError(estimate.total, budget, lo, 'reference engine: known-host byte maps, logs and messages');
-  }
-  throw new MemoryLimitError(estimate.total, budget, lo,
-    `reference engine; ${formatBytes(estimate.heap)} of it on the V8 heap, over its limit of ${formatBytes(heapLimit)}`,
-    'use the parallel engine, fewer hosts, or node --max-old-space-size');
 }
