@@ -93,7 +93,6 @@ function injectFault(fault: Fault): void {
       throw new Error(`injected fault at tick ${fault.tick}`);
     case 'exit':
       process.exit(7);
-    // eslint-disable-next-line no-fallthrough
     case 'oom': {
       const hog: number[][] = [];
       for (;;) hog.push(new Array<number>(1 << 20).fill(hog.length));
