@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from '../src/cli.js';
-import { integerFlag, parseFormats, runPlan, writableFile } from '../src/bench/commands.js';
+import { integerFlag, parseFormats, resultsPath, runPlan } from '../src/bench/commands.js';
 import { EXIT_REGRESSION, EXIT_USAGE, ExitCode } from '../src/bench/exit.js';
 import { packageRoot } from '../src/bench/paths.js';
 import { configurationsOf, gridInputs, preflight, type SweepGrid } from '../src/bench/sweep.js';
@@ -71,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
         skipped,
         repeat: flags.repeat === undefined ? (quick ? 1 : SUITE_REPEAT) : integerFlag('--repeat', flags.repeat, 1, 1000),
         warmup: flags.warmup === undefined ? (quick ? 0 : 1) : integerFlag('--warmup', flags.warmup, 0, 100),
-        out: writableFile('--out', flags.out ?? join(packageRoot(), 'bench', 'results.json')),
+        out: resultsPath(flags.out ?? join(packageRoot(), 'bench', 'results.json')),
         formats: flags.format === undefined ? [] : parseFormats(flags.format),
         label: flags.label ?? null,
         argv: ['bench/suite.js', ...argv],

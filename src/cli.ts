@@ -4,10 +4,13 @@
  * failure, 2 usage error, 3 not converged under --require-convergence, 130 interrupted.
  */
 import { realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { OptionError, MemoryLimitError } from './errors.js';
-import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, type SimulationInput } from './options.js';
+import { OutputWriteError } from './output-file.js';
+import { packageInfo } from './bench/paths.js';
+import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import { closePools, type Progress } from './engines/parallel/engine.js';
 import { simulate, type Result } from './simulate.js';
 import { registerBenchCommands } from './bench/commands.js';
@@ -106,6 +109,21 @@ export function jsonOf(result: Result): Record<string, unknown> {
 }
 
 const MAX_TIMEOUT_SECONDS = 2_147_483;
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * More worker threads than cores share the cores: every tick's barrier then waits for a thread
+ * that is not running, and a run can be many times slower. Said once on stderr, never refused.
+ */
+function warnIfOversubscribed(options: SimulationOptions, io: CliIo): void {
+  const cores = availableParallelism();
+  if (options.engine === 'reference' || options.threads <= cores) return;
+  io.stderr(
+    `gossip-sim: warning: --threads ${options.threads} is more than the ${cores} core${cores === 1 ? '' : 's'} available here: ` +
+      'the threads will take turns on the cores (oversubscription), which is usually much slower; ' +
+      `--threads ${cores} or fewer runs each shard on a core of its own\n`,
+  );
+}
 
 function parseTimeout(text: string): number {
   const value = numeric(text);
@@ -116,9 +134,15 @@ function parseTimeout(text: string): number {
   return value;
 }
 
+/** The progress line's text: the running tick, hosts complete, messages sent and their rate. */
+export function formatProgress(p: Progress, seconds: number): string {
+  return `tick ${formatCount(p.tick)}, ${formatCount(p.hostsComplete)} host${p.hostsComplete === 1 ? '' : 's'} complete, ` +
+    `${formatCount(p.sent)} messages sent (${formatRate(p.sent / seconds)} messages/s), ${seconds.toFixed(0)} s`;
+}
+
 /**
- * A one-line progress display on stderr (terminals only), shown once a run has lasted a second:
- * tick, hosts complete, simulated messages per second.
+ * A one-line progress display on stderr (terminals only), shown once a run has lasted a second.
+ * Its rate is messages sent over the time since the run started, as in the summary.
  */
 function progressLine(io: CliIo): { update: (p: Progress) => void; clear: () => void } {
   const started = performance.now();
@@ -128,8 +152,7 @@ function progressLine(io: CliIo): { update: (p: Progress) => void; clear: () => 
       const seconds = (performance.now() - started) / 1000;
       if (seconds < 1) return;
       shown = true;
-      io.stderr(`\r\x1b[2Ktick ${formatCount(p.tick)}, ${formatCount(p.hostsComplete)} hosts complete, ` +
-        `${formatRate(p.sent / seconds)} messages/s, ${seconds.toFixed(0)} s`);
+      io.stderr(`\r\x1b[2K${formatProgress(p, seconds)}`);
     },
     clear: () => {
       if (shown) io.stderr('\r\x1b[2K');
@@ -141,6 +164,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();
   program
     .name('gossip-sim')
+    .version(packageInfo().version, '-V, --version', 'print the version and exit')
+    // `--version` belongs before the command: `run --version` stays an unknown option of `run`.
+    .enablePositionalOptions()
     .description('Deterministic, parallel simulator of gossip-based membership discovery (see docs/semantics.md)')
     .exitOverride()
     .configureOutput({
@@ -171,11 +197,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--report <file.html>', 'write a self-contained HTML report with charts (opens offline)')
     .action(async (flags: RunFlags) => {
       const input = inputOf(flags);
+      warnIfOversubscribed(resolveOptions(input), io);
       checkRunOutputs(flags);
       const timeoutSeconds = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
       const stop = new AbortController();
-      const onSigint = (): void => stop.abort(new Error('interrupted (SIGINT)'));
-      process.once('SIGINT', onSigint);
+      // SIGTERM is what `timeout`, CI cancellation and container stops send: treated as Ctrl-C.
+      const onSignal = (signal: NodeJS.Signals): void => stop.abort(new Error(`interrupted (${signal})`));
+      for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
       const timer = timeoutSeconds === undefined ? undefined
         : setTimeout(() => stop.abort(new Error(`--timeout ${timeoutSeconds} s reached`)), timeoutSeconds * 1000);
       const progress = flags.json === true || !io.stderrIsTTY ? undefined : progressLine(io);
@@ -183,13 +211,20 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       try {
         result = await simulate(input, { signal: stop.signal, onProgress: progress?.update });
       } finally {
-        process.removeListener('SIGINT', onSigint);
+        for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
         if (timer !== undefined) clearTimeout(timer);
         progress?.clear();
       }
-      await writeRunOutputs(result, flags);
+      // The results go to stdout before any file is written: a late write failure (disk full)
+      // then costs that file, not the run.
       if (flags.json === true) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
       else io.stdout(`${formatSummary(result)}\n${io.stdoutIsTTY ? `\n${completionChartOf(result)}\n` : ''}`);
+      try {
+        await writeRunOutputs(result, flags);
+      } catch (error) {
+        if (error instanceof OutputWriteError) throw new OutputWriteError(`${error.message}; the results on stdout are complete`, { cause: error });
+        throw error;
+      }
       if (result.partial) {
         const why = stop.signal.reason instanceof Error ? stop.signal.reason.message : 'interrupted';
         io.stderr(`gossip-sim: ${why}: stopped after tick ${result.lastTick}; the metrics above are partial\n`);
@@ -242,6 +277,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.stderr(`gossip-sim: ${error.message}\n`);
       return EXIT_USAGE;
     }
+    if (error instanceof OutputWriteError) {
+      io.stderr(`gossip-sim: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`gossip-sim: run failed: ${message}\n`);
     if (process.env['GOSSIP_SIM_DEBUG'] !== undefined && error instanceof Error) io.stderr(`${error.stack}\n`);
@@ -264,11 +303,16 @@ function isThisFile(path: string): boolean {
 const invoked = process.argv[1];
 if (invoked !== undefined && isThisFile(invoked)) {
   // A reader that went away (`gossip-sim run --json | head -c 1`) is not an error worth a trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
-    });
-  }
+  // Any other write failure (`> /dev/full`, a closed terminal) ends the run with one line and
+  // exit 1, never a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    try {
+      process.stderr.write(`gossip-sim: could not write to standard output (${error.code ?? error.message})\n`);
+    } finally {
+      process.exit(EXIT_FAILURE);
+    }
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : EXIT_FAILURE));
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -19,23 +19,25 @@ export class OptionError extends RangeError {
 }
 
 /**
- * A run that would not fit: over the memory budget, or with shared state over the 4 GiB limit of
- * one WebAssembly memory. Refused before anything is allocated.
+ * A run that would not fit: over the memory budget, or over a fixed limit (the 4 GiB of one
+ * WebAssembly memory, the V8 heap). Refused before anything is allocated.
  */
 export class MemoryLimitError extends RangeError {
   override readonly name = 'MemoryLimitError';
   constructor(
     readonly estimateBytes: number,
     readonly budgetBytes: number,
+    /** The largest host count that fits with the other options unchanged; 0 when not even 1 does. */
     readonly largestHosts: number,
     /** What the estimate is made of, and any limit other than the budget it is over. */
     detail: string,
-    advice = 'raise the budget with --max-memory, or use fewer hosts',
+    /** What to change, true for the limit that binds (see `memoryAdvice`). */
+    advice: string,
   ) {
     super(
       `this run needs about ${formatBytes(estimateBytes)} (${detail}), ` +
         `${estimateBytes > budgetBytes ? 'over' : 'within'} the budget of ${formatBytes(budgetBytes)}; ` +
-        `at most ${largestHosts} hosts fit with these options (${advice})`,
+        `${largestHosts > 0 ? `at most ${largestHosts} host${largestHosts === 1 ? '' : 's'} fit` : 'not even 1 host fits'} with these options (${advice})`,
     );
   }
 }

@@ -167,9 +167,25 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
 
   const protocol = given('protocol') ? oneOf('protocol', raw.protocol, PROTOCOLS) : DEFAULTS.protocol;
   if (protocol === 'announce') {
-    // announce has no peer choice, so a view or fanout would be silently meaningless.
-    if (given('fanout')) throw new OptionError('--fanout', show(raw.fanout), 'no --fanout with --protocol announce (it applies to push, pull and push-pull)');
-    if (given('view')) throw new OptionError('--view', show(raw.view), 'no --view with --protocol announce (it applies to push, pull and push-pull)');
+    // announce has no peer choice, so a view or fanout other than the default would be silently
+    // meaningless. The defaults themselves are accepted: a saved run's options (`result.options`,
+    // `run --json`'s `options`) name them, and feeding those back in must reproduce the run.
+    if (given('fanout') && raw.fanout !== DEFAULTS.fanout) {
+      throw new OptionError('--fanout', show(raw.fanout), `no --fanout with --protocol announce, or its default ${DEFAULTS.fanout} (it applies to push, pull and push-pull)`);
+    }
+    if (given('view') && raw.view !== DEFAULTS.view) {
+      throw new OptionError('--view', show(raw.view), `no --view with --protocol announce, or its default ${DEFAULTS.view} (it applies to push, pull and push-pull)`);
+    }
+  }
+  const engine = given('engine') ? oneOf('engine', raw.engine, ENGINES) : DEFAULTS.engine;
+  let threads = given('threads') ? integer('threads', raw.threads, 1, MAX_THREADS) : defaultThreads();
+  if (engine === 'reference') {
+    // One rule for `run`, `bench` and `simulate()`: the reference engine runs on one thread, so
+    // asking for more is a mistake worth naming; its resolved options say 1.
+    if (given('threads') && threads !== 1) {
+      throw new OptionError('--threads', show(raw.threads), '1 (or no --threads) with --engine reference, which runs on one thread');
+    }
+    threads = 1;
   }
   return {
     hosts: given('hosts') ? integer('hosts', raw.hosts, 1, MAX_HOSTS) : DEFAULTS.hosts,
@@ -180,8 +196,8 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     loss: given('loss') ? lossValue(raw.loss) : DEFAULTS.loss,
     seed: given('seed') ? integer('seed', raw.seed, 0, 0xffffffff) : DEFAULTS.seed,
     maxTicks: given('maxTicks') ? integer('maxTicks', raw.maxTicks, 0, MAX_TICKS) : DEFAULTS.maxTicks,
-    threads: given('threads') ? integer('threads', raw.threads, 1, MAX_THREADS) : defaultThreads(),
-    engine: given('engine') ? oneOf('engine', raw.engine, ENGINES) : DEFAULTS.engine,
+    threads,
+    engine,
     maxMemory: given('maxMemory') && raw.maxMemory !== null ? parseBytes(raw.maxMemory) : DEFAULTS.maxMemory,
   };
 }

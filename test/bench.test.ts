@@ -65,15 +65,19 @@ describe('bench option validation (before any run)', () => {
     ['an empty list item', { hosts: '1000,,5000' }, /^--hosts: got "1000,,5000", expected a comma-separated list/],
     ['a repeated list item', { threads: '1,1' }, /^--threads: got "1,1", expected a list without repeated values/],
     ['an unknown protocol', { protocol: 'announce,gossip' }, /^--protocol: got "gossip", expected one of announce, push, pull, push-pull/],
-    ['--fanout without a periodic protocol', { protocol: 'announce', fanout: '2' }, /^--fanout: got "2", expected a periodic protocol/],
-    ['several thread counts with the reference engine', { engine: 'reference', threads: '1,2' }, /^--threads: got "1,2", expected one thread count with --engine reference/],
+    ['--fanout without a periodic protocol', { protocol: 'announce', fanout: '2' }, /^--fanout: got 2, expected no --fanout with --protocol announce/],
+    ['several thread counts with the reference engine', { engine: 'reference', threads: '1,2' }, /^--threads: got 2, expected 1 \(or no --threads\) with --engine reference/],
+    ['more than one thread with the reference engine, as `run` refuses it', { engine: 'reference', threads: '5' }, /^--threads: got 5, expected 1 \(or no --threads\) with --engine reference/],
     ['a bad latency', { latency: '3..1' }, /^--latency: got "3..1"/],
     ['a bad engine', { engine: 'gpu' }, /^--engine: got "gpu", expected one of reference, parallel/],
     ['--repeat 0', { repeat: '0' }, /^--repeat: got "0", expected an integer from 1 to 1000/],
     ['a fractional --warmup', { warmup: '1.5' }, /^--warmup: got "1.5", expected an integer from 0 to 100/],
     ['an unknown format', { format: 'json,xml' }, /^--format: got "xml", expected one of json, markdown, github/],
     ['several formats without --out', { format: 'json,markdown' }, /^--format: got "json,markdown", expected one format without --out/],
-    ['--out in a missing folder', { out: '/nonexistent-folder/r.json' }, /^--out: got "\/nonexistent-folder\/r.json", expected a file in an existing folder/],
+    ['--out in a missing folder', { out: '/nonexistent-folder/r.json' }, /^--out: got "\/nonexistent-folder\/r.json", expected a file that can be written \(its folder does not exist\)/],
+    ['--out under a path that is a file', { out: '/etc/hostname/r.json' }, /^--out: got "\/etc\/hostname\/r.json", expected a file that can be written/],
+    ['--out not ending in .json (its companions replace .json)', { out: 'results.txt' }, /^--out: got "results.txt", expected a file name ending in .json/],
+    ['--report in a missing folder', { report: '/nonexistent-folder/r.html' }, /^--report: got "\/nonexistent-folder\/r.html", expected a file that can be written/],
   ];
   it.each(cases)('rejects %s with one line naming the option, the value and what is allowed', (_name, flags, message) => {
     let error: unknown;

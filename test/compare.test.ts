@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMain, type Outcome } from './support/run-main.js';
-import { compareResults, judge, parseThreshold } from '../src/bench/compare.js';
+import { compareResults, judge, parseThreshold, smallestP } from '../src/bench/compare.js';
 import { builtCli } from '../src/bench/paths.js';
 import type { BenchResults } from '../src/bench/schema.js';
 import { OptionError } from '../src/errors.js';
@@ -38,6 +38,22 @@ describe('the noise-aware rule at the default threshold (10%)', () => {
 
   it('reports a real speed-up as an improvement', () => {
     expect(judge([1.0, 1.02, 0.99], [0.5, 0.52, 0.51], 0.1).verdict).toBe('improvement');
+  });
+
+  it('calls one sample a side "too few samples", never a regression, even 20% apart (exact p = 1/2)', () => {
+    const r = judge([1.0], [1.2], 0.1);
+    expect(r.verdict).toBe('too few samples');
+    expect(r.detail).toMatch(/1 and 1 samples: the U test cannot reach p <= 0.05 \(at best p = 0.50\)/);
+    expect(judge([1.0, 1.01], [1.2, 1.21], 0.1).verdict).toBe('too few samples'); // at best 1/6
+    expect(judge([1.0], [1.05], 0.1).verdict).toBe('unchanged'); // within the threshold, whatever the count
+  });
+
+  it('gives the smallest p-value the exact test can reach: one ordering in C(m + n, m)', () => {
+    expect(smallestP(1, 1)).toBe(1 / 2);
+    expect(smallestP(2, 2)).toBe(1 / 6);
+    expect(smallestP(3, 3)).toBeCloseTo(1 / 20, 15);
+    expect(smallestP(5, 2)).toBeCloseTo(1 / 21, 15);
+    expect(smallestP(2, 5)).toBeCloseTo(1 / 21, 15);
   });
 
   it('parses thresholds as percentages', () => {
@@ -125,13 +141,43 @@ describe('gossip-sim compare on bench files of the built CLI', () => {
     expect(stdout).toContain('| bigger is better |');
   });
 
-  it('reports configurations found in one file only without failing', () => {
+  it('reports configurations found in one file only without failing, when others are compared', () => {
     const doc = JSON.parse(readFileSync(base, 'utf8')) as BenchResults;
-    const other = { ...doc, configurations: doc.configurations.map((c) => ({ ...c, id: `${c.id}/other` })) };
-    const comparison = compareResults(doc, other);
-    expect(comparison.onlyInBaseline).toEqual([doc.configurations[0]!.id]);
+    const renamed = doc.configurations.map((c) => ({ ...c, id: `${c.id}/other` }));
+    const comparison = compareResults(doc, { ...doc, configurations: [...doc.configurations, ...renamed] });
+    expect(comparison.onlyInBaseline).toEqual([]);
     expect(comparison.onlyInCurrent).toEqual([`${doc.configurations[0]!.id}/other`]);
     expect(comparison.exitCode).toBe(0);
+  });
+
+  it('exits 2, no verdict, when the files have no configuration in common: a gate must not pass on nothing', async () => {
+    const doc = JSON.parse(readFileSync(base, 'utf8')) as BenchResults;
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ ...doc, configurations: doc.configurations.map((c) => ({ ...c, id: `${c.id}/other` })) }));
+    const run = await gossip(['compare', base, other]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/nothing was compared/);
+    expect(run.stdout).toMatch(/verdict: no verdict: nothing was compared \(exit 2\)/);
+  });
+
+  it('exits 2, no verdict, for one sample a side 20% apart, and says too few samples', async () => {
+    const doc = JSON.parse(readFileSync(base, 'utf8')) as BenchResults;
+    const one = (scale: number): BenchResults => ({
+      ...doc,
+      configurations: doc.configurations.map((c) => ({
+        ...c,
+        samples: [{ ...c.samples[0]!, wallSeconds: scale, processSeconds: scale }],
+      })),
+    });
+    const a = join(dir, 'one-a.json');
+    const b = join(dir, 'one-b.json');
+    writeFileSync(a, JSON.stringify(one(1.0)));
+    writeFileSync(b, JSON.stringify(one(1.2)));
+    const run = await gossip(['compare', a, b]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).not.toMatch(/REGRESSION/);
+    expect(run.stdout).toMatch(/TOO FEW SAMPLES: .*wall time \(simulation\) \+20\.0%/);
+    expect(run.stdout).toMatch(/verdict: no verdict: too few samples/);
   });
 
   it('exits 2 with one line on stderr for a missing, unreadable or invalid file', async () => {

@@ -40,7 +40,7 @@ describe('resolveOptions defaults', () => {
   it('keeps every valid option as given', () => {
     const input = {
       hosts: 7, protocol: 'push-pull', fanout: 3, view: 'full', latency: { min: 2, max: 4 },
-      loss: 0.25, seed: 0xffffffff, maxTicks: 0, threads: 3, engine: 'reference', maxMemory: 2 ** 30,
+      loss: 0.25, seed: 0xffffffff, maxTicks: 0, threads: 3, engine: 'parallel', maxMemory: 2 ** 30,
     } as const;
     expect(resolveOptions(input)).toEqual(input);
     expect(resolveOptions({ ...input, maxMemory: '1.5G' }).maxMemory).toBe(1.5 * 2 ** 30);
@@ -107,15 +107,31 @@ describe('OptionError', () => {
   });
 
   it.each([
-    ['fanout', 1, '--fanout'],
     ['fanout', 2, '--fanout'],
-    ['view', 'known', '--view'],
+    ['fanout', 1024, '--fanout'],
     ['view', 'full', '--view'],
   ] as const)('rejects %s = %j with announce (it has no peer choice)', (key, value, option) => {
     for (const protocol of [{}, { protocol: 'announce' }]) {
       const error = optionErrorOf(() => resolveOptions({ ...protocol, [key]: value }));
       expect(error.option).toBe(option);
       expect(error.allowed).toMatch(/announce/);
+    }
+  });
+
+  it('accepts the defaults fanout 1 and view known with announce, as a saved run names them', () => {
+    const resolved = resolveOptions({ protocol: 'announce', fanout: 1, view: 'known' });
+    expect(resolved).toEqual(resolveOptions({ protocol: 'announce' }));
+    expect(resolveOptions(resolved)).toEqual(resolved);
+  });
+
+  it('holds the reference engine to one thread: threads 1 or none, resolved as 1', () => {
+    expect(resolveOptions({ engine: 'reference' }).threads).toBe(1);
+    expect(resolveOptions({ engine: 'reference', threads: 1 }).threads).toBe(1);
+    for (const threads of [2, 5, 256]) {
+      const error = optionErrorOf(() => resolveOptions({ engine: 'reference', threads }));
+      expect(error.option).toBe('--threads');
+      expect(error.value).toBe(String(threads));
+      expect(error.allowed).toMatch(/reference/);
     }
   });
 

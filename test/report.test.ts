@@ -1,8 +1,10 @@
 /**
  * Reports: the trace files, the terminal chart, and every HTML report opened in a real headless
- * Chromium (Debian's `chromium`), offline: no console errors, no network requests, one SVG mark per
- * data point. GOSSIP_SIM_SKIP_BROWSER=1 skips the browser part; a missing Chromium otherwise fails.
- * GOSSIP_SIM_UPDATE_SCREENSHOT=1 rewrites docs/report-example.png (also written when missing).
+ * Chromium, offline: no console errors, no network requests, one SVG mark per data point. Which
+ * browser, and what happens without one, is decided by test/support/browser.ts (the npm-installed
+ * Chromium, else the system's; skipped by name when none starts, failed under
+ * GOSSIP_SIM_REQUIRE_BROWSER=1). GOSSIP_SIM_UPDATE_SCREENSHOT=1 rewrites docs/report-example.png
+ * (also written when missing).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, type CliIo } from '../src/cli.js';
 import { OptionError } from '../src/errors.js';
@@ -21,10 +23,15 @@ import {
   renderBenchReport, savedRunOf, traceFormatOf, writeRunOutputs, ReportInputError, TRACE_FORMAT,
 } from '../src/report/index.js';
 import { syntheticBench } from './fixtures/bench-results.js';
+import { browserRequired, findBrowser } from './support/browser.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const SKIP_BROWSER = process.env['GOSSIP_SIM_SKIP_BROWSER'] === '1';
+const search = await findBrowser();
+const found = 'found' in search ? search.found : undefined;
+const SKIP_BROWSER = found === undefined && !browserRequired();
+if (found !== undefined) console.info(`report tests: ${found.source} browser ${found.browser.version()} at ${found.executablePath}`);
+else if (SKIP_BROWSER) console.warn(`report tests: skipping 'HTML reports in headless Chromium': ${'missing' in search ? search.missing : ''}`);
+afterAll(async () => found?.browser.close());
 const SCREENSHOT = join(ROOT, 'docs', 'report-example.png');
 
 let dir = '';
@@ -94,7 +101,7 @@ describe('--trace', () => {
   });
 
   it('says which file it could not write and what to check', async () => {
-    await expect(writeRunOutputs(push, { trace: join(dir, 'no', 'such', 'dir.csv') })).rejects.toThrow(/could not write the trace to .*dir\.csv .*folder exists/);
+    await expect(writeRunOutputs(push, { trace: join(dir, 'no', 'such', 'dir.csv') })).rejects.toThrow(/could not write the trace to .*dir\.csv \(ENOENT/);
   });
 });
 
@@ -180,30 +187,15 @@ interface PageCheck {
 
 describe.skipIf(SKIP_BROWSER)('HTML reports in headless Chromium', () => {
   let context: BrowserContext | undefined;
-  let profile = '';
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: the report tests open every report in Debian's Chromium. ` +
-          'Install it with `apt-get update && apt-get install -y chromium`, or set GOSSIP_SIM_SKIP_BROWSER=1 to skip them.',
-      );
-    }
-    profile = await mkdtemp(join(tmpdir(), 'gossip-sim-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1480, height: 900 },
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync',
-      ],
-    });
+    // GOSSIP_SIM_REQUIRE_BROWSER=1 (CI): no browser is a failure, with the reason.
+    if (found === undefined) throw new Error(`GOSSIP_SIM_REQUIRE_BROWSER=1 and ${'missing' in search ? search.missing : 'no browser'}`);
+    context = await found.browser.newContext({ viewport: { width: 1480, height: 900 } });
   });
 
   afterAll(async () => {
     await context?.close();
-    if (profile !== '') await rm(profile, { recursive: true, force: true });
   });
 
   /** Opens `path` offline, gathers problems and per-chart mark counts, saves a screenshot. */

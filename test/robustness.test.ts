@@ -7,9 +7,8 @@
  * before `npx vitest run` on its own (`npm test` builds first).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   closePools, MemoryLimitError, resolveOptions, simulate, WorkerFailedError,
@@ -17,10 +16,9 @@ import {
 } from '../src/index.js';
 import { planMemory } from '../src/engines/parallel/memory.js';
 import type { FaultKind } from '../src/engines/parallel/shard.js';
+import { CLI, jsonDocument, oneLine, ROOT, runCli } from './support/cli-process.js';
 import { ENGINE_VARIANTS } from './support/engines.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 
 beforeAll(() => {
   if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist', 'workers', 'shard.js'))) {
@@ -52,78 +50,6 @@ function outcomeOf(result: Result): Record<string, unknown> {
   const { wallSeconds: _w, diagnostics: _d, threads: _t, engine: _e, options, ...rest } = result;
   const { threads: _ot, engine: _oe, ...sameOptions } = options;
   return { ...rest, options: sameOptions };
-}
-
-interface CliRun {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
-/** True once process `pid` has a SIGINT handler installed (Linux: bit 1 of SigCgt). */
-function catchesSigint(pid: number): boolean {
-  try {
-    const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m !== null && (BigInt(`0x${m[1]}`) & 2n) !== 0n;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Runs the built CLI in a child process. With `sigintAfterMs`, sends SIGINT once that time has
- * passed and the child listens for SIGINT (so the signal reaches the run, not node's start-up).
- */
-function runCli(
-  args: readonly string[],
-  options: { sigintAfterMs?: number; nodeArgs?: readonly string[]; closeStdout?: boolean } = {},
-): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env['GOSSIP_SIM_DEBUG'];
-  const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  if (options.closeStdout === true) child.stdout.destroy(); // like `gossip-sim run | true`
-  else child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 55_000);
-  let poller: NodeJS.Timeout | undefined;
-  if (options.sigintAfterMs !== undefined) {
-    const after = options.sigintAfterMs;
-    poller = setInterval(() => {
-      if (performance.now() - started < after || child.pid === undefined || !catchesSigint(child.pid)) return;
-      clearInterval(poller);
-      child.kill('SIGINT');
-    }, 20);
-  }
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      if (poller !== undefined) clearInterval(poller);
-      resolve({ code, signal, stdout, stderr, seconds: (performance.now() - started) / 1000 });
-    });
-  });
-}
-
-/** stdout of `run --json`: exactly one line holding one JSON object. */
-function jsonDocument(stdout: string): Record<string, unknown> {
-  expect(stdout.endsWith('\n')).toBe(true);
-  expect(stdout.trimEnd().split('\n')).toHaveLength(1);
-  const doc = JSON.parse(stdout) as unknown;
-  expect(typeof doc === 'object' && doc !== null && !Array.isArray(doc)).toBe(true);
-  return doc as Record<string, unknown>;
-}
-
-/** stderr holding exactly one line of the CLI's. */
-function oneLine(stderr: string): string {
-  expect(stderr.endsWith('\n')).toBe(true);
-  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(stderr).toMatch(/^gossip-sim: /);
-  return stderr.trimEnd();
 }
 
 /**

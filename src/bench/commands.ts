@@ -5,13 +5,14 @@
  *
  * `runBench` is also the hook for reports: it returns the results object that `--out` writes.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../cli.js';
 import { OptionError } from '../errors.js';
-import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, type Protocol, type SimulationInput } from '../options.js';
+import { checkWritable, OutputWriteError } from '../output-file.js';
+import { DEFAULTS, ENGINES, PROTOCOLS, resolveOptions, VIEWS, type Protocol, type SimulationInput } from '../options.js';
 import { compareResults, DEFAULT_THRESHOLD, parseThreshold, readResults, type Comparison } from './compare.js';
 import { EXIT_REGRESSION, ExitCode } from './exit.js';
 import { BENCH_FORMATS, formatBenchMarkdown, formatBenchText, formatComparisonMarkdown, formatComparisonText, githubBenchmark, type BenchFormat } from './format.js';
@@ -128,19 +129,19 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
   for (const p of protocols) {
     if (!(PROTOCOLS as readonly string[]).includes(p)) throw new OptionError('--protocol', JSON.stringify(p), `one of ${PROTOCOLS.join(', ')}`);
   }
-  const periodic = protocols.some((p) => p !== 'announce');
-  for (const [flag, value] of [['--fanout', flags.fanout], ['--view', flags.view]] as const) {
-    if (value !== undefined && !periodic) {
-      throw new OptionError(flag, JSON.stringify(value), `a periodic protocol (push, pull or push-pull) in --protocol; announce takes no ${flag}`);
-    }
+  if (!protocols.some((p) => p !== 'announce')) {
+    // No periodic protocol takes them: announce's own rule decides (its defaults are accepted).
+    resolveOptions({
+      protocol: 'announce',
+      ...(flags.fanout === undefined ? {} : { fanout: numeric(flags.fanout) }),
+      ...(flags.view === undefined ? {} : { view: flags.view }),
+    });
   }
   const hosts = list('--hosts', flags.hosts ?? String(DEFAULTS.hosts), 'host counts', '1000,5000').map(numeric);
   let threads: (number | string)[];
   if (flags.threads !== undefined) {
+    // resolveOptions holds the rule for --engine reference (one thread), as for `run`.
     threads = list('--threads', flags.threads, 'thread counts', '1,2').map(numeric);
-    if (engine === 'reference' && threads.length > 1) {
-      throw new OptionError('--threads', JSON.stringify(flags.threads), 'one thread count with --engine reference (it runs on one thread)');
-    }
   } else {
     threads = engine === 'reference' ? [1] : [...new Set([1, availableParallelism()])];
   }
@@ -156,11 +157,11 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
   const repeat = flags.repeat === undefined ? DEFAULT_REPEAT : integerFlag('--repeat', flags.repeat, 1, MAX_REPEAT);
   const warmup = flags.warmup === undefined ? DEFAULT_WARMUP : integerFlag('--warmup', flags.warmup, 0, MAX_WARMUP);
   const formats = flags.format === undefined ? [] : parseFormats(flags.format);
-  const out = flags.out === undefined ? null : writableFile('--out', flags.out);
+  const out = flags.out === undefined ? null : resultsPath(flags.out);
   if (out === null && formats.length > 1) {
     throw new OptionError('--format', JSON.stringify(flags.format), 'one format without --out (it replaces the table on stdout), or --out FILE to write several');
   }
-  if (flags.report !== undefined) writableFile('--report', flags.report);
+  if (flags.report !== undefined) checkWritable('--report', flags.report);
 
   // Numbers stay numbers and text stays text, so resolveOptions names the option and the value.
   const inputs = gridInputs({
@@ -219,20 +220,30 @@ export function writeOutputs(results: BenchResults, plan: Pick<BenchPlan, 'out' 
     }
     return;
   }
+  // The table goes out first: a file that cannot be written late (disk full) loses nothing shown.
   io.stdout(formatBenchText(results));
-  const written = [plan.out];
-  writeFileSync(plan.out, render.json());
-  if (plan.formats.includes('markdown')) {
-    const file = companion(plan.out, '.md');
-    writeFileSync(file, render.markdown());
-    written.push(file);
+  const files: [string, string][] = [[plan.out, render.json()]];
+  if (plan.formats.includes('markdown')) files.push([companion(plan.out, '.md'), render.markdown()]);
+  if (plan.formats.includes('github')) files.push([companion(plan.out, '.github.json'), render.github()]);
+  for (const [file, text] of files) {
+    try {
+      writeFileSync(file, text);
+    } catch (cause) {
+      throw new OutputWriteError(`could not write the bench results to ${file} (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    }
   }
-  if (plan.formats.includes('github')) {
-    const file = companion(plan.out, '.github.json');
-    writeFileSync(file, render.github());
-    written.push(file);
+  io.stdout(`wrote ${files.map(([file]) => file).join(', ')}\n`);
+}
+
+/**
+ * `--out`: a `.json` file that can be written now. Its companions replace the extension:
+ * `results.json` -> `results.md` / `results.github.json`.
+ */
+export function resultsPath(path: string): string {
+  if (!/\.json$/i.test(path)) {
+    throw new OptionError('--out', JSON.stringify(path), 'a file name ending in .json (--format markdown,github writes FILE.md and FILE.github.json beside it)');
   }
-  io.stdout(`wrote ${written.join(', ')}\n`);
+  return checkWritable('--out', path);
 }
 
 /** `results.json` -> `results.md` / `results.github.json`. */
@@ -286,17 +297,6 @@ export function parseFormats(text: string): BenchFormat[] {
     if (!(BENCH_FORMATS as readonly string[]).includes(f)) throw new OptionError('--format', JSON.stringify(f), `one of ${BENCH_FORMATS.join(', ')}`);
   }
   return items as BenchFormat[];
-}
-
-/** A path whose folder exists (checked before any run, so a typo does not cost a sweep). */
-export function writableFile(flag: string, path: string): string {
-  const full = resolve(path);
-  const folder = dirname(full);
-  if (path.trim() === '' || !existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new OptionError(flag, JSON.stringify(path), 'a file in an existing folder');
-  }
-  if (existsSync(full) && statSync(full).isDirectory()) throw new OptionError(flag, JSON.stringify(path), 'a file, not a folder');
-  return full;
 }
 
 /** The bench command line as given, for the record. */

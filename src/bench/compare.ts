@@ -6,12 +6,18 @@
  * a measure is a regression only when BOTH
  *   1. its median got worse by more than the threshold t (default 10%): current > baseline·(1 + t),
  *      and
- *   2. the samples say it is real: every current sample is worse than every baseline sample (no
- *      overlap), or the one-sided Mann-Whitney U test rejects "no difference" at p <= 0.05.
- * With 3 samples per side no overlap is exactly p = 0.05 (1 ordering in 20), so the two agree;
- * with 5 or more the test also accepts a slight overlap. A median beyond the threshold whose
- * samples do not pass (2) is reported as "noise". Improvements are judged the same way, mirrored:
- * baseline > current·(1 + t).
+ *   2. the samples say it is real: the one-sided Mann-Whitney U test rejects "no difference" at
+ *      p <= 0.05.
+ * With 3 samples per side, no overlap at all is exactly p = 0.05 (1 ordering in 20); with 5 or
+ * more the test also accepts a slight overlap. A median beyond the threshold whose samples do not
+ * pass (2) is reported as "noise". With fewer samples than the test needs to ever reach p <= 0.05
+ * (1 or 2 per side: even samples wholly apart give p >= 1/6), the measure is "too few samples":
+ * neither a regression nor a pass, and when nothing else is wrong `compare` exits 2 (no verdict)
+ * rather than pass a CI gate on evidence it cannot weigh. Improvements are judged the same way,
+ * mirrored: baseline > current·(1 + t).
+ *
+ * Exit codes: 0 no regression; 1 a regression or a change of semantics; 2 no verdict (unreadable
+ * input, no configuration in common, or too few samples to judge a change beyond the threshold).
  */
 import { readFileSync } from 'node:fs';
 import { OptionError } from '../errors.js';
@@ -32,7 +38,7 @@ export type Direction = 'smaller is better' | 'bigger is better' | 'must be iden
  * identical / CHANGED: simulation metrics. REGRESSION / improvement / unchanged / noise: gated
  * measures. info: derived figures shown for context, never gated (they follow the wall time).
  */
-export type Verdict = 'identical' | 'CHANGED' | 'REGRESSION' | 'improvement' | 'unchanged' | 'noise' | 'info';
+export type Verdict = 'identical' | 'CHANGED' | 'REGRESSION' | 'improvement' | 'unchanged' | 'noise' | 'too few samples' | 'info';
 
 /** One line of the comparison table. */
 export interface ComparisonRow {
@@ -60,10 +66,12 @@ export interface Comparison {
   /** One line per regression. */
   readonly regressions: string[];
   readonly improvements: string[];
+  /** One line per measure beyond the threshold that had too few samples to be judged. */
+  readonly undecided: string[];
   /** Context: different machines, different controls. */
   readonly notes: string[];
-  /** 0: nothing wrong; 1: a regression or a change of semantics. */
-  readonly exitCode: typeof EXIT_OK | typeof EXIT_REGRESSION;
+  /** 0: nothing wrong; 1: a regression or a change of semantics; 2: nothing compared, or too few samples. */
+  readonly exitCode: typeof EXIT_OK | typeof EXIT_REGRESSION | typeof EXIT_USAGE;
 }
 
 /**
@@ -117,6 +125,7 @@ export function compareResults(baseline: BenchResults, current: BenchResults, th
   const semanticChanges: string[] = [];
   const regressions: string[] = [];
   const improvements: string[] = [];
+  const undecided: string[] = [];
   const byId = new Map(baseline.configurations.map((c) => [c.id, c]));
   const currentIds = new Set(current.configurations.map((c) => c.id));
 
@@ -132,11 +141,14 @@ export function compareResults(baseline: BenchResults, current: BenchResults, th
       rows.push(row);
       if (row.verdict === 'REGRESSION') regressions.push(`${name}: ${row.metric} ${row.change} (${row.baseline} -> ${row.current}; ${row.detail})`);
       if (row.verdict === 'improvement') improvements.push(`${name}: ${row.metric} ${row.change} (${row.detail})`);
+      if (row.verdict === 'too few samples') undecided.push(`${name}: ${row.metric} ${row.change} (${row.detail})`);
     }
   }
   const onlyInBaseline = baseline.configurations.filter((c) => !currentIds.has(c.id)).map((c) => c.id);
   const onlyInCurrent = current.configurations.filter((c) => !byId.has(c.id)).map((c) => c.id);
   const bad = semanticChanges.length > 0 || regressions.length > 0;
+  // A gate must not pass on nothing: no configuration in common, or changes it could not weigh.
+  const noVerdict = rows.length === 0 || undecided.length > 0;
   return {
     threshold,
     rows,
@@ -145,8 +157,9 @@ export function compareResults(baseline: BenchResults, current: BenchResults, th
     semanticChanges,
     regressions,
     improvements,
+    undecided,
     notes: contextNotes(baseline, current),
-    exitCode: bad ? EXIT_REGRESSION : EXIT_OK,
+    exitCode: bad ? EXIT_REGRESSION : noVerdict ? EXIT_USAGE : EXIT_OK,
   };
 }
 
@@ -224,15 +237,30 @@ export function judge(
   if (worse || better) {
     const p = worse ? test.pGreater : test.pLess;
     const apart = worse ? side === 'above' : side === 'below';
-    if (apart || p <= ALPHA) {
+    const floor = smallestP(base.length, cur.length);
+    if (p <= ALPHA) {
       verdict = worse ? 'REGRESSION' : 'improvement';
       detail = apart ? `no overlap (U test p = ${p.toPrecision(2)})` : `U test p = ${p.toPrecision(2)}`;
+    } else if (floor > ALPHA) {
+      verdict = 'too few samples';
+      detail = `${base.length} and ${cur.length} samples: the U test cannot reach p <= ${ALPHA} ` +
+        `(at best p = ${floor.toPrecision(2)}); measure at least 3 runs a side (bench --repeat 3)`;
     } else {
       verdict = 'noise';
       detail = `beyond ${formatPercent(threshold)} but samples overlap (U test p = ${p.toPrecision(2)})`;
     }
   }
   return { baseline: summary(base, unit, scale), current: summary(cur, unit, scale), change: formatChange(change), verdict, detail };
+}
+
+/**
+ * The smallest one-sided p-value the exact U test can give with samples of sizes m and n: one
+ * ordering in C(m + n, m), when the samples lie wholly apart.
+ */
+export function smallestP(m: number, n: number): number {
+  let orderings = 1;
+  for (let i = 1; i <= Math.min(m, n); i++) orderings = (orderings * (m + n - Math.min(m, n) + i)) / i;
+  return 1 / orderings;
 }
 
 /** Differences of machine or runtime between the files, and of their CPU-scaling controls. */

@@ -212,15 +212,16 @@ export function comparisonSummary(comparison: Comparison): string[] {
   const lines: string[] = [];
   for (const id of comparison.onlyInBaseline) lines.push(`only in BASELINE (not compared): ${id}`);
   for (const id of comparison.onlyInCurrent) lines.push(`only in CURRENT (not compared): ${id}`);
-  if (comparison.rows.length === 0) lines.push('no configuration is in both files: nothing was compared');
+  if (comparison.rows.length === 0) lines.push('no configuration is in both files: nothing was compared (exit 2: compare files of the same sweep)');
   for (const note of comparison.notes) lines.push(`note: ${note}`);
   lines.push(
     `rule: a time or memory measure regresses when its median is worse by more than ${formatPercent(comparison.threshold)} ` +
-      'and the samples do not overlap or a one-sided Mann-Whitney U test gives p <= 0.05; simulation metrics must be identical',
+      'and a one-sided Mann-Whitney U test gives p <= 0.05 (at least 3 samples a side); simulation metrics must be identical',
   );
   for (const s of comparison.semanticChanges) lines.push(`SEMANTIC CHANGE: ${s}`);
   for (const r of comparison.regressions) lines.push(`REGRESSION: ${r}`);
   for (const i of comparison.improvements) lines.push(`improvement: ${i}`);
+  for (const u of comparison.undecided) lines.push(`TOO FEW SAMPLES: ${u}`);
   const verdict =
     comparison.semanticChanges.length > 0 && comparison.regressions.length > 0
       ? 'change of semantics and performance regression'
@@ -228,7 +229,11 @@ export function comparisonSummary(comparison: Comparison): string[] {
         ? 'change of semantics (simulation metrics differ)'
         : comparison.regressions.length > 0
           ? 'performance regression'
-          : 'no regression';
+          : comparison.rows.length === 0
+            ? 'no verdict: nothing was compared'
+            : comparison.undecided.length > 0
+              ? 'no verdict: too few samples to judge a change beyond the threshold'
+              : 'no regression';
   lines.push(`verdict: ${verdict} (exit ${comparison.exitCode})`);
   return lines;
 }

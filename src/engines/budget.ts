@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
+import { formatBytes } from '../errors.js';
 import type { SimulationOptions } from '../options.js';
 
 /** The main thread: Node, the CLI and the engine's own buffers (measured: about 55 MiB). */
@@ -29,8 +30,9 @@ export function memoryBudget(options: SimulationOptions): number {
   return freemem();
 }
 
-/** The largest host count from 1 to `hosts` for which `fits` holds (1 if none; `fits` is monotone). */
+/** The largest host count from 1 to `hosts` for which `fits` holds, 0 if none (`fits` is monotone). */
 export function largestHostsThatFit(hosts: number, fits: (hosts: number) => boolean): number {
+  if (!fits(1)) return 0;
   let lo = 1;
   let hi = hosts;
   while (lo < hi) {
@@ -39,4 +41,33 @@ export function largestHostsThatFit(hosts: number, fits: (hosts: number) => bool
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** Where a refused run stands against the budget and against a limit no option can raise. */
+export interface MemoryFit {
+  /** Largest host count within the budget (0: none). */
+  readonly underBudget: number;
+  /** Largest host count within the fixed limit (0: none). */
+  readonly underFixed: number;
+  /** The fixed limit, named for the user, e.g. "the 4 GiB limit of one WebAssembly memory". */
+  readonly fixedLimit: string;
+  /** What else lifts the fixed limit, if anything (e.g. "node --max-old-space-size"). */
+  readonly fixedRemedy?: string;
+  /** Estimated bytes of the same run with 1 host: the least budget anything needs. */
+  readonly oneHostBytes: number;
+}
+
+/**
+ * The advice of a `MemoryLimitError`, true for the limit that binds: raising --max-memory is
+ * offered only when the budget is what stops the largest host count, never for a fixed limit.
+ */
+export function memoryAdvice(fit: MemoryFit): string {
+  const lo = Math.min(fit.underBudget, fit.underFixed);
+  const fewer = lo > 0 ? `use at most ${lo} host${lo === 1 ? '' : 's'}` : '';
+  if (fit.underFixed <= fit.underBudget) {
+    const remedy = fit.fixedRemedy === undefined ? '' : `, or ${fit.fixedRemedy}`;
+    return `${fewer === '' ? 'nothing fits' : fewer}: ${fit.fixedLimit} binds and --max-memory cannot raise it${remedy}`;
+  }
+  const raise = lo > 0 ? 'raise the budget with --max-memory' : `raise the budget with --max-memory to at least ${formatBytes(fit.oneHostBytes)}`;
+  return fewer === '' ? raise : `${raise}, or ${fewer}`;
 }

@@ -9,7 +9,7 @@
 import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
-import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryBudget, peakPendingMessages } from './budget.js';
+import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
 import {
   initialLog, isLost, KIND_SET, latencyOf, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
   type MessageKind,
@@ -207,11 +207,16 @@ function checkReferenceMemory(options: SimulationOptions): number {
   };
   const estimate = estimateOf(options.hosts);
   if (fitsHosts(options.hosts)) return estimate.total;
+  const advice = memoryAdvice({
+    underBudget: largestHostsThatFit(options.hosts, (hosts) => estimateOf(hosts).total <= budget),
+    underFixed: largestHostsThatFit(options.hosts, (hosts) => estimateOf(hosts).heap <= heapLimit),
+    fixedLimit: `the V8 heap limit of ${formatBytes(heapLimit)}`,
+    fixedRemedy: 'use the parallel engine, or raise the heap with node --max-old-space-size',
+    oneHostBytes: estimateOf(1).total,
+  });
   const lo = largestHostsThatFit(options.hosts, fitsHosts);
-  if (estimate.total > budget) {
-    throw new MemoryLimitError(estimate.total, budget, lo, 'reference engine: known-host byte maps, logs and messages');
-  }
-  throw new MemoryLimitError(estimate.total, budget, lo,
-    `reference engine; ${formatBytes(estimate.heap)} of it on the V8 heap, over its limit of ${formatBytes(heapLimit)}`,
-    'use the parallel engine, fewer hosts, or node --max-old-space-size');
+  const detail = estimate.heap > heapLimit
+    ? `reference engine; ${formatBytes(estimate.heap)} of it on the V8 heap, over its limit of ${formatBytes(heapLimit)}`
+    : 'reference engine: known-host byte maps, logs and messages';
+  throw new MemoryLimitError(estimate.total, budget, lo, detail, advice);
 }

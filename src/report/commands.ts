@@ -6,12 +6,13 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli.js';
 import { OptionError } from '../errors.js';
+import { checkWritable, writeOutput } from '../output-file.js';
 import type { Result } from '../simulate.js';
 import { renderBenchReport } from './bench-report.js';
 import { renderComparisonReport } from './comparison-report.js';
 import { renderRunReport } from './run-report.js';
 import { readSavedRun } from './saved-run.js';
-import { traceFormatOf, writeText, writeTrace } from './trace.js';
+import { hostsCsvPathOf, traceFormatOf, writeTrace } from './trace.js';
 
 export { renderBenchReport } from './bench-report.js';
 
@@ -30,21 +31,30 @@ export function checkHtmlPath(path: string, flag: string): void {
 }
 
 /**
- * Checks the file names of `--trace` and `--report` before a run starts, so a typo does not cost
- * a long simulation. Throws `OptionError` (exit 2).
+ * Checks the file names of `--trace` and `--report` before a run starts (the extension, and that
+ * every file they write can be written now), so a typo or a missing folder does not cost a long
+ * simulation. Throws `OptionError` (exit 2).
  */
 export function checkRunOutputs(flags: RunOutputFlags): void {
-  if (flags.trace !== undefined) traceFormatOf(flags.trace);
-  if (flags.report !== undefined) checkHtmlPath(flags.report, '--report');
+  if (flags.trace !== undefined) {
+    const format = traceFormatOf(flags.trace);
+    checkWritable('--trace', flags.trace);
+    if (format === 'csv') checkWritable('--trace', hostsCsvPathOf(flags.trace));
+  }
+  if (flags.report !== undefined) {
+    checkHtmlPath(flags.report, '--report');
+    checkWritable('--report', flags.report);
+  }
 }
 
 /** Writes what `--trace` and `--report` ask for; resolves to the paths written. */
 export async function writeRunOutputs(result: Result, flags: RunOutputFlags): Promise<string[]> {
-  checkRunOutputs(flags);
+  if (flags.trace !== undefined) traceFormatOf(flags.trace);
+  if (flags.report !== undefined) checkHtmlPath(flags.report, '--report');
   const written: string[] = [];
   if (flags.trace !== undefined) written.push(...(await writeTrace(result, flags.trace)));
   if (flags.report !== undefined) {
-    await writeText(flags.report, await renderRunReport(result), 'report');
+    await writeOutput(flags.report, await renderRunReport(result), 'report');
     written.push(flags.report);
   }
   return written;
@@ -53,7 +63,8 @@ export async function writeRunOutputs(result: Result, flags: RunOutputFlags): Pr
 /** Writes the report of a bench results object (see `renderBenchReport`) to `path` (.html). */
 export async function writeBenchReport(bench: unknown, path: string, flag = '--report'): Promise<void> {
   checkHtmlPath(path, flag);
-  await writeText(path, await renderBenchReport(bench), 'report');
+  checkWritable(flag, path);
+  await writeOutput(path, await renderBenchReport(bench), 'report');
 }
 
 /** Adds `gossip-sim report RUN.json ... --out FILE.html`. */
@@ -65,9 +76,10 @@ export function registerReportCommand(program: Command, io: CliIo): void {
     .requiredOption('--out <file.html>', 'the HTML page to write (self-contained, opens offline)')
     .action(async (paths: string[], flags: { out: string }) => {
       checkHtmlPath(flags.out, '--out');
+      checkWritable('--out', flags.out);
       const runs = [];
       for (const path of paths) runs.push(await readSavedRun(path));
-      await writeText(flags.out, await renderComparisonReport(runs), 'report');
+      await writeOutput(flags.out, await renderComparisonReport(runs), 'report');
       io.stdout(`gossip-sim: wrote ${flags.out} (${runs.length} run${runs.length === 1 ? '' : 's'})\n`);
     });
 }

@@ -5,9 +5,9 @@
  * `FILE.hosts.csv` beside it one row per host, so each loads as-is in a spreadsheet or data frame.
  * JSON holds both in one document.
  */
-import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { OptionError } from '../errors.js';
+import { writeOutput } from '../output-file.js';
 import { formatLatency, type SimulationOptions } from '../options.js';
 import type { SimulationOutcome } from '../result.js';
 
@@ -84,21 +84,11 @@ export function traceJsonOf(source: TraceSource): Record<string, unknown> {
 export async function writeTrace(source: TraceSource, path: string): Promise<string[]> {
   const format = traceFormatOf(path);
   if (format === 'json') {
-    await writeText(path, `${JSON.stringify(traceJsonOf(source))}\n`, 'trace');
+    await writeOutput(path, `${JSON.stringify(traceJsonOf(source))}\n`, 'trace');
     return [path];
   }
   const hostsPath = hostsCsvPathOf(path);
-  await writeText(path, tickCsvOf(source), 'trace');
-  await writeText(hostsPath, hostCsvOf(source), 'trace');
+  await writeOutput(path, tickCsvOf(source), 'trace');
+  await writeOutput(hostsPath, hostCsvOf(source), 'trace');
   return [path, hostsPath];
-}
-
-/** Writes a text file, wrapping a failure with what was being written and what to check. */
-export async function writeText(path: string, text: string, what: string): Promise<void> {
-  try {
-    await writeFile(path, text, 'utf8');
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`could not write the ${what} to ${path} (${reason}); check that its folder exists and is writable`, { cause });
-  }
 }

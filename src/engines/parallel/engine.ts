@@ -16,15 +16,18 @@ import { completionTicksOf, type EngineOutput } from '../../result.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
-  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE,
+  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT,
 } from './layout.js';
 import { planMemory } from './memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
 
 /** Live figures of a running simulation, for progress displays. */
 export interface Progress {
+  /** The tick being simulated now. */
   readonly tick: number;
+  /** Hosts complete at the end of the last completed tick (`tick - 1`; 0 before tick 0 ends). */
   readonly hostsComplete: number;
+  /** Messages sent so far, the running tick's included (refreshed every few thousand sends). */
   readonly sent: number;
 }
 
@@ -137,13 +140,20 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   if (controls.onProgress !== undefined) {
     const report = controls.onProgress;
     progressTimer = setInterval(() => {
-      const tick = Atomics.load(ctl, CTL_TICK);
-      let hostsComplete = 0;
-      let sent = 0;
-      for (let s = 0; s < shards; s++) {
-        hostsComplete += stats[statIndex(cl, tick & 1, s, STAT_COMPLETE)]!;
-        sent += stats[statIndex(cl, tick & 1, s, STAT_SENT)]!;
-      }
+      // Tick t is running, so every shard has published tick t-1 (parity (t-1)&1), and that row is
+      // rewritten only at the end of tick t+1: if the tick moved on meanwhile, read again.
+      let tick: number;
+      let hostsComplete: number;
+      let sent: number;
+      do {
+        tick = Atomics.load(ctl, CTL_TICK);
+        hostsComplete = 0;
+        sent = 0;
+        for (let s = 0; s < shards; s++) {
+          if (tick > 0) hostsComplete += stats[statIndex(cl, (tick - 1) & 1, s, STAT_COMPLETE)]!;
+          sent += stats[statIndex(cl, 0, s, STAT_LIVE_SENT)]!;
+        }
+      } while (Atomics.load(ctl, CTL_TICK) !== tick);
       try {
         report({ tick, hostsComplete, sent });
       } catch {

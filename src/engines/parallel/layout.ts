@@ -47,7 +47,8 @@
  *      [16 + s*16] DOORBELL of shard s (own 64-byte line): bumped by whoever wants s to look
  *                  at its rings or the barrier again; s sleeps on it with Atomics.wait
  *      [17 + s*16] THREAD_ID of shard s's worker
- *      stats, Float64, at STATS_OFFSET: [parity][shard][STAT_*], cumulative per shard
+ *      stats, Float64, at STATS_OFFSET: [parity][shard][STAT_*], cumulative per shard (and
+ *                  STAT_LIVE_SENT, parity 0 only: a progress figure refreshed within a tick)
  *
  * 3. The rings (`SharedArrayBuffer`): one single-producer single-consumer ring per ordered pair
  *    of shards (src -> dst, src != dst). See `ring.ts` for the ring itself; this module only says
@@ -170,6 +171,14 @@ export const STAT_COMPLETE = 6;
 export const STAT_KNOWN = 7;
 export const STAT_KNOW_SEED = 8;
 export const STAT_STOP = 9;
+/**
+ * Messages sent so far by the shard, refreshed while a tick runs (every `LIVE_SENT_EVERY` sends
+ * and at each barrier). Only the progress display reads it; it lives in the parity-0 row alone,
+ * since it belongs to no tick.
+ */
+export const STAT_LIVE_SENT = 10;
+/** How often (in sends, a power of two) a shard refreshes STAT_LIVE_SENT. */
+export const LIVE_SENT_EVERY = 4096;
 /** Float64 slots per shard (padded to a 64-byte line). */
 export const STATS_PER_SHARD = 16;
 

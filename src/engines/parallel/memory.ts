@@ -5,7 +5,7 @@
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
-import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryBudget, peakPendingMessages } from '../budget.js';
+import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
 import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode } from './layout.js';
 
 /** Checkpoint intervals of log mode, fastest first. */
@@ -69,14 +69,19 @@ export function planMemory(options: SimulationOptions): MemoryPlan {
   }
   // The smallest footprint of the candidates decides the largest host count that fits.
   const widest = modes.reduce((a, b) => (stateLayout(options.hosts, 1, a).bytes <= stateLayout(options.hosts, 1, b).bytes ? a : b));
-  const lo = largestHostsThatFit(options.hosts, (hosts) => fits({ ...options, hosts }, widest, budget));
+  const withHosts = (hosts: number): SimulationOptions => ({ ...options, hosts });
   const state = stateLayout(options.hosts, options.threads, widest).bytes;
   const estimate = estimateBytes(options, widest);
+  const advice = memoryAdvice({
+    underBudget: largestHostsThatFit(options.hosts, (hosts) => estimateBytes(withHosts(hosts), widest) <= budget),
+    underFixed: largestHostsThatFit(options.hosts, (hosts) => stateLayout(hosts, options.threads, widest).bytes <= WASM_MAX_BYTES),
+    fixedLimit: 'the 4 GiB limit of one WebAssembly memory',
+    oneHostBytes: estimateBytes(withHosts(1), widest),
+  });
+  const lo = largestHostsThatFit(options.hosts, (hosts) => fits(withHosts(hosts), widest, budget));
   const parts = 'shared state, messages in flight and worker threads';
-  if (state > WASM_MAX_BYTES) {
-    throw new MemoryLimitError(estimate, budget, lo,
-      `${parts}; the shared state alone, ${formatBytes(state)}, is over the 4 GiB limit of one WebAssembly memory`,
-      estimate > budget ? undefined : 'use fewer hosts');
-  }
-  throw new MemoryLimitError(estimate, budget, lo, parts);
+  const detail = state > WASM_MAX_BYTES
+    ? `${parts}; the shared state alone, ${formatBytes(state)}, is over the 4 GiB limit of one WebAssembly memory`
+    : parts;
+  throw new MemoryLimitError(estimate, budget, lo, detail, advice);
 }

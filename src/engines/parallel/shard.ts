@@ -23,7 +23,7 @@ import type { WasmMemory } from '../../kernels/bitset.js';
 import {
   CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST,
-  STAT_PROCESSED, STAT_SENT, STAT_STOP, type ControlLayout, type RingsLayout, type StateLayout,
+  STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { hostsOf, partition } from './partition.js';
 import { KIND_SHIFT, MESSAGE_INTS, PendingMessages, type MessageBuffer } from './queue.js';
@@ -114,6 +114,8 @@ class Shard {
   private readonly opts: SimulationOptions;
   private readonly ctl: Int32Array;
   private readonly stats: Float64Array;
+  /** Float64 index of this shard's STAT_LIVE_SENT slot. */
+  private readonly liveSentIndex: number;
   private readonly ops: BitsetOps;
   private readonly producers: (RingProducer | undefined)[] = [];
   private readonly consumers: (RingConsumer | undefined)[] = [];
@@ -188,6 +190,7 @@ class Shard {
     this.shardOf = part.shardOf;
     this.ctl = new Int32Array(config.control);
     this.stats = new Float64Array(config.control);
+    this.liveSentIndex = statIndex(config.controlLayout, 0, config.shard, STAT_LIVE_SENT);
     const buffer = config.memory.buffer as unknown as SharedArrayBuffer;
     this.ops = new BitsetOps(config.memory, state, shard);
     // Set mode has no KNOWN, LOG, POS or TAILMAX region: its views are empty.
@@ -564,6 +567,9 @@ class Shard {
     const seq = this.nextSeq[li]!;
     this.nextSeq[li] = seq + 1;
     this.sent++;
+    // Progress only (a plain store; a reader may see it one refresh late, never torn: Float64
+    // stores of one aligned slot are single writes on every platform Node runs on).
+    if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
     this.entries += s;
     if (this.lossThreshold !== 0 && rand(this.seed, STREAM_LOSS, from, t, k) < this.lossThreshold) {
       this.lost++;
@@ -672,6 +678,7 @@ class Shard {
     st[statIndex(cl, parity, me, STAT_KNOWN)] = this.knownTotal;
     st[statIndex(cl, parity, me, STAT_KNOW_SEED)] = this.knowSeed;
     st[statIndex(cl, parity, me, STAT_STOP)] = Atomics.load(this.ctl, CTL_STOP);
+    st[this.liveSentIndex] = this.sent;
     if (this.shards === 1) return;
     // Every record this shard sent this tick was published (flushRings) before this add, so a
     // shard that sees the full count and then drains sees all of tick t's messages.
