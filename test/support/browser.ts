@@ -87,12 +87,21 @@ export async function findBrowser(): Promise<BrowserSearch> {
       const browser = await chromium.launch({ executablePath: path, headless: true, args: [...candidate.args, ...COMMON_ARGS], timeout: 60_000 });
       return { found: { source: candidate.source, executablePath: path, browser } };
     } catch (error) {
-      const first = (error instanceof Error ? error.message : String(error)).split('\n').find((line) => /error|cannot|not found|No such/i.test(line));
-      tried.push(`${candidate.source}${path === '' ? '' : ` (${path})`} did not start: ${(first ?? String(error)).trim().slice(0, 200)}`);
+      tried.push(`${candidate.source}${path === '' ? '' : ` (${path})`} did not start: ${launchFailure(error)}`);
     }
   }
   if (tried.length === 0) tried.push('no system browser found (/usr/bin/chromium, /usr/bin/chromium-browser)');
   return { missing: `no browser could be started (${tried.join('; ')}); to run them, ${HOW_TO}` };
+}
+
+/**
+ * The line of a launch error worth showing: a missing shared library (the usual reason on a bare
+ * machine) or missing file if named, else the error's first line. Without colour codes.
+ */
+function launchFailure(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const telling = lines.find((line) => /shared librar|cannot open shared object|No such file|ENOENT|EACCES/i.test(line));
+  return (telling ?? lines[0] ?? '').trim().slice(0, 240);
 }
 
 /** True when a missing browser must fail the tests (CI) rather than skip them. */
