@@ -20,7 +20,7 @@ export interface Result extends SimulationOutcome {
 /**
  * Extra controls of a run that are not simulation options: an AbortSignal (stops at the next tick
  * boundary, the result is then `partial`), a progress callback, and test-only fault hooks. The
- * reference engine honours the signal only.
+ * reference engine honours the signal and the progress callback.
  */
 export type RunControls = ParallelControls;
 
@@ -77,7 +77,7 @@ function injectedDelay(): void {
 async function runEngine(options: SimulationOptions, controls: RunControls): Promise<EngineOutput> {
   switch (options.engine) {
     case 'reference':
-      return runReference(options, controls.signal);
+      return runReference(options, controls);
     case 'parallel':
       return runParallel(options, controls);
   }

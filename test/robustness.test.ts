@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   closePools, MemoryLimitError, resolveOptions, simulate, WorkerFailedError,
-  type Result, type SimulationInput,
+  type Progress, type Result, type SimulationInput,
 } from '../src/index.js';
 import { planMemory } from '../src/engines/parallel/memory.js';
 import type { FaultKind } from '../src/engines/parallel/shard.js';
@@ -202,6 +202,48 @@ describe.each(ENGINE_VARIANTS)('interruption ($label)', ({ input }) => {
     expect(result.lastTick).toBe(0);
     expect(result.sent).toBe(result.delivered + result.lost + result.inFlight);
   }, 30_000);
+});
+
+describe.each([
+  { label: 'reference', input: { engine: 'reference', hosts: 2000 } },
+  { label: 'parallel, 2 threads', input: { engine: 'parallel', threads: 2, hosts: 6000 } },
+] as const)('interruption inside a long tick ($label)', ({ input }) => {
+  // announce's ticks 2 and 3 carry N^2/2 messages each: long on either engine at these sizes.
+  it('an abort in the middle of a tick ends the run within a second, with exactly the metrics of maxTicks = lastTick', async () => {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    let abortTick = -1;
+    const onProgress = (p: Progress): void => {
+      // Progress is reported while a tick runs: abort in the middle of the first long one.
+      if (abortedAt === 0 && p.tick >= 2) {
+        abortedAt = performance.now();
+        abortTick = p.tick;
+        controller.abort();
+      }
+    };
+    const result = await simulate(input, { signal: controller.signal, onProgress, progressIntervalMs: 10 });
+    const lateSeconds = (performance.now() - abortedAt) / 1000;
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(result).toMatchObject({ partial: true, endReason: 'interrupted', converged: false });
+    // The tick it was in is left (or, at its very end, finished): never the rest of the run.
+    expect([abortTick - 1, abortTick]).toContain(result.lastTick);
+    expect(lateSeconds).toBeLessThan(1);
+    const same = await simulate({ ...input, maxTicks: result.lastTick });
+    expect(outcomeOf({ ...result, endReason: 'max-ticks', partial: false })).toEqual(outcomeOf({ ...same, options: result.options }));
+  }, 60_000);
+});
+
+describe('progress of the reference engine', () => {
+  it('reports the running tick, hosts complete at the end of the tick before, and messages sent so far', async () => {
+    const seen: Progress[] = [];
+    const result = await simulate({ engine: 'reference', hosts: 1500 }, { onProgress: (p) => seen.push(p), progressIntervalMs: 20 });
+    expect(seen.length).toBeGreaterThan(2);
+    for (const p of seen) {
+      expect(p.hostsComplete).toBe(p.tick === 0 ? 0 : result.series.complete[p.tick - 1]);
+      expect(p.sent).toBeGreaterThanOrEqual(result.series.sent.slice(0, p.tick).reduce((a, b) => a + b, 0));
+      expect(p.sent).toBeLessThanOrEqual(result.sent);
+    }
+  }, 60_000);
 });
 
 describe('interruption of the CLI', () => {

@@ -15,6 +15,7 @@ import {
   type MessageKind,
 } from '../protocol.js';
 import { completionTicksOf, type EndReason, type EngineOutput } from '../result.js';
+import type { Progress } from './parallel/engine.js';
 
 interface Message {
   readonly from: number;
@@ -26,8 +27,30 @@ interface Message {
   readonly seq: number;
 }
 
-/** Runs the simulation of `options` with the reference engine. */
-export async function runReference(options: SimulationOptions, signal?: AbortSignal): Promise<EngineOutput> {
+/** What the reference engine honours of a run's controls. */
+export interface ReferenceControls {
+  /** Stops the run within a few milliseconds, even inside a long tick (see `runReference`). */
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  readonly progressIntervalMs?: number | undefined;
+}
+
+/**
+ * Work units (ids walked, messages handled, hosts stepped) between two yields to the event loop:
+ * a few milliseconds of work, so that an abort (SIGINT, --timeout) and progress timers run even
+ * inside a tick that lasts seconds. Counted, not timed: when the engine yields never depends on
+ * the clock, and yielding changes no state.
+ */
+const WORK_PER_YIELD = 1 << 20;
+
+/**
+ * Runs the simulation of `options` with the reference engine. An abort ends the run at once: in
+ * the middle of tick t >= 1 the metrics are those at the end of tick t - 1 (counters are kept as
+ * they were at the start of the tick, and hosts that completed during tick t count as incomplete),
+ * exactly what a run with `maxTicks = t - 1` gives, marked interrupted.
+ */
+export async function runReference(options: SimulationOptions, controls: ReferenceControls = {}): Promise<EngineOutput> {
+  const { signal } = controls;
   const memoryEstimateBytes = checkReferenceMemory(options);
   const { hosts: n, protocol, view, seed, latency, fanout, maxTicks } = options;
   const { rules, lossThreshold } = planOf(options);
@@ -93,7 +116,8 @@ export async function runReference(options: SimulationOptions, signal?: AbortSig
     const log = logs[to]!;
     const set = known[to]!;
     // A complete receiver can learn nothing: stopping early changes no metric.
-    for (let i = 0; i < s && log.length < n; i++) {
+    let i = 0;
+    for (; i < s && log.length < n; i++) {
       const x = source[i]!;
       if (set[x] === 1) continue;
       set[x] = 1;
@@ -103,9 +127,11 @@ export async function runReference(options: SimulationOptions, signal?: AbortSig
       markIfComplete(to);
       if (rules.sendOnAppend) send(to, x, KIND_SET, log.length);
     }
+    work += i;
   };
 
   const handle = (m: Message): void => {
+    work++;
     tickDelivered++;
     delivered++;
     inFlight--;
@@ -139,36 +165,77 @@ export async function runReference(options: SimulationOptions, signal?: AbortSig
     }
   };
 
-  let endReason: EndReason;
-  for (;;) {
-    tickSent = 0;
-    tickDelivered = 0;
-    sentThisTick.fill(0);
-    if (t === 0 && rules.sendOnAppend) {
-      // announce: every host but the seed announces itself to the seed.
-      for (let h = 1; h < n; h++) send(h, 0, KIND_SET, 1);
+  // Work done since the last yield, and the counters as they were at the end of the last
+  // completed tick (what an abort in the middle of the next tick reports).
+  let work = 0;
+  let atTickStart = { sent, delivered, processed, ignored, lost, inFlight, entries, totalKnown, complete };
+  const pause = (): Promise<void> => {
+    work = 0;
+    return new Promise((resolve) => setImmediate(resolve));
+  };
+  const progressTimer = controls.onProgress === undefined ? undefined : setInterval(() => {
+    try {
+      controls.onProgress?.({ tick: t, hostsComplete: atTickStart.complete, sent });
+    } catch {
+      // A progress display that fails must not take the run down.
     }
-    const arriving = pending.get(t) ?? [];
-    pending.delete(t);
-    arriving.sort((a, b) => a.to - b.to || a.from - b.from || a.seq - b.seq);
-    let next = 0;
-    for (let h = 0; h < n; h++) {
-      while (next < arriving.length && arriving[next]!.to === h) handle(arriving[next++]!);
-      periodicStep(h);
-    }
-    series.sent.push(tickSent);
-    series.delivered.push(tickDelivered);
-    series.complete.push(complete);
-    series.coverage.push(totalKnown / (n * n));
-    if (spreadTicks === null && knowSeed === n) spreadTicks = t;
+  }, controls.progressIntervalMs ?? 250);
+  const yields = signal !== undefined || progressTimer !== undefined;
+  /**
+   * Yields; if the run was aborted meanwhile, rolls the metrics back to the end of tick t - 1 and
+   * says so. Tick 0 is only the start (no deliveries, at most N sends): it always runs whole.
+   */
+  const stoppedMidTick = async (): Promise<boolean> => {
+    await pause();
+    if (signal?.aborted !== true || t === 0) return false;
+    ({ sent, delivered, processed, ignored, lost, inFlight, entries, totalKnown, complete } = atTickStart);
+    for (let x = 0; x < n; x++) if (completion[x] === t) completion[x] = -1;
+    t--;
+    endReason = 'interrupted';
+    return true;
+  };
 
-    if (complete === n) { endReason = 'converged'; break; }
-    if (rules.canStall && inFlight === 0) { endReason = 'stalled'; break; }
-    if (t >= maxTicks) { endReason = 'max-ticks'; break; }
-    if (signal?.aborted === true) { endReason = 'interrupted'; break; }
-    t++;
-    // Let the event loop deliver an abort (SIGINT, timeout) now and then.
-    if (signal !== undefined && (t & 255) === 0) await new Promise((resolve) => setImmediate(resolve));
+  // Every way out of the tick loop sets it (a stop in the middle of a tick: stoppedMidTick).
+  let endReason: EndReason = 'interrupted';
+  try {
+    ticks: for (;;) {
+      tickSent = 0;
+      tickDelivered = 0;
+      sentThisTick.fill(0);
+      if (t === 0 && rules.sendOnAppend) {
+        // announce: every host but the seed announces itself to the seed.
+        for (let h = 1; h < n; h++) send(h, 0, KIND_SET, 1);
+      }
+      const arriving = pending.get(t) ?? [];
+      pending.delete(t);
+      arriving.sort((a, b) => a.to - b.to || a.from - b.from || a.seq - b.seq);
+      let next = 0;
+      for (let h = 0; h < n; h++) {
+        while (next < arriving.length && arriving[next]!.to === h) {
+          handle(arriving[next++]!);
+          if (yields && work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
+        }
+        periodicStep(h);
+        work++;
+        if (yields && work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
+      }
+      series.sent.push(tickSent);
+      series.delivered.push(tickDelivered);
+      series.complete.push(complete);
+      series.coverage.push(totalKnown / (n * n));
+      if (spreadTicks === null && knowSeed === n) spreadTicks = t;
+
+      if (complete === n) { endReason = 'converged'; break; }
+      if (rules.canStall && inFlight === 0) { endReason = 'stalled'; break; }
+      if (t >= maxTicks) { endReason = 'max-ticks'; break; }
+      if (signal?.aborted === true) { endReason = 'interrupted'; break; }
+      atTickStart = { sent, delivered, processed, ignored, lost, inFlight, entries, totalKnown, complete };
+      t++;
+      // Let the event loop deliver an abort (SIGINT, timeout) and progress timers now and then.
+      if (yields && work >= WORK_PER_YIELD) await pause();
+    }
+  } finally {
+    if (progressTimer !== undefined) clearInterval(progressTimer);
   }
 
   const converged = endReason === 'converged';

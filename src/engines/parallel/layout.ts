@@ -44,6 +44,7 @@
  *      [ 1] FAILED      1 once any shard failed or the main thread tore the run down
  *      [ 2] STOP        1 once the main thread asked the run to stop (abort, timeout)
  *      [ 3] TICK        the tick shard 0 is working on (progress display only)
+ *      [ 4] ABANDONED   t + 1 once a shard gave up tick t in its middle after a STOP (0: none)
  *      [16 + s*16] DOORBELL of shard s (own 64-byte line): bumped by whoever wants s to look
  *                  at its rings or the barrier again; s sleeps on it with Atomics.wait
  *      [17 + s*16] THREAD_ID of shard s's worker
@@ -150,6 +151,11 @@ export const CTL_ARRIVED = 0;
 export const CTL_FAILED = 1;
 export const CTL_STOP = 2;
 export const CTL_TICK = 3;
+/**
+ * Set to t + 1 by a shard that saw STOP in the middle of tick t and left it: tick t can then never
+ * complete, so shards waiting at its barrier leave too, and the run ends after tick t - 1.
+ */
+export const CTL_ABANDONED = 4;
 /** Int32 slot of shard s's doorbell: each on its own 64-byte line to avoid false sharing. */
 export function doorbellSlot(shard: number): number {
   return 16 + shard * 16;

@@ -21,7 +21,7 @@ import type { EndReason } from '../../result.js';
 import { BitsetOps, FULL_TICK } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
-  CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
+  CTL_ABANDONED, CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST,
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
@@ -72,6 +72,17 @@ export interface ShardReport {
   readonly series?: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[] };
   readonly spreadTicks?: number | null;
 }
+
+/**
+ * Thrown inside a shard that leaves tick t in its middle because the run was asked to stop: the
+ * run ends after tick t - 1, whose counters every shard has published.
+ */
+class StoppedMidTick extends Error {
+  override readonly name = 'StoppedMidTick';
+}
+
+/** Messages handled (or hosts stepped) between two looks at STOP in the middle of a tick. */
+const STOP_CHECK_EVERY = 1024;
 
 /** Thrown in a shard that stops because another shard failed (not the cause itself). */
 export class RunTornDown extends Error {
@@ -169,6 +180,8 @@ class Shard {
   private knownTotal = 0;
   private knowSeed = 0;
   private t = 0;
+  /** Counts down the work until the next look at STOP (see STOP_CHECK_EVERY). */
+  private stopCountdown = STOP_CHECK_EVERY;
   /** The bucket of this shard's messages to itself for tick `ownBucketTick` (saves a map lookup per send). */
   private ownBucket: MessageBuffer | undefined;
   private ownBucketTick = -1;
@@ -255,9 +268,23 @@ class Shard {
       if (this.self === 0) Atomics.store(this.ctl, CTL_TICK, t);
       if (this.config.fault?.tick === t) injectFault(this.config.fault);
       this.sentThisTick.fill(0);
-      this.processTick();
-      this.flushRings();
-      this.barrier();
+      try {
+        this.processTick();
+        this.flushRings();
+        this.barrier();
+      } catch (error) {
+        if (!(error instanceof StoppedMidTick)) throw error;
+        // Tick t was left unfinished: the run ends after tick t - 1 (its counters, published
+        // in the other parity, are intact; shard 0's series stops there too).
+        return {
+          shard: this.self,
+          endReason: 'stopped',
+          lastTick: t - 1,
+          peakPending: this.pending.peakStored,
+          kernels: this.ops.kind,
+          ...(series === undefined ? {} : { series, spreadTicks }),
+        };
+      }
 
       // Every shard reads the same published counters, so every shard takes the same decision.
       const parity = t & 1;
@@ -343,7 +370,23 @@ class Shard {
       const end = start[li + 1]!;
       for (let m = start[li]!; m < end; m++) this.handle(h, m);
       if (periodic) this.periodicStep(h);
+      this.stopCountdown -= end - start[li]! + 1;
+      if (this.stopCountdown <= 0) this.checkStop();
     }
+  }
+
+  /**
+   * In the middle of tick t >= 1: leaves the tick if the run was asked to stop (tick 0, only the
+   * start, always runs whole). Every shard still in tick t sees the same STOP and leaves too, or
+   * waits at the barrier, which ABANDONED releases.
+   */
+  private checkStop(): void {
+    this.stopCountdown = STOP_CHECK_EVERY;
+    if (this.t === 0 || Atomics.load(this.ctl, CTL_STOP) === 0) return;
+    // Seq-cst store: a shard that reads ABANDONED = t + 1 at the barrier knows tick t is lost.
+    Atomics.store(this.ctl, CTL_ABANDONED, this.t + 1);
+    for (let s = 0; s < this.shards; s++) if (s !== this.self) this.ring(s);
+    throw new StoppedMidTick(`stopped in tick ${this.t}`);
   }
 
   /** Handles message number `m` of the sorted deliveries, addressed to host `h`. */
@@ -606,6 +649,8 @@ class Shard {
     const seen = Atomics.load(this.ctl, bell);
     if (this.drainIncoming() > 0) return;
     this.checkFailed();
+    // A consumer that left the tick (STOP) will never drain: leave it as well.
+    this.checkStop();
     Atomics.wait(this.ctl, bell, seen, 5);
   }
 
@@ -692,6 +737,8 @@ class Shard {
       this.drainIncoming();
       if (Atomics.load(this.ctl, CTL_ARRIVED) >= target) break;
       this.checkFailed();
+      // A shard that left tick t in its middle never arrives (it rang our doorbell first).
+      if (Atomics.load(this.ctl, CTL_ABANDONED) === this.t + 1) throw new StoppedMidTick(`tick ${this.t} abandoned`);
       if (this.config.spin && spins++ < SPIN_ROUNDS) continue;
       Atomics.wait(this.ctl, bell, seen, 50);
     }
