@@ -187,7 +187,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--loss <p>', 'probability that a message is lost, 0 <= p < 1 (default 0)')
     .option('--seed <n>', 'seed of the counter-based hash, 0..4294967295 (default 1)')
     .option('--max-ticks <n>', `last tick to run (default ${DEFAULTS.maxTicks})`)
-    .option('--threads <n>', `worker threads of the parallel engine (default: available parallelism, ${defaultThreads()} here)`)
+    .option('--threads <n>', `worker threads of the parallel engine (default: by the size of the run, 1 for small runs and every core, ${defaultThreads()} here, for large ones; --json diagnostics.threadChoice says why)`)
     .addOption(new Option('--engine <name>', `${ENGINES.join(' | ')} (default ${DEFAULTS.engine})`))
     .option('--max-memory <size>', 'memory budget, e.g. 8G or 512M (default: the memory available now)')
     .option('--timeout <seconds>', 'stop at the next tick boundary after this many seconds (partial result, exit 130)')

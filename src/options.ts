@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { OptionError } from './errors.js';
+import { chooseThreads } from './engines/parallel/threads.js';
 
 export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull';
 export type View = 'known' | 'full';
@@ -57,7 +58,10 @@ export const MAX_LATENCY = 1_000_000_000;
 export const MAX_TICKS = 1_000_000_000;
 export const MAX_THREADS = 256;
 
-/** Defaults of SPEC.md and the CLI. `threads` defaults to the machine's available parallelism. */
+/**
+ * Defaults of SPEC.md and the CLI. `threads` defaults to a choice by the size of the run
+ * (`chooseThreads`: one thread for small runs, every core for large ones).
+ */
 export const DEFAULTS = {
   hosts: 1000,
   protocol: 'announce',
@@ -178,16 +182,13 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     }
   }
   const engine = given('engine') ? oneOf('engine', raw.engine, ENGINES) : DEFAULTS.engine;
-  let threads = given('threads') ? integer('threads', raw.threads, 1, MAX_THREADS) : defaultThreads();
-  if (engine === 'reference') {
+  const threads = given('threads') ? integer('threads', raw.threads, 1, MAX_THREADS) : undefined;
+  if (engine === 'reference' && threads !== undefined && threads !== 1) {
     // One rule for `run`, `bench` and `simulate()`: the reference engine runs on one thread, so
     // asking for more is a mistake worth naming; its resolved options say 1.
-    if (given('threads') && threads !== 1) {
-      throw new OptionError('--threads', show(raw.threads), '1 (or no --threads) with --engine reference, which runs on one thread');
-    }
-    threads = 1;
+    throw new OptionError('--threads', show(raw.threads), '1 (or no --threads) with --engine reference, which runs on one thread');
   }
-  return {
+  const rest = {
     hosts: given('hosts') ? integer('hosts', raw.hosts, 1, MAX_HOSTS) : DEFAULTS.hosts,
     protocol,
     fanout: given('fanout') ? integer('fanout', raw.fanout, 1, MAX_FANOUT) : DEFAULTS.fanout,
@@ -196,10 +197,10 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     loss: given('loss') ? lossValue(raw.loss) : DEFAULTS.loss,
     seed: given('seed') ? integer('seed', raw.seed, 0, 0xffffffff) : DEFAULTS.seed,
     maxTicks: given('maxTicks') ? integer('maxTicks', raw.maxTicks, 0, MAX_TICKS) : DEFAULTS.maxTicks,
-    threads,
     engine,
     maxMemory: given('maxMemory') && raw.maxMemory !== null ? parseBytes(raw.maxMemory) : DEFAULTS.maxMemory,
   };
+  return { ...rest, threads: engine === 'reference' ? 1 : threads ?? chooseThreads(rest).threads };
 }
 
 const BYTES_ALLOWED = 'a size in bytes, optionally with a unit K, M, G or T (powers of 1024), e.g. 8G';

@@ -1,6 +1,7 @@
 /** The library entry point: `simulate(options)`; the CLI is a thin layer over it. */
 import { runParallel, type ParallelControls } from './engines/parallel/engine.js';
 import { runReference } from './engines/reference.js';
+import { chooseThreads } from './engines/parallel/threads.js';
 import { resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import type { EngineOutput, RunDiagnostics, SimulationOutcome } from './result.js';
 
@@ -13,8 +14,8 @@ export interface Result extends SimulationOutcome {
   readonly wallSeconds: number;
   /** True when the run was interrupted (signal) before it ended by itself. */
   readonly partial: boolean;
-  /** Engine-dependent figures (memory, kernels); not part of the deterministic outcome. */
-  readonly diagnostics: RunDiagnostics;
+  /** Engine-dependent figures (memory, kernels, why this thread count); not part of the deterministic outcome. */
+  readonly diagnostics: RunDiagnostics & { readonly threadChoice: string };
 }
 
 /**
@@ -36,7 +37,16 @@ export async function simulate(input: SimulationInput = {}, controls: RunControl
   injectedDelay();
   const wallSeconds = (performance.now() - started) / 1000;
   const threads = options.engine === 'reference' ? 1 : options.threads;
-  return { ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted', diagnostics };
+  const threadChoice = options.engine === 'reference' ? 'the reference engine runs on one thread'
+    : isGiven(input, 'threads') ? `given: threads ${options.threads}` : `chosen: ${chooseThreads(options).reason}`;
+  return {
+    ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted',
+    diagnostics: { ...diagnostics, threadChoice },
+  };
+}
+
+function isGiven(input: SimulationInput, key: keyof SimulationInput): boolean {
+  return typeof input === 'object' && input !== null && (input as Record<string, unknown>)[key] !== undefined;
 }
 
 /** Validates `simulate()`'s second argument at the boundary, like the options. */

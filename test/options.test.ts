@@ -1,4 +1,5 @@
 /** resolveOptions: defaults, latency parsing and validation at the public boundary (STYLE.md rule 7). */
+import { chooseThreads } from '../src/engines/parallel/threads.js';
 import { describe, expect, it } from 'vitest';
 import { OptionError, parseLatency, resolveOptions } from '../src/index.js';
 
@@ -122,6 +123,31 @@ describe('OptionError', () => {
     const resolved = resolveOptions({ protocol: 'announce', fanout: 1, view: 'known' });
     expect(resolved).toEqual(resolveOptions({ protocol: 'announce' }));
     expect(resolveOptions(resolved)).toEqual(resolved);
+  });
+
+  it.each([
+    [{ hosts: 1000 }, 1],
+    [{ hosts: 2000 }, 2],
+    [{ hosts: 10_000 }, 2],
+    [{ protocol: 'push', hosts: 10_000 }, 1],
+    [{ protocol: 'push', hosts: 30_000 }, 1],
+    [{ protocol: 'push', hosts: 100_000 }, 2],
+    [{ protocol: 'pull', hosts: 5000 }, 2],
+    [{ protocol: 'push-pull', hosts: 2000, latency: '1..4', loss: 0.05 }, 1],
+    [{ protocol: 'push-pull', hosts: 10_000 }, 2],
+  ] as const)('chooses the thread count by the size of the run on 2 cores: %j -> %i (the calibration runs)', (input, threads) => {
+    const options = resolveOptions({ ...input, threads: 1 });
+    const choice = chooseThreads(options, 2);
+    expect(choice.threads).toBe(threads);
+    expect(choice.reason).toMatch(threads === 1 ? /one thread \(worker start-up/ : /one thread per core/);
+    expect(chooseThreads(options, 16).threads).toBe(threads === 1 ? 1 : 16);
+    expect(chooseThreads(options, 1).threads).toBe(1);
+  });
+
+  it('uses the chosen thread count when none is given, and the given one otherwise', () => {
+    expect(resolveOptions({ hosts: 1000 }).threads).toBe(1);
+    expect(resolveOptions({ hosts: 1000, threads: 2 }).threads).toBe(2);
+    expect(resolveOptions({ hosts: 10_000 }).threads).toBe(chooseThreads(resolveOptions({ hosts: 10_000, threads: 1 })).threads);
   });
 
   it('holds the reference engine to one thread: threads 1 or none, resolved as 1', () => {

@@ -172,6 +172,14 @@ describe('threads, engines and the version', () => {
     expect(quiet.stderr).toBe('');
   }, 60_000);
 
+  it('says in --json diagnostics which thread count the run used and why', async () => {
+    const chosen = jsonDocument((await runCli(['run', '--hosts', '50', '--json'])).stdout);
+    expect(chosen['threads']).toBe(1);
+    expect((chosen['diagnostics'] as Record<string, unknown>)['threadChoice']).toMatch(/^chosen: announce sends about N\^2 = 2,500 messages, under 4,000,000: one thread/);
+    const given = jsonDocument((await runCli(['run', '--hosts', '50', '--threads', '2', '--json'])).stdout);
+    expect((given['diagnostics'] as Record<string, unknown>)['threadChoice']).toBe('given: threads 2');
+  }, 60_000);
+
   it('refuses --threads other than 1 with --engine reference, in run as in bench', async () => {
     for (const command of [['run'], ['bench', '--repeat', '1']]) {
       const run = await runCli([...command, '--hosts', '20', '--engine', 'reference', '--threads', '5']);

@@ -55,6 +55,11 @@ function candidateModes(options: SimulationOptions): StateMode[] {
   return [{ mode: 'set', generations: options.latency.max + 1 }, ...logModes];
 }
 
+/** The state layout a run of `options` uses when memory allows: its preferred mode (see `candidateModes`). */
+export function preferredState(options: SimulationOptions): StateLayout {
+  return stateLayout(options.hosts, options.threads, candidateModes(options)[0]!);
+}
+
 /**
  * Chooses the fastest checkpoint interval whose run fits the budget and the 4 GiB limit of one
  * WebAssembly memory. Throws MemoryLimitError, before any allocation, when none does.
