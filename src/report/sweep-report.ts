@@ -3,7 +3,7 @@ import { collectEnvironment, describeEnvironment } from '../bench/environment.js
 import { packageInfo } from '../bench/paths.js';
 import { AGGREGATE_METRICS, labelOf, varyingOptions, type AggregateMetric, type ConfigurationAggregate } from '../sweep/aggregate.js';
 import type { ResultLine } from '../sweep/results.js';
-import { formatInterval, optionText } from '../sweep/table.js';
+import { aggregateGrid } from '../sweep/table.js';
 import { intervalChart, type IntervalPoint } from './charts.js';
 import { checkHtmlPath } from './commands.js';
 import { renderPage, type Table } from './html.js';
@@ -34,16 +34,11 @@ export function intervalPointsOf(aggregates: readonly ConfigurationAggregate[], 
 /** The HTML page of merged sweep results. */
 export async function renderSweepReport(input: SweepReportInput): Promise<string> {
   const { aggregates } = input;
-  const varying = varyingOptions(aggregates);
+  const grid = aggregateGrid(aggregates, AGGREGATE_METRICS);
   const table: Table = {
     caption: 'Configurations: mean ± half-width of the 95% confidence interval (standard deviation) over seeds',
-    head: [...varying, 'seeds', 'converged', ...AGGREGATE_METRICS],
-    rows: aggregates.map((a) => [
-      ...varying.map((f) => optionText(a.options, f)),
-      String(a.seeds.length),
-      `${a.converged}/${a.seeds.length}`,
-      ...AGGREGATE_METRICS.map((m) => formatInterval(a.stats[m], a.seeds.length, m)),
-    ]),
+    head: grid.head,
+    rows: grid.rows,
     wide: true,
   };
   const machines = new Set(input.lines.map((l) => `${l.environment.cpuModel}, ${l.environment.cores} cores, Node ${l.environment.node}`));
