@@ -12,6 +12,7 @@ import { childPids, startCli } from './support/cli-process.js';
 import { runMain } from './support/run-main.js';
 import { packageRoot } from '../src/bench/paths.js';
 import { meanInterval, studentTQuantile } from '../src/bench/stats.js';
+import { compileChart, intervalChart } from '../src/report/index.js';
 import { MAX_FANOUT, MAX_HOSTS, MAX_LATENCY, MAX_THREADS, MAX_TICKS } from '../src/options.js';
 import { canonicalJson, parsePlan, readResultFile, resolveSlice, inSlice, schemaPath, type ResultLine } from '../src/sweep/index.js';
 
@@ -152,6 +153,28 @@ describe('slices', () => {
   });
 });
 
+describe('usage errors of sweep, worker and merge', () => {
+  const cases: [string, (plan: string) => string[], RegExp][] = [
+    ['a sweep without --out', (plan) => ['sweep', plan], /^gossip-sim: --out: got nothing, expected a results file FILE\.jsonl/],
+    ['--queue-name without --queue', (plan) => ['sweep', plan, '--out', join(dir, 'x.jsonl'), '--queue-name', 'q'], /^gossip-sim: --queue-name: got "q", expected --queue REDIS-URL beside it/],
+    ['--concurrency with --queue', (plan) => ['sweep', plan, '--out', join(dir, 'x.jsonl'), '--queue', 'redis://127.0.0.1:1', '--concurrency', '2'], /^gossip-sim: --concurrency: got "2", expected no --concurrency with --queue/],
+    ['a queue URL that is not redis://', (plan) => ['sweep', plan, '--out', join(dir, 'x.jsonl'), '--queue', 'http://host:6379'], /^gossip-sim: --queue: got "http:\/\/host:6379", expected a Redis URL redis:\/\/HOST:PORT/],
+    ['a queue name with a colon', (plan) => ['sweep', plan, '--out', join(dir, 'x.jsonl'), '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b'], /^gossip-sim: --queue-name: got "a:b", expected letters, digits/],
+    ['a worker with neither --plan nor --queue-name', () => ['worker', 'redis://127.0.0.1:1'], /^gossip-sim: --plan\/--queue-name: got neither, expected one of them/],
+    ['a zero --concurrency', (plan) => ['sweep', plan, '--out', join(dir, 'x.jsonl'), '--concurrency', '0'], /^gossip-sim: --concurrency: got "0", expected an integer from 1 to 1024/],
+    ['an unknown merge format', () => ['merge', join(dir, 'none.jsonl'), '--format', 'xml'], /^gossip-sim: --format: got "xml", expected one of text, markdown, csv/],
+    ['an unknown merge metric', () => ['merge', join(dir, 'none.jsonl'), '--metrics', 'sent,speed'], /^gossip-sim: --metrics: got "speed", expected a comma-separated list of ticks, sent/],
+    ['a missing results file', () => ['merge', join(dir, 'none.jsonl')], /^gossip-sim: merge: .*none\.jsonl: no such file/],
+  ];
+  it.each(cases)('refuse %s: exit 2, one line naming the option, the value and what is allowed', async (_name, argv, message) => {
+    const { code, stdout, stderr } = await runMain(argv(planFile('usage.json', SIX_RUNS)));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('confidence intervals', () => {
   it('use Student t quantiles, exact to the printed tables', () => {
     expect(studentTQuantile(0.975, 1)).toBeCloseTo(12.7062047, 6);
@@ -276,14 +299,24 @@ describe('a local sweep (child processes of the built CLI)', () => {
     expect(cells['sent_n']).toBe('3');
   });
 
-  it('writes an HTML report with one interval chart per metric', async () => {
+  it('writes an HTML report with one interval chart per metric, a mark per configuration', async () => {
     const report = join(dir, 'sweep.html');
     const { code } = await runMain(['merge', whole, '--report', report, '--metrics', 'ticks,wallSeconds']);
     expect(code).toBe(0);
     const html = readFileSync(report, 'utf8');
-    expect(html).toContain('id="chart-sweep-ticks" data-points="2"');
-    expect(html).toContain('id="chart-sweep-wallSeconds" data-points="2"');
+    for (const id of ['chart-sweep-ticks', 'chart-sweep-wallSeconds']) {
+      const figure = html.slice(html.indexOf(`id="${id}" data-points="2"`), html.indexOf('</figure>', html.indexOf(`id="${id}"`)));
+      const points = figure.slice(figure.indexOf('points_marks'));
+      expect(points.slice(0, points.indexOf('</g>')).match(/<path/g), id).toHaveLength(2);
+    }
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('draws interval charts that compile without Vega-Lite warnings, with and without intervals', async () => {
+    const chart = intervalChart('sent', [{ label: 'push', mean: 10, low: 8, high: 12, n: 3 }, { label: 'pull', mean: 4, low: null, high: null, n: 1 }]);
+    expect(chart.points).toBe(2);
+    expect(chart.caption).toContain('1 configuration has a single seed and no bar');
+    expect((await compileChart(chart.spec)).warnings).toEqual([]);
   });
 
   it('resumes: a rerun skips the keys already in the file and drops a cut-short last line', async () => {

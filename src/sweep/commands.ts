@@ -107,6 +107,9 @@ export async function sweepCommand(planFile: string, flags: SweepFlags, io: CliI
       if (value !== undefined) throw new OptionError(flag, JSON.stringify(value), '--queue REDIS-URL beside it (it applies to queue sweeps only)');
     }
   }
+  if (flags.queue !== undefined && flags.concurrency !== undefined) {
+    throw new OptionError('--concurrency', JSON.stringify(flags.concurrency), 'no --concurrency with --queue (the workers run the runs: give it to each `gossip-sim worker`)');
+  }
   const connection = flags.queue === undefined ? null : parseRedisUrl(flags.queue, '--queue');
   const queueName = checkQueueName(flags.queueName ?? defaultQueueName(plan.hash));
   if (flags.dryRun === true) {
