@@ -26,6 +26,9 @@ export const JOB_NAME = 'run';
 /** Seconds to wait for Redis before giving up. */
 export const CONNECT_TIMEOUT_SECONDS = 10;
 
+/** Jobs added, or states asked for, per round trip to Redis: bounded so a plan of 100,000 runs is not one command. */
+const BATCH = 1000;
+
 /** How often the pending keys are checked against Redis, besides the events. */
 const RECONCILE_MS = 5000;
 
@@ -213,11 +216,13 @@ export async function runQueueSweep(specs: readonly RunSpec[], settings: QueueSw
       }, () => undefined);
     });
     // Idempotent: a job id that exists already (queued, running, finished) is left as it is.
-    await queue.addBulk(specs.map((spec) => ({
-      name: JOB_NAME,
-      data: spec,
-      opts: { jobId: spec.key, attempts: settings.attempts, removeOnComplete: false, removeOnFail: false },
-    })));
+    for (let i = 0; i < specs.length; i += BATCH) {
+      await queue.addBulk(specs.slice(i, i + BATCH).map((spec) => ({
+        name: JOB_NAME,
+        data: spec,
+        opts: { jobId: spec.key, attempts: settings.attempts, removeOnComplete: false, removeOnFail: false },
+      })));
+    }
     await reconcile(queue, Job, pending, accept, failFor, settings.log, true);
 
     const onAbort = (): void => wake();
@@ -261,7 +266,8 @@ async function reconcile(
   retryFailed: boolean,
 ): Promise<void> {
   const keys = [...pending.keys()];
-  const states = await Promise.all(keys.map((key) => queue.getJobState(key)));
+  const states: string[] = [];
+  for (let i = 0; i < keys.length; i += BATCH) states.push(...(await Promise.all(keys.slice(i, i + BATCH).map((key) => queue.getJobState(key)))));
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const state = states[i];
