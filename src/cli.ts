@@ -14,6 +14,7 @@ import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, resolveOptions, ty
 import { closePools, type Progress } from './engines/parallel/engine.js';
 import { simulate, type Result } from './simulate.js';
 import { registerBenchCommands } from './bench/commands.js';
+import { registerSweepCommands } from './sweep/commands.js';
 import { ExitCode } from './bench/exit.js';
 import { checkHtmlPath, checkRunOutputs, registerReportCommand, writeBenchReport, writeRunOutputs } from './report/commands.js';
 import { completionChartOf } from './report/terminal-chart.js';
@@ -241,6 +242,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     report: (results, file) => writeBenchReport(results, file),
     checkReport: (file) => checkHtmlPath(file, '--report'),
   });
+  registerSweepCommands(program, io);
   return program;
 }
 

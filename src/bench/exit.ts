@@ -10,6 +10,10 @@ export const EXIT_OK = 0;
 export const EXIT_REGRESSION = 1;
 /** Usage error, or an unreadable or invalid results file. */
 export const EXIT_USAGE = 2;
+/** A run failed, or result files disagree (`sweep`, `merge`): the status of a regression. */
+export const EXIT_FAILURE = EXIT_REGRESSION;
+/** Interrupted by SIGINT or SIGTERM, as `run`. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Ends the command with exit status `code`; `message` (one line, may be empty) goes to stderr. */
 export class ExitCode extends Error {

@@ -152,3 +152,116 @@ export function normalCdf(z: number): number {
   const erf = 1 - poly * Math.exp(-x * x);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
+
+// ---- means and confidence intervals (sweep aggregates over seeds) -------------------------------
+
+/** The arithmetic mean of a non-empty sample. */
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('mean of an empty sample');
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/** The sample standard deviation (n - 1 in the denominator); null for fewer than two values. */
+export function standardDeviation(values: readonly number[]): number | null {
+  if (values.length < 2) return null;
+  const m = mean(values);
+  let squares = 0;
+  for (const v of values) squares += (v - m) * (v - m);
+  return Math.sqrt(squares / (values.length - 1));
+}
+
+/** Mean, standard deviation and a two-sided confidence interval of the mean. */
+export interface MeanInterval {
+  readonly n: number;
+  readonly mean: number;
+  /** Null for n < 2. */
+  readonly sd: number | null;
+  /** mean ∓ t(1 - (1 - level)/2, n - 1) · sd / √n; null for n < 2. */
+  readonly low: number | null;
+  readonly high: number | null;
+}
+
+/**
+ * The mean of a non-empty sample with its Student-t confidence interval at `level` (default 0.95).
+ * Student's t, not the normal quantile: sweeps have a handful of seeds per configuration, where
+ * 1.96 would be far too narrow (the 95% quantile is 4.30 at n = 3, 2.26 at n = 10).
+ */
+export function meanInterval(values: readonly number[], level = 0.95): MeanInterval {
+  const m = mean(values);
+  const sd = standardDeviation(values);
+  if (sd === null) return { n: values.length, mean: m, sd: null, low: null, high: null };
+  const half = studentTQuantile(1 - (1 - level) / 2, values.length - 1) * (sd / Math.sqrt(values.length));
+  return { n: values.length, mean: m, sd, low: m - half, high: m + half };
+}
+
+/**
+ * The p-quantile of Student's t distribution with `df` degrees of freedom (0 < p < 1, df > 0), by
+ * bisection on its CDF to about 1e-12: exact enough to match printed tables to every digit.
+ */
+export function studentTQuantile(p: number, df: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`studentTQuantile: got p = ${p}, expected 0 < p < 1`);
+  if (!(df > 0)) throw new RangeError(`studentTQuantile: got df = ${df}, expected df > 0`);
+  if (p < 0.5) return -studentTQuantile(1 - p, df);
+  let lo = 0;
+  let hi = 1;
+  while (studentTCdf(hi, df) < p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** P(T <= t) for Student's t with `df` degrees of freedom, through the regularised incomplete beta. */
+export function studentTCdf(t: number, df: number): number {
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+
+/** The regularised incomplete beta function I_x(a, b), by Lentz's continued fraction (Numerical Recipes 6.4). */
+function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  // The fraction converges fast only for x < (a + 1) / (a + b + 2); use the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) beyond.
+  return x < (a + 1) / (a + b + 2) ? (front * betaFraction(x, a, b)) / a : 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    for (const term of [(m * (b - m) * x) / ((a + m2 - 1) * (a + m2)), (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1))]) {
+      d = 1 + term * d;
+      if (Math.abs(d) < tiny) d = tiny;
+      c = 1 + term / c;
+      if (Math.abs(c) < tiny) c = tiny;
+      d = 1 / d;
+      h *= d * c;
+    }
+    if (Math.abs(d * c - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 coefficients: about 15 significant digits). */
+function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  const z = x - 1;
+  let sum = g[0]!;
+  for (let i = 1; i < g.length; i++) sum += g[i]! / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}

@@ -119,7 +119,8 @@ export function describeConfiguration(o: Pick<BenchOptions, 'protocol' | 'hosts'
   return `${o.protocol}, ${o.hosts} hosts, ${engine}`;
 }
 
-function runArgs(o: SimulationOptions): string[] {
+/** The arguments after `gossip-sim` of one run of `o`, `--json` included. */
+export function runArgs(o: SimulationOptions): string[] {
   const args = [
     'run', '--hosts', String(o.hosts), '--protocol', o.protocol, '--threads', String(o.threads), '--engine', o.engine,
     '--latency', formatLatency(o.latency), '--loss', String(o.loss), '--seed', String(o.seed), '--max-ticks', String(o.maxTicks),
@@ -200,7 +201,7 @@ export async function runSweep(configurations: readonly Configuration[], setting
       const own: number[] = [];
       for (let run = 0; run < runsPer; run++) {
         report('run', index, label, run + 1, estimateRemaining(own, durations, runsPer - run, (configurations.length - index - 1) * runsPer));
-        const { doc, processSeconds } = await runChild(cli, configuration, root, settings.env ?? process.env);
+        const { doc, processSeconds } = await runChild(cli, configuration.args, label, { cwd: root, env: settings.env ?? process.env });
         const sample: Sample = { wallSeconds: doc.wallSeconds, processSeconds, peakRssBytes: doc.peakRssBytes };
         own.push(processSeconds);
         durations.push(processSeconds);
@@ -257,31 +258,42 @@ export async function runSweep(configurations: readonly Configuration[], setting
 }
 
 /** What the sweep keeps of one `run --json` document. */
-interface RunDocument {
+export interface RunDocument {
   readonly metrics: BenchMetrics;
   readonly wallSeconds: number;
   readonly peakRssBytes: number | null;
   readonly diagnostics: ConfigurationResult['diagnostics'];
 }
 
-/** Runs one child process and times it from spawn to exit. */
-async function runChild(cli: string, configuration: Configuration, cwd: string, env: NodeJS.ProcessEnv): Promise<{ doc: RunDocument; processSeconds: number }> {
-  const label = describeConfiguration(configuration.options);
+/** Where and how a child run starts; `signal` kills it (SIGTERM) and rejects with its reason. */
+export interface ChildSettings {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs `node CLI ...args` (a `run ... --json`) as a child process, times it from spawn to exit and
+ * reads its result; `label` names the run in errors (`BenchRunError`).
+ */
+export async function runChild(cli: string, args: readonly string[], label: string, settings: ChildSettings): Promise<{ doc: RunDocument; processSeconds: number }> {
+  const { cwd, env, signal: abort } = settings;
   const started = performance.now();
   const { status, signal, stdout, stderr } = await new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...configuration.args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...(abort === undefined ? {} : { signal: abort }) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.once('error', (error) => reject(new BenchRunError(`${label}: cannot start ${process.execPath}: ${error.message}`, { cause: error })));
+    child.once('error', (error) => reject(abort?.aborted === true ? abort.reason : new BenchRunError(`${label}: cannot start ${process.execPath}: ${error.message}`, { cause: error })));
     child.once('close', (code, sig) => resolve({ status: code, signal: sig, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
   const processSeconds = (performance.now() - started) / 1000;
+  if (abort?.aborted === true) throw abort.reason;
   if (status !== 0) {
     const why = signal !== null ? `was killed by ${signal}` : `exited with status ${status}`;
     const detail = stderr.trim().split('\n')[0] ?? '';
-    throw new BenchRunError(`${label}: \`gossip-sim ${configuration.args.join(' ')}\` ${why}${detail === '' ? '' : `: ${detail}`}`);
+    throw new BenchRunError(`${label}: \`gossip-sim ${args.join(' ')}\` ${why}${detail === '' ? '' : `: ${detail}`}`);
   }
   try {
     return { doc: runDocument(JSON.parse(stdout)), processSeconds };

@@ -328,3 +328,40 @@ export function memoryChart(points: readonly BenchPoint[]): Chart {
     } as TopLevelSpec,
   };
 }
+
+/** One configuration of a sweep as the interval chart takes it: a metric's mean and 95% CI over seeds. */
+export interface IntervalPoint {
+  /** Unique per configuration: the options that vary in the sweep. */
+  readonly label: string;
+  readonly mean: number;
+  /** Null with a single seed (no interval). */
+  readonly low: number | null;
+  readonly high: number | null;
+  readonly n: number;
+}
+
+/** A metric's mean per configuration with its confidence interval as an error bar, configurations in plan order. */
+export function intervalChart(metric: string, points: readonly IntervalPoint[]): Chart {
+  const rows = points.map((p) => ({ configuration: p.label, mean: p.mean, low: p.low, high: p.high, n: p.n }));
+  const x = { type: 'quantitative', title: `${metric} (mean)`, scale: { zero: false } } as const;
+  const single = points.filter((p) => p.low === null).length;
+  return {
+    id: `sweep-${metric}`,
+    title: `${metric} per configuration`,
+    caption:
+      `Mean of ${metric} over the seeds of each configuration; the bar is the 95% confidence interval of the mean (Student's t, n - 1 degrees of freedom).` +
+      `${single === 0 ? '' : ` ${single} configuration${single === 1 ? ' has' : 's have'} a single seed and no bar.`}`,
+    points: rows.length,
+    spec: {
+      // One row per configuration, its label on the left: labels are long, rows are many.
+      width: WIDTH,
+      height: { step: 22 },
+      data: { values: rows },
+      encoding: { y: { field: 'configuration', type: 'nominal', sort: null, title: null, axis: { labelLimit: 360 } } },
+      layer: [
+        { name: 'interval', mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: { ...x, field: 'low' }, x2: { field: 'high' } } },
+        { name: POINTS_LAYER, mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { x: { ...x, field: 'mean' } } },
+      ],
+    } as TopLevelSpec,
+  };
+}

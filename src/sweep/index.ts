@@ -1,0 +1,14 @@
+export { registerSweepCommands, sweepCommand, workerCommand, type SweepFlags, type WorkerFlags } from './commands.js';
+export { readPlan, parsePlan, planError, PLAN_OPTIONS, PLAN_DEFAULT_THREADS, type Plan, type PlanRun } from './plan.js';
+export { runKey, planHash, configurationKey, canonicalJson, shortHash, runOptionsOf, HASH_LENGTH, type RunOptions } from './key.js';
+export { resolveSlice, inSlice, MAX_SLICES, type Slice } from './slice.js';
+export { readResultFile, repairForAppend, lineProblem, resultFileError, ResultWriter, type ResultLine, type ResultFile } from './results.js';
+export { executeRun, argsOf, describeRun, runContext, concurrencyFor, threadsOf, type RunSpec, type RunContext } from './run.js';
+export { runLocal, type LocalOutcome, type FailedRun } from './local.js';
+export { runQueueSweep, parseRedisUrl, defaultQueueName, checkQueueName, JOB_NAME, DEFAULT_ATTEMPTS } from './queue.js';
+export { runWorker, DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS, type WorkerSettings, type WorkerOutcome } from './worker.js';
+export { mergeFiles, runMerge, parseMetrics, type Merged, type Conflict, type MergeFlags } from './merge.js';
+export { aggregate, varyingOptions, labelOf, metricOf, AGGREGATE_METRICS, type AggregateMetric, type ConfigurationAggregate } from './aggregate.js';
+export { formatAggregates, aggregateGrid, aggregateCsv, formatInterval, formatNumber, MERGE_FORMATS, DEFAULT_TABLE_METRICS, type MergeFormat } from './table.js';
+export { violationOf, schemaPath, pathOf, type Violation, type SchemaName } from './schema.js';
+export { SweepProgress } from './progress.js';
