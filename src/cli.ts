@@ -12,7 +12,7 @@ import { OutputWriteError } from './output-file.js';
 import { packageInfo } from './bench/paths.js';
 import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import { closePools, type Progress } from './engines/parallel/engine.js';
-import { simulate, type Result } from './simulate.js';
+import { runSimulation, type Result } from './simulate.js';
 import { registerBenchCommands } from './bench/commands.js';
 import { registerSweepCommands } from './sweep/commands.js';
 import { ExitCode } from './bench/exit.js';
@@ -107,6 +107,15 @@ export function jsonOf(result: Result): Record<string, unknown> {
     // Peak resident memory of this process as the OS counted it (getrusage), worker threads included.
     diagnostics: { ...result.diagnostics, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
   };
+}
+
+/**
+ * Test-only: GOSSIP_SIM_TEST_DELAY_MS makes `run` busy-wait that long inside the measured wall
+ * time, so the regression tests of `compare` can measure a build that is really slower.
+ */
+function testDelayMs(): number {
+  const ms = Number(process.env['GOSSIP_SIM_TEST_DELAY_MS'] ?? 0);
+  return ms > 0 ? ms : 0;
 }
 
 const MAX_TIMEOUT_SECONDS = 2_147_483;
@@ -210,7 +219,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       const progress = flags.json === true || !io.stderrIsTTY ? undefined : progressLine(io);
       let result: Result;
       try {
-        result = await simulate(input, { signal: stop.signal, onProgress: progress?.update });
+        result = await runSimulation(input, { signal: stop.signal, onProgress: progress?.update }, { delayMs: testDelayMs() });
       } finally {
         for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
         if (timer !== undefined) clearTimeout(timer);

@@ -51,6 +51,8 @@ export interface RunDiagnostics {
   readonly memoryEstimateBytes: number | null;
   /** Which bitset kernels ran (parallel engine only). */
   readonly kernels: 'wasm' | 'js' | null;
+  /** Times a shard found its ring to another shard full and waited (parallel engine; null otherwise). */
+  readonly ringFullWaits: number | null;
 }
 
 /** What an engine returns. */

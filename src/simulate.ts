@@ -1,5 +1,5 @@
 /** The library entry point: `simulate(options)`; the CLI is a thin layer over it. */
-import { runParallel, type ParallelControls } from './engines/parallel/engine.js';
+import { runParallel, type EngineInternals, type ParallelControls } from './engines/parallel/engine.js';
 import { runReference } from './engines/reference.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 import { resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
@@ -19,22 +19,37 @@ export interface Result extends SimulationOutcome {
 }
 
 /**
- * Extra controls of a run that are not simulation options: an AbortSignal (stops at the next tick
- * boundary, the result is then `partial`), a progress callback, and test-only fault hooks. The
- * reference engine honours the signal and the progress callback.
+ * Extra controls of a run that are not simulation options: an AbortSignal (the run stops within
+ * milliseconds, the result is then `partial`) and a progress callback. Both engines honour both.
  */
 export type RunControls = ParallelControls;
+
+/**
+ * Test-only knobs, never part of the public API (src/index.ts does not export them): the parallel
+ * engine's (fault injection, worker heap limit, ring capacity) and `delayMs`, a busy wait inside
+ * the measured wall time that makes a build really slower without changing what it computes (the
+ * CLI sets it from GOSSIP_SIM_TEST_DELAY_MS, for the regression tests of `compare`).
+ */
+export interface RunInternals extends EngineInternals {
+  readonly delayMs?: number | undefined;
+}
 
 /**
  * Validates `input` (throws `OptionError`, a RangeError, naming the option on bad input) and runs
  * the simulation with the chosen engine.
  */
-export async function simulate(input: SimulationInput = {}, controls: RunControls = {}): Promise<Result> {
+export function simulate(input: SimulationInput = {}, controls: RunControls = {}): Promise<Result> {
+  return runSimulation(input, controls, {});
+}
+
+/** `simulate()` with test-only knobs (see `RunInternals`). */
+export async function runSimulation(input: SimulationInput, controls: RunControls, internals: RunInternals): Promise<Result> {
   const options = resolveOptions(input);
   checkControls(controls);
+  checkInternals(internals);
   const started = performance.now();
-  const { outcome, diagnostics } = await runEngine(options, controls);
-  injectedDelay();
+  const { outcome, diagnostics } = await runEngine(options, controls, internals);
+  busyWait(internals.delayMs ?? 0);
   const wallSeconds = (performance.now() - started) / 1000;
   const threads = options.engine === 'reference' ? 1 : options.threads;
   const threadChoice = options.engine === 'reference' ? 'the reference engine runs on one thread'
@@ -61,34 +76,37 @@ function checkControls(controls: unknown): asserts controls is RunControls {
   if (c['onProgress'] !== undefined && typeof c['onProgress'] !== 'function') {
     throw new TypeError('simulate(): controls.onProgress: expected a function (progress) => void');
   }
-  const heap = c['workerHeapMb'];
-  if (heap !== undefined && (typeof heap !== 'number' || !Number.isInteger(heap) || heap < 16 || heap > 65536)) {
-    throw new RangeError(`simulate(): controls.workerHeapMb: got ${String(heap)}, expected an integer from 16 to 65536`);
-  }
   const interval = c['progressIntervalMs'];
   if (interval !== undefined && (typeof interval !== 'number' || !(interval >= 10))) {
     throw new RangeError(`simulate(): controls.progressIntervalMs: got ${String(interval)}, expected a number >= 10`);
   }
 }
 
-/**
- * Test-only: GOSSIP_SIM_TEST_DELAY_MS busy-waits inside the measured wall time, so regression tests
- * can make a build that is really slower without changing what it computes.
- */
-function injectedDelay(): void {
-  const ms = Number(process.env['GOSSIP_SIM_TEST_DELAY_MS'] ?? 0);
-  if (!(ms > 0)) return;
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // busy wait: a slower build burns CPU, it does not sleep
+function checkInternals(internals: RunInternals): void {
+  const heap = internals.workerHeapMb;
+  if (heap !== undefined && (!Number.isInteger(heap) || heap < 16 || heap > 65536)) {
+    throw new RangeError(`runSimulation(): workerHeapMb: got ${String(heap)}, expected an integer from 16 to 65536`);
+  }
+  const ring = internals.ringCapacity;
+  if (ring !== undefined && (!Number.isInteger(ring) || ring < 2 || ring > 1 << 24 || (ring & (ring - 1)) !== 0)) {
+    throw new RangeError(`runSimulation(): ringCapacity: got ${String(ring)}, expected a power of two from 2 to 2^24`);
   }
 }
 
-async function runEngine(options: SimulationOptions, controls: RunControls): Promise<EngineOutput> {
+/** Burns CPU for `ms` milliseconds: a slower build burns CPU, it does not sleep. */
+function busyWait(ms: number): void {
+  if (!(ms > 0)) return;
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy wait
+  }
+}
+
+async function runEngine(options: SimulationOptions, controls: RunControls, internals: EngineInternals): Promise<EngineOutput> {
   switch (options.engine) {
     case 'reference':
       return runReference(options, controls);
     case 'parallel':
-      return runParallel(options, controls);
+      return runParallel(options, controls, internals);
   }
 }

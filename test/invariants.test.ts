@@ -10,7 +10,7 @@ import {
   DEFAULTS, PROTOCOLS, resolveOptions, simulate, VIEWS,
   type Protocol, type Result, type SimulationInput,
 } from '../src/index.js';
-import { ENGINE_VARIANTS } from './support/engines.js';
+import { ENGINE_VARIANTS, type EngineVariant } from './support/engines.js';
 import { describeCase, randomConfig, testSeed } from './support/random.js';
 
 const SEED = testSeed();
@@ -45,9 +45,9 @@ function configCount(fallback: number): number {
 }
 
 /** Runs `input`, adding the case's context to any error so a crash names its configuration. */
-async function run(input: SimulationInput, context: string): Promise<Result> {
+async function run(sim: EngineVariant['simulate'], input: SimulationInput, context: string): Promise<Result> {
   try {
-    return await simulate(input);
+    return await sim(input);
   } catch (error) {
     throw new Error(`simulate() failed for ${context}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
@@ -70,7 +70,7 @@ const referenceOutcomes = new Map<number, Promise<Record<string, unknown>>>();
 function referenceOutcome(c: Case): Promise<Record<string, unknown>> {
   let outcome = referenceOutcomes.get(c.index);
   if (outcome === undefined) {
-    outcome = run({ ...c.config, engine: 'reference' }, c.context).then(outcomeOf);
+    outcome = run(simulate, { ...c.config, engine: 'reference' }, c.context).then(outcomeOf);
     referenceOutcomes.set(c.index, outcome);
   }
   return outcome;
@@ -86,16 +86,26 @@ function isPeriodic(protocol: Protocol): boolean {
   return protocol !== 'announce';
 }
 
-describe.each(ENGINE_VARIANTS)('invariants over random configurations on the $label engine', ({ input }) => {
+describe.each(ENGINE_VARIANTS)('invariants over random configurations on the $label engine', ({ input, simulate }) => {
   let runs: Run[] = [];
 
   beforeAll(async () => {
     runs = [];
-    for (const c of CASES) runs.push({ ...c, result: await run({ ...c.config, ...input }, c.context) });
+    for (const c of CASES) runs.push({ ...c, result: await run(simulate, { ...c.config, ...input }, c.context) });
   });
 
-  it(`runs ${CONFIG_COUNT} configurations of seed ${SEED}`, () => {
-    expect(runs).toHaveLength(CONFIG_COUNT);
+  it(`runs ${CONFIG_COUNT} configurations of seed ${SEED} that reach every protocol, view, latency shape, loss and end`, () => {
+    // The sample must reach what the invariants below are about: a generator that lost a
+    // protocol, a view, latency ranges, loss or an end reason would make them pass vacuously.
+    if (CONFIG_COUNT < 100) return;
+    const o = runs.map((r) => r.result.options);
+    expect(new Set(o.map((x) => x.protocol))).toEqual(new Set(PROTOCOLS));
+    expect(new Set(o.filter((x) => isPeriodic(x.protocol)).map((x) => x.view))).toEqual(new Set(VIEWS));
+    expect(o.some((x) => x.latency.min < x.latency.max)).toBe(true);
+    expect(o.some((x) => x.latency.min === x.latency.max && x.latency.min > 1)).toBe(true);
+    expect(o.some((x) => x.loss > 0)).toBe(true);
+    expect(o.some((x) => x.fanout > 1)).toBe(true);
+    expect(new Set(runs.map((r) => r.result.endReason))).toEqual(new Set(['converged', 'stalled', 'max-ticks']));
   });
 
   it('reports the resolved options and the engine it ran', () => {
@@ -245,7 +255,7 @@ describe.each(ENGINE_VARIANTS)('invariants over random configurations on the $la
 
   it('identical options give identical results', async () => {
     for (const { config, result, context } of runs) {
-      const again = await run({ ...config, ...input }, context);
+      const again = await run(simulate, { ...config, ...input }, context);
       expect({ ...again, wallSeconds: 0, diagnostics: null }, context).toEqual({ ...result, wallSeconds: 0, diagnostics: null });
     }
   });
@@ -259,14 +269,14 @@ describe.each(ENGINE_VARIANTS)('invariants over random configurations on the $la
     // itself could not fail.
     for (const { config, result, context } of runs.slice(0, THREADS_CHECKED)) {
       for (const threads of [1, 3]) {
-        const other = await run({ ...config, engine: 'parallel', threads }, context);
+        const other = await run(simulate, { ...config, engine: 'parallel', threads }, context);
         expect(outcomeOf(other), `${context} threads ${threads}`).toEqual(outcomeOf(result));
       }
     }
   });
 });
 
-describe.each(ENGINE_VARIANTS)('edge behaviours on the $label engine', ({ input }) => {
+describe.each(ENGINE_VARIANTS)('edge behaviours on the $label engine', ({ input, simulate }) => {
   const periodicSetups = PROTOCOLS.filter(isPeriodic).flatMap((protocol) =>
     VIEWS.map((view) => ({ protocol, view, label: `${protocol}, view ${view}` })),
   );

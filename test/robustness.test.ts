@@ -15,6 +15,7 @@ import {
   type Progress, type Result, type SimulationInput,
 } from '../src/index.js';
 import { planMemory } from '../src/engines/parallel/memory.js';
+import { runSimulation } from '../src/simulate.js';
 import type { FaultKind } from '../src/engines/parallel/shard.js';
 import { CLI, jsonDocument, oneLine, ROOT, runCli } from './support/cli-process.js';
 import { ENGINE_VARIANTS } from './support/engines.js';
@@ -90,14 +91,14 @@ describe('a worker that fails ends the run', () => {
       // How long a run takes to reach the fault tick on a fresh pool, here and now.
       await closePools();
       let started = performance.now();
-      const clean = await simulate({ ...FAULTY, maxTicks: FAULT_TICK }, heap);
+      const clean = await runSimulation({ ...FAULTY, maxTicks: FAULT_TICK }, {}, heap);
       const reachSeconds = (performance.now() - started) / 1000;
       expect(clean.lastTick).toBe(FAULT_TICK);
 
       await closePools();
       const threadsBefore = threadCount();
       started = performance.now();
-      const error = await simulate(FAULTY, { ...heap, fault: { shard: 1, tick: FAULT_TICK, kind } }).then(
+      const error = await runSimulation(FAULTY, {}, { ...heap, fault: { shard: 1, tick: FAULT_TICK, kind } }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -162,7 +163,7 @@ describe('a worker that fails in a CLI run', () => {
 // ---------------------------------------------------------------------------------------------
 // 3. Interruption
 
-describe.each(ENGINE_VARIANTS)('interruption ($label)', ({ input }) => {
+describe.each(ENGINE_VARIANTS)('interruption ($label)', ({ input, simulate }) => {
   it('an AbortSignal aborted mid-run returns the metrics of the ticks run, marked partial and interrupted, at the next tick boundary', async () => {
     const stop = new AbortController();
     let abortedAt = 0;
@@ -306,7 +307,7 @@ const MAX_TICKS_RUN = { hosts: 50, protocol: 'announce', maxTicks: 1 } as const 
 /** With 90% loss almost every announcement is lost: nothing is left in flight after tick 1. */
 const STALLED_RUN = { hosts: 50, protocol: 'announce', loss: 0.9 } as const satisfies SimulationInput;
 
-describe.each(ENGINE_VARIANTS)('limits ($label)', ({ input }) => {
+describe.each(ENGINE_VARIANTS)('limits ($label)', ({ input, simulate }) => {
   it('reaching --max-ticks ends the run with converged false and endReason max-ticks', async () => {
     const result = await simulate({ ...MAX_TICKS_RUN, ...input });
     expect(result).toMatchObject({ converged: false, ticks: null, endReason: 'max-ticks', lastTick: 1, partial: false });

@@ -3,7 +3,7 @@
  * These numbers are the contract: if one changes, the semantics changed.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate, type Protocol } from '../src/index.js';
+import type { Protocol } from '../src/index.js';
 import { ENGINE_VARIANTS } from './support/engines.js';
 
 interface WorkedExample {
@@ -26,7 +26,7 @@ const WORKED_EXAMPLES: readonly WorkedExample[] = [
   { hosts: 1000, protocol: 'push-pull', sent: 6998, delivered: 4998, processed: 4998, ignored: 0, entries: 4007444, ticks: 3 },
 ];
 
-describe.each(ENGINE_VARIANTS)('worked examples of SPEC.md on the $label engine', ({ input }) => {
+describe.each(ENGINE_VARIANTS)('worked examples of SPEC.md on the $label engine', ({ input, simulate }) => {
   it.each(WORKED_EXAMPLES)(
     '$hosts hosts, $protocol: sent $sent, delivered $delivered, processed $processed, ignored $ignored, entries $entries, ticks $ticks',
     async (example) => {

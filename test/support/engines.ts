@@ -1,22 +1,35 @@
 /**
  * The engines every engine-level test runs against. One shared suite (STYLE.md rule 10): tests
- * loop over this list with `describe.each`, never name an engine themselves.
+ * loop over this list with `describe.each`, never name an engine themselves, and run through the
+ * variant's own `simulate`, which adds its test-only knobs (tiny rings).
  */
-import type { EngineName } from '../../src/index.js';
+import type { EngineName, Result, SimulationInput } from '../../src/index.js';
+import { runSimulation, type RunControls, type RunInternals } from '../../src/simulate.js';
 
 /** One engine configuration under test: a label for test names and the options that select it. */
 export interface EngineVariant {
   readonly label: string;
   readonly input: { readonly engine: EngineName; readonly threads?: number };
+  /** `simulate()` with this variant's test-only knobs; callers still spread `input` themselves. */
+  readonly simulate: (input: SimulationInput, controls?: RunControls) => Promise<Result>;
 }
 
+function variant(label: string, input: EngineVariant['input'], internals: RunInternals = {}): EngineVariant {
+  return { label, input, simulate: (i, controls = {}) => runSimulation(i, controls, internals) };
+}
+
+/** Records per ring of the tiny-ring variant: producers wait for space at every test size. */
+export const TINY_RING = 16;
+
 export const ENGINE_VARIANTS: readonly EngineVariant[] = [
-  { label: 'reference', input: { engine: 'reference' } },
+  variant('reference', { engine: 'reference' }),
   // Thread counts of the parallel engine: 3 and 7 do not divide most host counts, 3, 4 and 7 are
   // more threads than this machine's cores.
-  { label: 'parallel, 1 thread', input: { engine: 'parallel', threads: 1 } },
-  { label: 'parallel, 2 threads', input: { engine: 'parallel', threads: 2 } },
-  { label: 'parallel, 3 threads', input: { engine: 'parallel', threads: 3 } },
-  { label: 'parallel, 4 threads', input: { engine: 'parallel', threads: 4 } },
-  { label: 'parallel, 7 threads', input: { engine: 'parallel', threads: 7 } },
+  variant('parallel, 1 thread', { engine: 'parallel', threads: 1 }),
+  variant('parallel, 2 threads', { engine: 'parallel', threads: 2 }),
+  variant('parallel, 3 threads', { engine: 'parallel', threads: 3 }),
+  variant('parallel, 4 threads', { engine: 'parallel', threads: 4 }),
+  variant('parallel, 7 threads', { engine: 'parallel', threads: 7 }),
+  // The ring-full back-pressure path (a producer waits for space, draining its own rings).
+  variant(`parallel, 3 threads, rings of ${TINY_RING} records`, { engine: 'parallel', threads: 3 }, { ringCapacity: TINY_RING }),
 ];

@@ -31,17 +31,26 @@ export interface Progress {
   readonly sent: number;
 }
 
-/** Controls of a run (the reference engine honours `signal` only). */
+/** Controls of a run, the same for both engines. */
 export interface ParallelControls {
-  /** Stops the run at the next tick boundary; the result is then marked `partial`. */
+  /** Stops the run within milliseconds, inside a tick too; the result is then marked `partial`. */
   readonly signal?: AbortSignal | undefined;
   /** Called about every `progressIntervalMs` while the run lasts. */
   readonly onProgress?: ((progress: Progress) => void) | undefined;
   readonly progressIntervalMs?: number | undefined;
-  /** Test-only: make shard `fault.shard` fail at tick `fault.tick` (see FaultKind). */
+}
+
+/**
+ * Test-only knobs of the parallel engine, outside the public `simulate()` API (tests reach them
+ * through `runSimulation` in src/simulate.ts) and read once per run, never in the hot path.
+ */
+export interface EngineInternals {
+  /** Make shard `fault.shard` fail at tick `fault.tick` (see FaultKind). */
   readonly fault?: Fault | undefined;
-  /** Test-only: worker heap limit in MiB (the run gets its own pool; tests of running out of memory). */
+  /** Worker heap limit in MiB (the run gets its own pool; tests of running out of memory). */
   readonly workerHeapMb?: number | undefined;
+  /** Records per ring, a power of two (tiny rings make producers wait for space). */
+  readonly ringCapacity?: number | undefined;
 }
 
 /** The compiled worker: dist/workers/shard.js, from dist/src/... (built) or src/... (tsx). */
@@ -113,19 +122,19 @@ async function prefault(buffer: SharedArrayBuffer, signal: AbortSignal | undefin
 }
 
 /** Runs `options` on `options.threads` worker shards. */
-export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}): Promise<EngineOutput> {
+export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}, internals: EngineInternals = {}): Promise<EngineOutput> {
   const shards = options.threads;
   const plan = planMemory(options);
   const memory = createSharedMemory(plan.state.bytes);
   const cl = controlLayout(shards);
-  const rl = ringsLayout(shards);
+  const rl = ringsLayout(shards, internals.ringCapacity);
   const control = new SharedArrayBuffer(cl.bytes);
   const rings = new SharedArrayBuffer(rl.bytes);
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
 
-  const ownPool = controls.workerHeapMb !== undefined;
-  const pool = ownPool ? newPool(shards, controls.workerHeapMb) : poolFor(shards);
+  const ownPool = internals.workerHeapMb !== undefined;
+  const pool = ownPool ? newPool(shards, internals.workerHeapMb) : poolFor(shards);
   // The pool's workers load their code in their own threads meanwhile.
   await prefault(memory.buffer as SharedArrayBuffer, controls.signal);
   const channels = Array.from({ length: shards }, () => new MessageChannel());
@@ -171,8 +180,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   }
 
   let faultTimer: NodeJS.Timeout | undefined;
-  if (controls.fault?.kind === 'terminate') {
-    const { shard: victim, tick } = controls.fault;
+  if (internals.fault?.kind === 'terminate') {
+    const { shard: victim, tick } = internals.fault;
     faultTimer = setInterval(() => {
       if (Atomics.load(ctl, CTL_TICK) < tick) return;
       const id = Atomics.load(ctl, threadIdSlot(victim));
@@ -200,7 +209,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const config: ShardConfig = {
         shard: s, shards, options, memory, control, rings,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
-        ...(controls.fault?.shard === s ? { fault: controls.fault } : {}),
+        ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };
       reports.push(Promise.resolve(remote.run(config)).catch((cause: unknown) => {
         throw cause instanceof Error && cause.name === 'RunTornDown' ? cause : new WorkerFailedError(s, cause);
@@ -227,6 +236,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       outcome,
       diagnostics: {
         peakPendingMessages: done.reduce((a, r) => a + r.peakPending, 0),
+        ringFullWaits: done.reduce((a, r) => a + r.ringWaits, 0),
         memoryEstimateBytes: plan.estimateBytes,
         kernels: done[0]!.kernels,
       },

@@ -229,13 +229,16 @@ export interface RingsLayout {
 /** Total bytes the rings may take, whatever the shard count. */
 export const RINGS_BUDGET = 64 * 1024 * 1024;
 
-/** Lays out T*(T-1) rings, each as large as the budget allows (256 to 2^18 records). */
-export function ringsLayout(shards: number): RingsLayout {
+/**
+ * Lays out T*(T-1) rings, each as large as the budget allows (256 to 2^18 records), or of
+ * `capacity` records (a power of two; tests use tiny rings to make producers wait for space).
+ */
+export function ringsLayout(shards: number, capacity?: number): RingsLayout {
   const pairs = Math.max(1, shards * (shards - 1));
-  let capacity = 1 << 18;
-  while (capacity > 256 && pairs * capacity * RECORD_INTS * 4 > RINGS_BUDGET) capacity >>= 1;
-  const ringBytes = align(RING_HEADER_INTS * 4 + capacity * RECORD_INTS * 4);
-  return { shards, capacity, ringBytes, bytes: pairs * ringBytes };
+  let records = capacity ?? 1 << 18;
+  if (capacity === undefined) while (records > 256 && pairs * records * RECORD_INTS * 4 > RINGS_BUDGET) records >>= 1;
+  const ringBytes = align(RING_HEADER_INTS * 4 + records * RECORD_INTS * 4);
+  return { shards, capacity: records, ringBytes, bytes: pairs * ringBytes };
 }
 
 /** Byte offset of ring (src -> dst), src != dst. */

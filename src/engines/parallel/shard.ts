@@ -66,6 +66,8 @@ export interface ShardReport {
   readonly lastTick: number;
   /** Most messages this shard held for later ticks at once. */
   readonly peakPending: number;
+  /** Times this shard found a ring to another shard full and waited for space. */
+  readonly ringWaits: number;
   /** Which bitset kernels this shard ran. */
   readonly kernels: 'wasm' | 'js';
   /** Shard 0 only: the global per-tick series and spread tick. */
@@ -180,6 +182,8 @@ class Shard {
   private knownTotal = 0;
   private knowSeed = 0;
   private t = 0;
+  /** Times a ring to another shard was full (see waitForSpace). */
+  private ringWaits = 0;
   /** Counts down the work until the next look at STOP (see STOP_CHECK_EVERY). */
   private stopCountdown = STOP_CHECK_EVERY;
   /** The bucket of this shard's messages to itself for tick `ownBucketTick` (saves a map lookup per send). */
@@ -281,6 +285,7 @@ class Shard {
           endReason: 'stopped',
           lastTick: t - 1,
           peakPending: this.pending.peakStored,
+          ringWaits: this.ringWaits,
           kernels: this.ops.kind,
           ...(series === undefined ? {} : { series, spreadTicks }),
         };
@@ -319,6 +324,7 @@ class Shard {
           endReason: end,
           lastTick: t,
           peakPending: this.pending.peakStored,
+          ringWaits: this.ringWaits,
           kernels: this.ops.kind,
           ...(series === undefined ? {} : { series, spreadTicks }),
         };
@@ -643,6 +649,7 @@ class Shard {
 
   /** Our ring to `dst` is full: publish it, wake its consumer, and drain our own rings meanwhile. */
   private waitForSpace(dst: number): void {
+    this.ringWaits++;
     this.producers[dst]!.publish();
     this.ring(dst);
     const bell = doorbellSlot(this.self);

@@ -1,0 +1,213 @@
+/**
+ * The parallel engine's parts on their own: the SPSC ring (a sequence verifier, in one thread
+ * and across two, through many wrap-arounds), the pending-message queue (its per-tick order
+ * against a plain sort), the partition of hosts over shards, and the ring-full back-pressure path
+ * of a whole run with tiny rings. Randomised cases take GOSSIP_SIM_TEST_SEED.
+ *
+ * The cross-thread ring test loads dist/: `npm run build` first (`npm test` builds).
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { RECORD_INTS, RING_HEADER_INTS } from '../src/engines/parallel/layout.js';
+import { hostsOf, partition } from '../src/engines/parallel/partition.js';
+import { KIND_SHIFT, MESSAGE_INTS, PendingMessages, TO_MASK } from '../src/engines/parallel/queue.js';
+import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
+import { runSimulation } from '../src/simulate.js';
+import { ROOT } from './support/cli-process.js';
+import { TINY_RING } from './support/engines.js';
+import { TestRandom, testSeed } from './support/random.js';
+
+const SEED = testSeed();
+
+function ringBuffer(capacity: number): SharedArrayBuffer {
+  return new SharedArrayBuffer((RING_HEADER_INTS + capacity * RECORD_INTS) * 4);
+}
+
+/** Reads every published record of `c` in order; returns the `from` field of each. */
+function drain(c: RingConsumer, upTo?: number): number[] {
+  const head = c.head();
+  const end = upTo === undefined ? head : Math.min(head, c.tail + upTo);
+  const seen: number[] = [];
+  for (let k = c.tail; k !== end; k = (k + 1) | 0) {
+    const i = c.recordIndex(k);
+    // Every field of record number k is derived from k: a torn or stale record shows.
+    expect([c.i32[i], c.i32[i + 2], c.i32[i + 3], c.i32[i + 4]]).toEqual([k ^ 0x5a5a, k * 3, -k | 0, k & 7]);
+    seen.push(c.i32[i + 1]!);
+  }
+  c.release(end);
+  return seen;
+}
+
+describe('ring', () => {
+  it('delivers every record once, in order, through many wrap-arounds of an 8-record ring', () => {
+    const r = new TestRandom(SEED, 1);
+    const buffer = ringBuffer(8);
+    const p = new RingProducer(buffer, 0, 8);
+    const c = new RingConsumer(buffer, 0, 8);
+    let written = 0;
+    const got: number[] = [];
+    while (got.length < 20_000) {
+      for (let n = r.int(0, 10); n > 0; n--) {
+        if (!p.tryPush(written ^ 0x5a5a, written, written * 3, -written, written & 7)) break;
+        written++;
+      }
+      if (r.chance(0.7)) p.publish();
+      got.push(...drain(c, r.int(0, 9)));
+    }
+    p.publish();
+    got.push(...drain(c));
+    expect(got).toEqual(Array.from({ length: written }, (_, k) => k));
+  });
+
+  it('refuses a record when full, and takes it once the consumer releases a slot', () => {
+    const buffer = ringBuffer(4);
+    const p = new RingProducer(buffer, 0, 4);
+    const c = new RingConsumer(buffer, 0, 4);
+    for (let k = 0; k < 4; k++) expect(p.tryPush(k ^ 0x5a5a, k, k * 3, -k, k & 7)).toBe(true);
+    expect(p.tryPush(4 ^ 0x5a5a, 4, 12, -4, 4)).toBe(false);
+    expect(c.head()).toBe(0); // nothing is visible before publish()
+    p.publish();
+    expect(drain(c, 1)).toEqual([0]);
+    expect(p.tryPush(4 ^ 0x5a5a, 4, 12, -4, 4)).toBe(true);
+    expect(p.unpublished()).toBe(1);
+    p.publish();
+    expect(drain(c)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('carries 2 million records from a producer thread to this one without loss, tear or reorder', async () => {
+    const capacity = 64;
+    const buffer = ringBuffer(capacity);
+    const total = 2_000_000;
+    const ring = pathToFileURL(join(ROOT, 'dist', 'src', 'engines', 'parallel', 'ring.js')).href;
+    const worker = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       import(${JSON.stringify(ring)}).then(({ RingProducer }) => {
+         const p = new RingProducer(workerData.buffer, 0, workerData.capacity);
+         for (let k = 0; k < workerData.total; k++) {
+           while (!p.tryPush(k ^ 0x5a5a, k, k * 3, -k, k & 7)) p.publish();
+           if ((k & 15) === 15) p.publish();
+         }
+         p.publish();
+       });`,
+      { eval: true, workerData: { buffer, capacity, total } },
+    );
+    const c = new RingConsumer(buffer, 0, capacity);
+    let next = 0;
+    let bad = '';
+    while (next < total && bad === '') {
+      const head = c.head();
+      for (let k = c.tail; k !== head; k = (k + 1) | 0) {
+        const i = c.recordIndex(k);
+        const a = c.i32;
+        if (a[i + 1] !== next || a[i] !== (k ^ 0x5a5a) || a[i + 2] !== k * 3 || a[i + 3] !== -k || a[i + 4] !== (k & 7)) {
+          bad = `record ${k}: got from ${a[i + 1]}, expected ${next}`;
+          break;
+        }
+        next++;
+      }
+      c.release(head);
+    }
+    await worker.terminate();
+    expect(bad).toBe('');
+    expect(next).toBe(total);
+  }, 60_000);
+});
+
+describe('pending-message queue', () => {
+  it('hands each tick its deliveries ordered by receiver, sender and sequence, with latency ranges', () => {
+    for (let round = 0; round < 30; round++) {
+      const r = new TestRandom(SEED, 100 + round);
+      const n = r.int(2, 60);
+      const shards = r.int(1, 4);
+      const part = partition(n, shards);
+      const self = r.int(0, shards - 1);
+      const mine = hostsOf(part, self);
+      const localOf = new Int32Array(n).fill(-1);
+      mine.forEach((h, i) => (localOf[h] = i));
+      const queue = new PendingMessages(part.ranges, localOf, mine.length);
+      const maxLatency = r.int(1, 4);
+      const ticks = 12;
+      const expected = new Map<number, number[][]>();
+      const seq = new Int32Array(n);
+      let stored = 0;
+      let peak = 0;
+      for (let t = 0; t <= ticks; t++) {
+        // Senders in ascending order, as shards send (every range's bucket fills in send order).
+        for (let from = 0; from < n; from++) {
+          for (let m = r.int(0, 3); m > 0; m--) {
+            const to = mine[r.int(0, mine.length - 1)]!;
+            const kind = r.int(0, 3);
+            const at = t + r.int(1, maxLatency);
+            const s = seq[from]!++;
+            const payload = r.int(0, 1000);
+            queue.bucket(at, part.rangeOf[from]!).push(to | (kind << KIND_SHIFT), from, s, payload);
+            queue.added(1);
+            stored++;
+            peak = Math.max(peak, stored);
+            const list = expected.get(at) ?? [];
+            list.push([to | (kind << KIND_SHIFT), from, s, payload]);
+            expected.set(at, list);
+          }
+        }
+        const count = queue.collect(t);
+        const want = (expected.get(t) ?? []).sort((a, b) => localOf[a[0]! & TO_MASK]! - localOf[b[0]! & TO_MASK]! || a[1]! - b[1]! || a[2]! - b[2]!);
+        stored -= want.length;
+        expect(count).toBe(want.length);
+        const got: number[][] = [];
+        for (let i = 0; i < count; i++) got.push(Array.from(queue.sorted.data.subarray(i * MESSAGE_INTS, (i + 1) * MESSAGE_INTS)));
+        expect(got, `round ${round} tick ${t}`).toEqual(want);
+        // Each receiver's segment holds exactly its messages.
+        for (let li = 0; li < mine.length; li++) {
+          for (let i = queue.start[li]!; i < queue.start[li + 1]!; i++) expect(got[i]![0]! & TO_MASK).toBe(mine[li]);
+        }
+      }
+      expect(queue.peakStored).toBe(peak);
+    }
+  });
+});
+
+describe('partition', () => {
+  it('gives every host to exactly one shard, in two mirrored ranges of near-equal size', () => {
+    const r = new TestRandom(SEED, 200);
+    for (let round = 0; round < 200; round++) {
+      const n = r.chance(0.2) ? r.int(1, 8) : r.int(9, 5000);
+      const shards = r.int(1, 9);
+      const p = partition(n, shards);
+      const owner = new Int32Array(n).fill(-1);
+      const problems: string[] = [];
+      for (let s = 0; s < shards; s++) {
+        const hosts = hostsOf(p, s);
+        for (let i = 0; i < hosts.length; i++) {
+          const h = hosts[i]!;
+          if (i > 0 && h <= hosts[i - 1]!) problems.push(`shard ${s}: hosts not ascending at ${i}`);
+          if (owner[h] !== -1) problems.push(`host ${h} in shards ${owner[h]} and ${s}`);
+          owner[h] = s;
+          if (p.shardOf[h] !== s) problems.push(`shardOf[${h}] = ${p.shardOf[h]}, hostsOf says ${s}`);
+        }
+        // Two ranges of floor or ceil(n / 2T) hosts each.
+        if (Math.abs(hosts.length - n / shards) > 2) problems.push(`shard ${s} has ${hosts.length} of ${n} hosts`);
+      }
+      for (let h = 0; h < n; h++) {
+        if (owner[h] === -1) problems.push(`host ${h} in no shard`);
+        if (h > 0 && p.rangeOf[h]! < p.rangeOf[h - 1]!) problems.push(`rangeOf descends at ${h}`);
+      }
+      expect(problems, `n ${n}, ${shards} shards`).toEqual([]);
+    }
+  });
+});
+
+describe('ring-full back-pressure in a whole run', () => {
+  it(`rings of ${TINY_RING} records make producers wait for space, and change no metric`, async () => {
+    const input = { hosts: 600, threads: 3, latency: '1..3', loss: 0.05 } as const;
+    const strip = (x: Awaited<ReturnType<typeof runSimulation>>): unknown => ({ ...x, wallSeconds: 0, diagnostics: null });
+    const tiny = await runSimulation(input, {}, { ringCapacity: TINY_RING });
+    const usual = await runSimulation(input, {}, {});
+    const reference = await runSimulation({ ...input, threads: 1, engine: 'reference' }, {}, {});
+    expect(tiny.diagnostics.ringFullWaits).toBeGreaterThan(100);
+    expect(usual.diagnostics.ringFullWaits).toBe(0);
+    expect(strip(tiny)).toEqual(strip(usual));
+    expect({ ...(strip(tiny) as object), engine: 0, threads: 0, options: 0 }).toEqual({ ...(strip(reference) as object), engine: 0, threads: 0, options: 0 });
+  }, 60_000);
+});
