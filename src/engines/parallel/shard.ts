@@ -91,7 +91,16 @@ export class RunTornDown extends Error {
   override readonly name = 'RunTornDown';
 }
 
-const SPIN_ROUNDS = 4000;
+/**
+ * Barrier spinning, adaptive: a shard spins up to its budget of rounds (each a drain and two
+ * loads, about 0.1 us) before it sleeps. A barrier met while spinning doubles the budget (up to
+ * SPIN_MAX), one that had to sleep halves it (down to SPIN_MIN): when another process takes a
+ * core, the shard that would spin is the one keeping the late shard off it, so spinning stops
+ * paying and the budget falls to a few rounds within a dozen ticks; it grows back once barriers
+ * are met quickly again.
+ */
+const SPIN_MAX = 4000;
+const SPIN_MIN = 16;
 /** Publish a ring's records once this many are written, so consumers can drain while we work. */
 const PUBLISH_BATCH = 1024;
 
@@ -182,6 +191,8 @@ class Shard {
   private knownTotal = 0;
   private knowSeed = 0;
   private t = 0;
+  /** Barrier rounds to spin before sleeping (see SPIN_MAX). */
+  private spinBudget = SPIN_MAX;
   /** Times a ring to another shard was full (see waitForSpace). */
   private ringWaits = 0;
   /** Counts down the work until the next look at STOP (see STOP_CHECK_EVERY). */
@@ -738,7 +749,9 @@ class Shard {
     for (let s = 0; s < this.shards; s++) if (s !== me) this.ring(s);
     const target = this.shards * (this.t + 1);
     const bell = doorbellSlot(me);
+    const budget = this.config.spin ? this.spinBudget : 0;
     let spins = 0;
+    let slept = false;
     for (;;) {
       const seen = Atomics.load(this.ctl, bell);
       this.drainIncoming();
@@ -746,9 +759,14 @@ class Shard {
       this.checkFailed();
       // A shard that left tick t in its middle never arrives (it rang our doorbell first).
       if (Atomics.load(this.ctl, CTL_ABANDONED) === this.t + 1) throw new StoppedMidTick(`tick ${this.t} abandoned`);
-      if (this.config.spin && spins++ < SPIN_ROUNDS) continue;
+      if (spins++ < budget) continue;
+      slept = true;
+      // No lost wakeup: `seen` was read before we last looked at ARRIVED, and every shard that
+      // arrives bumps our doorbell after its add, so a wait on a stale `seen` returns at once.
+      // The 50 ms timeout only bounds how late a failure (FAILED) or a torn-down run is noticed.
       Atomics.wait(this.ctl, bell, seen, 50);
     }
+    this.spinBudget = slept ? Math.max(SPIN_MIN, this.spinBudget >> 1) : Math.min(SPIN_MAX, this.spinBudget * 2);
     this.drainIncoming();
   }
 }
