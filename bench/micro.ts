@@ -20,7 +20,8 @@ import { isMainThread, MessageChannel, parentPort, Worker, workerData, type Mess
 import { nextMessage } from '../src/bench/control.js';
 import { collectEnvironment, describeEnvironment } from '../src/bench/environment.js';
 import { spreadOf, type Spread } from '../src/bench/stats.js';
-import { RECORD_INTS, RING_HEADER_INTS, ringsLayout } from '../src/engines/parallel/layout.js';
+import { RING_HEADER_INTS, ringsLayout } from '../src/engines/parallel/layout.js';
+import { RING_RECORD_INTS } from '../src/engines/parallel/message.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -96,9 +97,9 @@ function worker(data: Role): void {
       parent.on('message', ({ count }: Round) => {
         for (let n = 0; n < count; ) {
           const records = Math.min(BATCH, count - n);
-          const batch = new Int32Array(records * RECORD_INTS);
+          const batch = new Int32Array(records * RING_RECORD_INTS);
           for (let r = 0; r < records; r++, n++) {
-            const i = r * RECORD_INTS;
+            const i = r * RING_RECORD_INTS;
             batch[i] = n & 0x3fffffff;
             batch[i + 1] = 1;
             batch[i + 2] = n;
@@ -119,8 +120,8 @@ function worker(data: Role): void {
       data.port.on('message', (m: number[] | Int32Array) => {
         if (batched) {
           const batch = m as Int32Array;
-          for (let i = 2; i < batch.length; i += RECORD_INTS) sum = (sum + batch[i]!) | 0;
-          seen += batch.length / RECORD_INTS;
+          for (let i = 2; i < batch.length; i += RING_RECORD_INTS) sum = (sum + batch[i]!) | 0;
+          seen += batch.length / RING_RECORD_INTS;
         } else {
           sum = (sum + (m as number[])[2]!) | 0;
           seen++;
@@ -224,7 +225,7 @@ function row(name: string, s: Spread, unit: string, digits: number): void {
 async function transports(): Promise<void> {
   console.log('message transport, worker → worker (M records/s, higher is better)');
   const capacity = ringsLayout(2).capacity;
-  const buffer = new SharedArrayBuffer((RING_HEADER_INTS + capacity * RECORD_INTS) * 4);
+  const buffer = new SharedArrayBuffer((RING_HEADER_INTS + capacity * RING_RECORD_INTS) * 4);
   const ring = [start({ role: 'ring-producer', buffer, capacity }), start({ role: 'ring-consumer', buffer, capacity })] as const;
   const ringSeconds = await sample(transferRound(ring[0], ring[1], RING_RECORDS));
   row(`SPSC ring on a SharedArrayBuffer (capacity ${capacity})`, spreadOf(ringSeconds.map((s) => RING_RECORDS / s / 1e6)), 'M/s', 2);

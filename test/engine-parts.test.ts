@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { RECORD_INTS, RING_HEADER_INTS } from '../src/engines/parallel/layout.js';
+import { RING_HEADER_INTS } from '../src/engines/parallel/layout.js';
+import { KIND_SHIFT, MESSAGE_INTS, RING_RECORD_INTS, TO_MASK } from '../src/engines/parallel/message.js';
 import { hostsOf, partition } from '../src/engines/parallel/partition.js';
-import { KIND_SHIFT, MESSAGE_INTS, PendingMessages, TO_MASK } from '../src/engines/parallel/queue.js';
+import { PendingMessages } from '../src/engines/parallel/queue.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
 import { runSimulation } from '../src/simulate.js';
 import { ROOT } from './support/cli-process.js';
@@ -22,7 +23,7 @@ import { TestRandom, testSeed } from './support/random.js';
 const SEED = testSeed();
 
 function ringBuffer(capacity: number): SharedArrayBuffer {
-  return new SharedArrayBuffer((RING_HEADER_INTS + capacity * RECORD_INTS) * 4);
+  return new SharedArrayBuffer((RING_HEADER_INTS + capacity * RING_RECORD_INTS) * 4);
 }
 
 /** Reads every published record of `c` in order; returns the `from` field of each. */

@@ -55,6 +55,7 @@
  *    of shards (src -> dst, src != dst). See `ring.ts` for the ring itself; this module only says
  *    where ring (src, dst) starts.
  */
+import { RING_RECORD_BYTES } from './message.js';
 
 /** Ids per checkpoint block: a checkpoint of L(h) is taken every `B` entries. */
 export type CheckpointInterval = 32 | 64 | 128 | 256 | 512 | 1024;
@@ -209,8 +210,6 @@ export function statIndex(layout: ControlLayout, parity: number, shard: number, 
 
 // ---- rings -----------------------------------------------------------------------------------
 
-/** Int32 fields of one message record in a ring: to|kind<<30, from, seq, s, delivery tick. */
-export const RECORD_INTS = 5;
 /** Int32 slots of a ring header: head and tail on separate 64-byte lines. */
 export const RING_HEADER_INTS = 32;
 export const RING_HEAD = 0;
@@ -236,8 +235,8 @@ export const RINGS_BUDGET = 64 * 1024 * 1024;
 export function ringsLayout(shards: number, capacity?: number): RingsLayout {
   const pairs = Math.max(1, shards * (shards - 1));
   let records = capacity ?? 1 << 18;
-  if (capacity === undefined) while (records > 256 && pairs * records * RECORD_INTS * 4 > RINGS_BUDGET) records >>= 1;
-  const ringBytes = align(RING_HEADER_INTS * 4 + records * RECORD_INTS * 4);
+  if (capacity === undefined) while (records > 256 && pairs * records * RING_RECORD_BYTES > RINGS_BUDGET) records >>= 1;
+  const ringBytes = align(RING_HEADER_INTS * 4 + records * RING_RECORD_BYTES);
   return { shards, capacity: records, ringBytes, bytes: pairs * ringBytes };
 }
 

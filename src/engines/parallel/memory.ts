@@ -6,16 +6,13 @@
 import { formatBytes, MemoryLimitError } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
+import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './message.js';
 import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode } from './layout.js';
 
 /** Checkpoint intervals of log mode, fastest first. */
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
-/** Bytes per message waiting in a shard: bucket record + sorted copy, with growth slack. */
-const BYTES_PER_PENDING_MESSAGE = 40;
 /** One worker thread: its heap, code and shard-local arrays (measured: about 15 MiB). */
 const BYTES_PER_THREAD = 15 * 1024 * 1024;
-/** Bytes of one ring record (5 Int32 fields). */
-const RING_RECORD_BYTES = 20;
 
 /** A run's memory plan: the layout chosen and what it was measured against. */
 export interface MemoryPlan {
@@ -35,7 +32,7 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
     state +
     rings +
     controlLayout(shards).bytes +
-    pending * BYTES_PER_PENDING_MESSAGE +
+    pending * PENDING_MESSAGE_BYTES +
     BYTES_MAIN_THREAD +
     shards * BYTES_PER_THREAD
   );

@@ -9,10 +9,7 @@
  * ticks interleave (latency ranges).
  */
 
-/** Int32 fields of a stored message: to|kind<<30, from, seq, s. */
-export const MESSAGE_INTS = 4;
-export const KIND_SHIFT = 30;
-export const TO_MASK = (1 << KIND_SHIFT) - 1;
+import { MESSAGE_INTS, TO_MASK } from './message.js';
 
 /** A growable array of message records. */
 export class MessageBuffer {

@@ -2,7 +2,7 @@
  * A bounded single-producer single-consumer ring of fixed-size message records on a
  * SharedArrayBuffer (after padenot/ringbuf.js). One ring per ordered pair of shards.
  *
- *   header (Int32, 128 bytes)            records (Int32 x RECORD_INTS each)
+ *   header (Int32, 128 bytes)            records (Int32 x RING_RECORD_INTS each, message.ts)
  *   [HEAD ... pad][TAIL ... pad]         [r0][r1] ... [r(capacity-1)]
  *
  * HEAD counts records ever published by the producer, TAIL records ever consumed; both grow
@@ -11,7 +11,8 @@
  * HEAD - TAIL < capacity, and a full ring makes the producer wait (the shard drains its own
  * incoming rings meanwhile, so two full rings pointing at each other cannot deadlock).
  */
-import { RECORD_INTS, RING_HEAD, RING_HEADER_INTS, RING_TAIL } from './layout.js';
+import { RING_HEAD, RING_HEADER_INTS, RING_TAIL } from './layout.js';
+import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_SEQ, FIELD_TO_KIND, RING_RECORD_INTS } from './message.js';
 
 /** The producer's end. Writes records locally and publishes them in batches. */
 export class RingProducer {
@@ -27,7 +28,7 @@ export class RingProducer {
   private published = 0;
 
   constructor(buffer: SharedArrayBuffer, byteOffset: number, capacity: number) {
-    this.i32 = new Int32Array(buffer, byteOffset, RING_HEADER_INTS + capacity * RECORD_INTS);
+    this.i32 = new Int32Array(buffer, byteOffset, RING_HEADER_INTS + capacity * RING_RECORD_INTS);
     this.capacity = capacity;
     this.mask = capacity - 1;
   }
@@ -43,13 +44,13 @@ export class RingProducer {
       this.tail = Atomics.load(this.i32, RING_TAIL);
       if (((this.head - this.tail) | 0) >= this.capacity) return false;
     }
-    const i = RING_HEADER_INTS + (this.head & this.mask) * RECORD_INTS;
+    const i = RING_HEADER_INTS + (this.head & this.mask) * RING_RECORD_INTS;
     const a = this.i32;
-    a[i] = toKind;
-    a[i + 1] = from;
-    a[i + 2] = seq;
-    a[i + 3] = s;
-    a[i + 4] = at;
+    a[i + FIELD_TO_KIND] = toKind;
+    a[i + FIELD_FROM] = from;
+    a[i + FIELD_SEQ] = seq;
+    a[i + FIELD_PAYLOAD] = s;
+    a[i + FIELD_AT] = at;
     this.head = (this.head + 1) | 0;
     return true;
   }
@@ -80,7 +81,7 @@ export class RingConsumer {
   tail = 0;
 
   constructor(buffer: SharedArrayBuffer, byteOffset: number, capacity: number) {
-    this.i32 = new Int32Array(buffer, byteOffset, RING_HEADER_INTS + capacity * RECORD_INTS);
+    this.i32 = new Int32Array(buffer, byteOffset, RING_HEADER_INTS + capacity * RING_RECORD_INTS);
     this.mask = capacity - 1;
   }
 
@@ -94,7 +95,7 @@ export class RingConsumer {
 
   /** Int32 index of record number `count` (a count between tail and head). */
   recordIndex(count: number): number {
-    return RING_HEADER_INTS + (count & this.mask) * RECORD_INTS;
+    return RING_HEADER_INTS + (count & this.mask) * RING_RECORD_INTS;
   }
 
   /**

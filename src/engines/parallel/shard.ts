@@ -26,7 +26,8 @@ import {
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { hostsOf, partition } from './partition.js';
-import { KIND_SHIFT, MESSAGE_INTS, PendingMessages, type MessageBuffer } from './queue.js';
+import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_SEQ, FIELD_TO_KIND, KIND_SHIFT, MESSAGE_INTS } from './message.js';
+import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
 
 /**
@@ -410,9 +411,9 @@ class Shard {
   private handle(h: number, m: number): void {
     const d = this.pending.sorted.data;
     const r = m * MESSAGE_INTS;
-    const kind = d[r]! >>> KIND_SHIFT;
-    const from = d[r + 1]!;
-    const s = d[r + 3]!;
+    const kind = d[r + FIELD_TO_KIND]! >>> KIND_SHIFT;
+    const from = d[r + FIELD_FROM]!;
+    const s = d[r + FIELD_PAYLOAD]!;
     this.delivered++;
     if (this.stops && this.complete[h] !== -1) {
       this.ignored++;
@@ -688,14 +689,14 @@ class Shard {
       let bucket: MessageBuffer | undefined;
       for (; tail !== head; tail = (tail + 1) | 0) {
         const i = ring.recordIndex(tail);
-        const at = a[i + 4]!;
-        const range = this.rangeOf[a[i + 1]!]!;
+        const at = a[i + FIELD_AT]!;
+        const range = this.rangeOf[a[i + FIELD_FROM]!]!;
         if (at !== lastAt || range !== lastRange) {
           bucket = this.pending.bucket(at, range);
           lastAt = at;
           lastRange = range;
         }
-        bucket!.push(a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!);
+        bucket!.push(a[i + FIELD_TO_KIND]!, a[i + FIELD_FROM]!, a[i + FIELD_SEQ]!, a[i + FIELD_PAYLOAD]!);
         moved++;
       }
       ring.release(tail);
