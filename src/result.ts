@@ -53,6 +53,12 @@ export interface RunDiagnostics {
   readonly kernels: 'wasm' | 'js' | null;
   /** Times a shard found its ring to another shard full and waited (parallel engine; null otherwise). */
   readonly ringFullWaits: number | null;
+  /**
+   * The serial phases of a parallel run and the ticks after them, seconds (null on the reference
+   * engine): allocating the shared buffers, touching the state memory (overlapping the workers'
+   * start), waiting until every shard has begun, and running the ticks.
+   */
+  readonly phases: { readonly allocateSeconds: number; readonly prefaultSeconds: number; readonly workerStartSeconds: number; readonly ticksSeconds: number } | null;
 }
 
 /** What an engine returns. */

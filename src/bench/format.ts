@@ -8,8 +8,8 @@ import { formatBytes } from '../errors.js';
 import { formatCount, formatRate } from '../summary.js';
 import type { Comparison } from './compare.js';
 import { describeEnvironment } from './environment.js';
-import type { BenchResults, ConfigurationResult } from './schema.js';
-import type { Spread } from './stats.js';
+import type { BenchResults, ConfigurationResult, Sample } from './schema.js';
+import { median, type Spread } from './stats.js';
 import { describeConfiguration } from './sweep.js';
 
 /** Output formats of `bench --format`. */
@@ -69,11 +69,20 @@ function sharedOptions(results: BenchResults): string {
   return parts.join(', ');
 }
 
+/**
+ * Median of the runs' serial phases (allocation, prefault, worker start-up: the part of the wall
+ * time that more threads cannot shorten); "n/a" for the reference engine and older files.
+ */
+function serialText(samples: readonly Sample[]): string {
+  const values = samples.map((x) => x.serialSeconds).filter((x): x is number => typeof x === 'number');
+  return values.length === 0 ? 'n/a' : plainSeconds(median(values));
+}
+
 /** The per-configuration table of a bench run. */
 export function benchGrid(results: BenchResults): Grid {
   const varying = varyingOptions(results);
   const head = [
-    'protocol', 'hosts', 'threads', 'wall s, median (min–max)', 'process s', 'messages/s', 'ticks/s', 'peak RSS',
+    'protocol', 'hosts', 'threads', 'wall s, median (min–max)', 'serial s', 'process s', 'messages/s', 'ticks/s', 'peak RSS',
     'speedup', 'efficiency', 'control', 'note',
   ];
   if (varying.length > 0) head.splice(3, 0, 'options');
@@ -85,6 +94,7 @@ export function benchGrid(results: BenchResults): Grid {
       formatCount(c.options.hosts),
       c.options.engine === 'reference' ? 'reference' : String(c.options.threads),
       spreadText(s.wallSeconds, plainSeconds),
+      serialText(c.samples),
       plainSeconds(s.processSeconds.median),
       s.messagesPerSecond === null ? 'n/a' : formatRate(s.messagesPerSecond),
       s.ticksPerSecond === null ? 'n/a' : formatRate(s.ticksPerSecond),

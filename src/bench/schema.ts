@@ -23,6 +23,11 @@ export interface Sample {
   readonly processSeconds: number;
   /** Peak resident memory of the child (getrusage maxRSS, worker threads included); null if unreported. */
   readonly peakRssBytes: number | null;
+  /**
+   * The run's serial phases before its first tick (allocation, prefault, worker start-up), from
+   * `diagnostics.phases`; null for the reference engine. Absent in files written before it existed.
+   */
+  readonly serialSeconds?: number | null;
 }
 
 /** The simulation metrics of SPEC.md plus how the run ended: identical for identical options. */
@@ -148,6 +153,7 @@ const sample: JsonSchema = {
     wallSeconds: nonNegative,
     processSeconds: nonNegative,
     peakRssBytes: { type: ['integer', 'null'], minimum: 0 },
+    serialSeconds: { type: ['number', 'null'], minimum: 0 },
   },
 };
 

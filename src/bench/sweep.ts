@@ -202,7 +202,7 @@ export async function runSweep(configurations: readonly Configuration[], setting
       for (let run = 0; run < runsPer; run++) {
         report('run', index, label, run + 1, estimateRemaining(own, durations, runsPer - run, (configurations.length - index - 1) * runsPer));
         const { doc, processSeconds } = await runChild(cli, configuration.args, label, { cwd: root, env: settings.env ?? process.env });
-        const sample: Sample = { wallSeconds: doc.wallSeconds, processSeconds, peakRssBytes: doc.peakRssBytes };
+        const sample: Sample = { wallSeconds: doc.wallSeconds, processSeconds, peakRssBytes: doc.peakRssBytes, serialSeconds: doc.serialSeconds };
         own.push(processSeconds);
         durations.push(processSeconds);
         if (run < settings.warmup) warmup.push(sample);
@@ -262,6 +262,8 @@ export interface RunDocument {
   readonly metrics: BenchMetrics;
   readonly wallSeconds: number;
   readonly peakRssBytes: number | null;
+  /** Serial phases before the first tick, seconds (see `Sample.serialSeconds`). */
+  readonly serialSeconds: number | null;
   readonly diagnostics: ConfigurationResult['diagnostics'];
 }
 
@@ -321,12 +323,21 @@ function runDocument(raw: unknown): RunDocument {
     metrics: metrics as unknown as BenchMetrics,
     wallSeconds,
     peakRssBytes: numberOrNull(diagnostics['peakRssBytes']),
+    serialSeconds: serialSecondsOf(diagnostics['phases']),
     diagnostics: {
       kernels: typeof diagnostics['kernels'] === 'string' ? diagnostics['kernels'] : null,
       memoryEstimateBytes: numberOrNull(diagnostics['memoryEstimateBytes']),
       peakPendingMessages: numberOrNull(diagnostics['peakPendingMessages']),
     },
   };
+}
+
+/** Allocation, prefault and worker start-up of a run's `diagnostics.phases`, in seconds; null if absent. */
+function serialSecondsOf(phases: unknown): number | null {
+  if (typeof phases !== 'object' || phases === null) return null;
+  const p = phases as Record<string, unknown>;
+  const parts = [p['allocateSeconds'], p['prefaultSeconds'], p['workerStartSeconds']];
+  return parts.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (parts as number[]).reduce((a, b) => a + b, 0) : null;
 }
 
 function benchOptions(o: SimulationOptions): BenchOptions {

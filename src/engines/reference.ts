@@ -250,7 +250,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
     hostCompletionTicks: completionTicksOf(completion),
     series,
   };
-  return { outcome, diagnostics: { peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null } };
+  return { outcome, diagnostics: { peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null } };
 }
 
 /** Bytes per message object waiting in the reference engine (object, array slot, map share). */

@@ -124,12 +124,14 @@ async function prefault(buffer: SharedArrayBuffer, signal: AbortSignal | undefin
 /** Runs `options` on `options.threads` worker shards. */
 export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}, internals: EngineInternals = {}): Promise<EngineOutput> {
   const shards = options.threads;
+  const began = performance.now();
   const plan = planMemory(options);
   const memory = createSharedMemory(plan.state.bytes);
   const cl = controlLayout(shards);
   const rl = ringsLayout(shards, internals.ringCapacity);
   const control = new SharedArrayBuffer(cl.bytes);
   const rings = new SharedArrayBuffer(rl.bytes);
+  const allocated = performance.now();
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
 
@@ -137,6 +139,15 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const pool = ownPool ? newPool(shards, internals.workerHeapMb) : poolFor(shards);
   // The pool's workers load their code in their own threads meanwhile.
   await prefault(memory.buffer as SharedArrayBuffer, controls.signal);
+  const prefaulted = performance.now();
+  // Worker start-up ends when every shard has begun (each writes its thread id first thing):
+  // polled, off the shards' path, for the serial phases of diagnostics.
+  let started = Number.NaN;
+  const startWatch = setInterval(() => {
+    for (let s = 0; s < shards; s++) if (Atomics.load(ctl, threadIdSlot(s)) === 0) return;
+    started = performance.now();
+    clearInterval(startWatch);
+  }, 1);
   const channels = Array.from({ length: shards }, () => new MessageChannel());
   const remotes: Remote<ShardApi>[] = [];
   const spin = shards <= availableParallelism();
@@ -232,9 +243,17 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       throw first?.status === 'rejected' ? first.reason : error;
     }
     const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl);
+    const finished = performance.now();
+    const shardsStarted = Number.isNaN(started) ? finished : started;
     return {
       outcome,
       diagnostics: {
+        phases: {
+          allocateSeconds: (allocated - began) / 1000,
+          prefaultSeconds: (prefaulted - allocated) / 1000,
+          workerStartSeconds: (shardsStarted - prefaulted) / 1000,
+          ticksSeconds: (finished - shardsStarted) / 1000,
+        },
         peakPendingMessages: done.reduce((a, r) => a + r.peakPending, 0),
         ringFullWaits: done.reduce((a, r) => a + r.ringWaits, 0),
         memoryEstimateBytes: plan.estimateBytes,
@@ -247,6 +266,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);
     if (faultTimer !== undefined) clearInterval(faultTimer);
+    clearInterval(startWatch);
     controls.signal?.removeEventListener('abort', onAbort);
     tearDown();
     if (healthy) {
