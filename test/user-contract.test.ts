@@ -180,6 +180,18 @@ describe('threads, engines and the version', () => {
     expect((given['diagnostics'] as Record<string, unknown>)['threadChoice']).toBe('given: threads 2');
   }, 60_000);
 
+  it('measures the serial phases of a parallel run in --json diagnostics, and has none on the reference engine', async () => {
+    const run = jsonDocument((await runCli(['run', '--hosts', '300', '--threads', '2', '--json'])).stdout);
+    const phases = (run['diagnostics'] as Record<string, unknown>)['phases'] as Record<string, number>;
+    expect(Object.keys(phases).sort()).toEqual(['allocateSeconds', 'prefaultSeconds', 'ticksSeconds', 'workerStartSeconds']);
+    for (const seconds of Object.values(phases)) expect(seconds).toBeGreaterThanOrEqual(0);
+    const total = Object.values(phases).reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual((run['wallSeconds'] as number) + 1e-6);
+    expect(total).toBeGreaterThan((run['wallSeconds'] as number) * 0.5);
+    const reference = jsonDocument((await runCli(['run', '--hosts', '30', '--engine', 'reference', '--json'])).stdout);
+    expect((reference['diagnostics'] as Record<string, unknown>)['phases']).toBeNull();
+  }, 60_000);
+
   it('refuses --threads other than 1 with --engine reference, in run as in bench', async () => {
     for (const command of [['run'], ['bench', '--repeat', '1']]) {
       const run = await runCli([...command, '--hosts', '20', '--engine', 'reference', '--threads', '5']);
