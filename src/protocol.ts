@@ -2,8 +2,8 @@
  * The protocol rules of SPEC.md, in one place for every engine. Engines differ in how they store
  * and move state; what a host sends, when, and with which snapshot is decided here.
  */
-import { rand, STREAM_LATENCY, STREAM_LOSS, STREAM_PEER } from './hash.js';
-import type { Latency, Protocol, SimulationOptions, View } from './options.js';
+import { rand, STREAM_PEER } from './hash.js';
+import type { Protocol, SimulationOptions, View } from './options.js';
 
 /** Message kinds, as small integers so they pack into typed arrays. */
 export const KIND_SET = 0;
@@ -84,22 +84,6 @@ export function periodicSnapshotLength(kind: MessageKind, logLength: number): nu
   return kind === KIND_PULL ? 1 : logLength;
 }
 
-/** Messages are lost when their loss hash falls below this (SPEC: floor(P * 2^32)). */
-export function lossThreshold(loss: number): number {
-  return Math.floor(loss * 4294967296);
-}
-
-/** Whether message `k` sent by `from` at tick `t` is lost. */
-export function isLost(seed: number, threshold: number, from: number, t: number, k: number): boolean {
-  return threshold !== 0 && rand(seed, STREAM_LOSS, from, t, k) < threshold;
-}
-
-/** Latency in ticks of message `k` sent by `from` at tick `t`. */
-export function latencyOf(seed: number, latency: Latency, from: number, t: number, k: number): number {
-  if (latency.min === latency.max) return latency.min;
-  return latency.min + (rand(seed, STREAM_LATENCY, from, t, k) % (latency.max - latency.min + 1));
-}
-
 /** The raw hash of peer choice `j` of host `h` at tick `t`. */
 export function peerHash(seed: number, h: number, t: number, j: number): number {
   return rand(seed, STREAM_PEER, h, t, j);
@@ -115,10 +99,9 @@ export function fullViewPeer(r: number, h: number, n: number): number {
 export interface RunPlan {
   readonly options: SimulationOptions;
   readonly rules: ProtocolRules;
-  readonly lossThreshold: number;
 }
 
 /** Derives the run plan of validated options. */
 export function planOf(options: SimulationOptions): RunPlan {
-  return { options, rules: rulesOf(options.protocol), lossThreshold: lossThreshold(options.loss) };
+  return { options, rules: rulesOf(options.protocol) };
 }

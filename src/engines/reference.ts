@@ -11,10 +11,11 @@ import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
 import {
-  initialLog, isLost, KIND_SET, latencyOf, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
+  initialLog, KIND_SET, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
   type MessageKind,
 } from '../protocol.js';
 import { completionTicksOf, type EndReason, type EngineOutput } from '../result.js';
+import { LOST, Transport } from '../transport.js';
 import type { Progress } from './parallel/engine.js';
 
 interface Message {
@@ -52,8 +53,9 @@ const WORK_PER_YIELD = 1 << 20;
 export async function runReference(options: SimulationOptions, controls: ReferenceControls = {}): Promise<EngineOutput> {
   const { signal } = controls;
   const memoryEstimateBytes = checkReferenceMemory(options);
-  const { hosts: n, protocol, view, seed, latency, fanout, maxTicks } = options;
-  const { rules, lossThreshold } = planOf(options);
+  const { hosts: n, protocol, view, seed, fanout, maxTicks } = options;
+  const { rules } = planOf(options);
+  const transport = new Transport(options);
 
   const logs: number[][] = [];
   const known: Uint8Array[] = [];
@@ -90,11 +92,11 @@ export async function runReference(options: SimulationOptions, controls: Referen
     sent++;
     tickSent++;
     entries += s;
-    if (isLost(seed, lossThreshold, from, t, k)) {
+    const at = transport.deliveryTick(from, t, k);
+    if (at === LOST) {
       lost++;
       return;
     }
-    const at = t + latencyOf(seed, latency, from, t, k);
     let list = pending.get(at);
     if (list === undefined) pending.set(at, (list = []));
     list.push({ from, to, kind, s, seq });

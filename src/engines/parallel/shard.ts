@@ -14,9 +14,10 @@
  * from being cubic in practice.
  */
 import { threadId } from 'node:worker_threads';
-import { rand, STREAM_LATENCY, STREAM_LOSS, STREAM_PEER } from '../../hash.js';
+import { rand, STREAM_PEER } from '../../hash.js';
 import type { SimulationOptions } from '../../options.js';
-import { KIND_PULL, KIND_SET, NO_KIND, rulesOf, lossThreshold as lossThresholdOf, type MessageKind } from '../../protocol.js';
+import { KIND_PULL, KIND_SET, NO_KIND, rulesOf, type MessageKind } from '../../protocol.js';
+import { LOST, Transport } from '../../transport.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps, FULL_TICK } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
@@ -172,10 +173,9 @@ class Shard {
   private readonly periodicKind: number;
   private readonly replyKind: readonly number[];
   private readonly canStall: boolean;
-  private readonly lossThreshold: number;
+  /** Decides every message's fate (loss, latency). */
+  private readonly transport: Transport;
   private readonly seed: number;
-  private readonly latMin: number;
-  private readonly latSpan: number;
   private readonly words: number;
   private readonly interval: number;
   private readonly intervalShift: number;
@@ -260,10 +260,8 @@ class Shard {
     this.periodicKind = rules.periodicKind;
     this.replyKind = rules.replyKind;
     this.canStall = rules.canStall;
-    this.lossThreshold = lossThresholdOf(options.loss);
+    this.transport = new Transport(options);
     this.seed = options.seed;
-    this.latMin = options.latency.min;
-    this.latSpan = options.latency.max - options.latency.min + 1;
     this.words = state.words;
     this.interval = state.interval;
     this.intervalShift = Math.log2(state.interval);
@@ -632,11 +630,11 @@ class Shard {
     // stores of one aligned slot are single writes on every platform Node runs on).
     if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
     this.entries += s;
-    if (this.lossThreshold !== 0 && rand(this.seed, STREAM_LOSS, from, t, k) < this.lossThreshold) {
+    const at = this.transport.deliveryTick(from, t, k);
+    if (at === LOST) {
       this.lost++;
       return;
     }
-    const at = this.latSpan === 1 ? t + this.latMin : t + this.latMin + (rand(this.seed, STREAM_LATENCY, from, t, k) % this.latSpan);
     const toKind = to | (kind << KIND_SHIFT);
     const dst = this.shardOf[to]!;
     if (dst === this.self) {
