@@ -54,11 +54,11 @@ export interface RunDiagnostics {
   /** Times a shard found its ring to another shard full and waited (parallel engine; null otherwise). */
   readonly ringFullWaits: number | null;
   /**
-   * The serial phases of a parallel run and the ticks after them, seconds (null on the reference
-   * engine): allocating the shared buffers, touching the state memory (overlapping the workers'
-   * start), waiting until every shard has begun, and running the ticks.
+   * The phases of a parallel run, seconds (null on the reference engine): allocating the shared
+   * buffers (serial, main thread); start-up until every shard has started and touched its own
+   * rows of the state memory (the shards in parallel); running the ticks.
    */
-  readonly phases: { readonly allocateSeconds: number; readonly prefaultSeconds: number; readonly workerStartSeconds: number; readonly ticksSeconds: number } | null;
+  readonly phases: { readonly allocateSeconds: number; readonly startSeconds: number; readonly ticksSeconds: number } | null;
 }
 
 /** What an engine returns. */

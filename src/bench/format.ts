@@ -70,8 +70,8 @@ function sharedOptions(results: BenchResults): string {
 }
 
 /**
- * Median of the runs' serial phases (allocation, prefault, worker start-up: the part of the wall
- * time that more threads cannot shorten); "n/a" for the reference engine and older files.
+ * Median of the runs' phases before the first tick (allocation, worker start-up, first touch of
+ * memory); "n/a" for the reference engine and older files.
  */
 function serialText(samples: readonly Sample[]): string {
   const values = samples.map((x) => x.serialSeconds).filter((x): x is number => typeof x === 'number');
@@ -82,7 +82,7 @@ function serialText(samples: readonly Sample[]): string {
 export function benchGrid(results: BenchResults): Grid {
   const varying = varyingOptions(results);
   const head = [
-    'protocol', 'hosts', 'threads', 'wall s, median (min–max)', 'serial s', 'process s', 'messages/s', 'ticks/s', 'peak RSS',
+    'protocol', 'hosts', 'threads', 'wall s, median (min–max)', 'start s', 'process s', 'messages/s', 'ticks/s', 'peak RSS',
     'speedup', 'efficiency', 'control', 'note',
   ];
   if (varying.length > 0) head.splice(3, 0, 'options');

@@ -24,7 +24,7 @@ export interface Sample {
   /** Peak resident memory of the child (getrusage maxRSS, worker threads included); null if unreported. */
   readonly peakRssBytes: number | null;
   /**
-   * The run's serial phases before its first tick (allocation, prefault, worker start-up), from
+   * The run's phases before its first tick (allocation, worker start-up and first touch of memory), from
    * `diagnostics.phases`; null for the reference engine. Absent in files written before it existed.
    */
   readonly serialSeconds?: number | null;

@@ -332,11 +332,11 @@ function runDocument(raw: unknown): RunDocument {
   };
 }
 
-/** Allocation, prefault and worker start-up of a run's `diagnostics.phases`, in seconds; null if absent. */
+/** Allocation and start-up of a run's `diagnostics.phases`, in seconds; null if absent. */
 function serialSecondsOf(phases: unknown): number | null {
   if (typeof phases !== 'object' || phases === null) return null;
   const p = phases as Record<string, unknown>;
-  const parts = [p['allocateSeconds'], p['prefaultSeconds'], p['workerStartSeconds']];
+  const parts = [p['allocateSeconds'], p['startSeconds']];
   return parts.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (parts as number[]).reduce((a, b) => a + b, 0) : null;
 }
 

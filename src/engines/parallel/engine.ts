@@ -102,25 +102,6 @@ export async function closePools(): Promise<void> {
   await Promise.all(all.map((p) => p.destroy()));
 }
 
-/**
- * Touches every page of the fresh state memory once, from this thread. Page faults taken by
- * several threads at once contend in the kernel (measured here: two workers faulting together
- * commit pages 2.6x slower than one thread alone), so committing them up front, while the
- * workers start, keeps the shards' ticks free of them.
- */
-async function prefault(buffer: SharedArrayBuffer, signal: AbortSignal | undefined): Promise<void> {
-  const a = new Int32Array(buffer);
-  // In chunks of 128 MiB (about 0.15 s here), yielding between them: an abort (SIGINT,
-  // --timeout) is seen within one chunk, and the rest is left to the shards to fault in.
-  const chunk = (128 << 20) >>> 2;
-  for (let start = 0; start < a.length; start += chunk) {
-    const end = Math.min(a.length, start + chunk);
-    for (let i = start; i < end; i += 1024) a[i] = 0;
-    if (end < a.length) await new Promise((resolve) => setImmediate(resolve));
-    if (signal?.aborted === true) return;
-  }
-}
-
 /** Runs `options` on `options.threads` worker shards. */
 export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}, internals: EngineInternals = {}): Promise<EngineOutput> {
   const shards = options.threads;
@@ -137,11 +118,10 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
 
   const ownPool = internals.workerHeapMb !== undefined;
   const pool = ownPool ? newPool(shards, internals.workerHeapMb) : poolFor(shards);
-  // The pool's workers load their code in their own threads meanwhile.
-  await prefault(memory.buffer as SharedArrayBuffer, controls.signal);
-  const prefaulted = performance.now();
-  // Worker start-up ends when every shard has begun (each writes its thread id first thing):
-  // polled, off the shards' path, for the serial phases of diagnostics.
+  // The pool's workers load their code in their own threads meanwhile, and each shard touches its
+  // own rows of the state memory first thing, in parallel (prefaultOwnRows). Start-up ends when
+  // every shard has done so and written its thread id: polled, off the shards' path, for
+  // diagnostics.phases.
   let started = Number.NaN;
   const startWatch = setInterval(() => {
     for (let s = 0; s < shards; s++) if (Atomics.load(ctl, threadIdSlot(s)) === 0) return;
@@ -250,8 +230,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       diagnostics: {
         phases: {
           allocateSeconds: (allocated - began) / 1000,
-          prefaultSeconds: (prefaulted - allocated) / 1000,
-          workerStartSeconds: (shardsStarted - prefaulted) / 1000,
+          startSeconds: (shardsStarted - allocated) / 1000,
           ticksSeconds: (finished - shardsStarted) / 1000,
         },
         peakPendingMessages: done.reduce((a, r) => a + r.peakPending, 0),

@@ -134,6 +134,8 @@ class Shard {
   /** This shard's hosts, ascending, and each host's index among them (local arrays use it). */
   private readonly hosts: Int32Array;
   private readonly localOf: Int32Array;
+  /** This shard's two host ranges: [a0, b0, a1, b1]. */
+  private readonly ownRanges: readonly number[];
   private readonly rangeOf: Uint16Array;
   private readonly opts: SimulationOptions;
   private readonly ctl: Int32Array;
@@ -213,6 +215,8 @@ class Shard {
     this.opts = options;
     const part = partition(this.n, shards);
     this.hosts = hostsOf(part, shard);
+    const mirror = 2 * shards - 1 - shard;
+    this.ownRanges = [part.rangeStart[shard]!, part.rangeStart[shard + 1]!, part.rangeStart[mirror]!, part.rangeStart[mirror + 1]!];
     this.localOf = new Int32Array(this.n).fill(-1);
     for (let i = 0; i < this.hosts.length; i++) this.localOf[this.hosts[i]!] = i;
     this.rangeOf = part.rangeOf;
@@ -269,7 +273,9 @@ class Shard {
   }
 
   run(): ShardReport {
-    // Lets the main thread find this shard's worker (fault injection, diagnostics).
+    this.prefaultOwnRows();
+    // Lets the main thread find this shard's worker (fault injection) and see that the shard has
+    // started and committed its memory (diagnostics.phases).
     Atomics.store(this.ctl, threadIdSlot(this.self), threadId);
     this.initHosts();
     const series = this.self === 0 ? { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] } : undefined;
@@ -340,6 +346,51 @@ class Shard {
         };
       }
       this.t++;
+    }
+  }
+
+  /**
+   * Touches every page of this shard's own rows of the state memory once, before the first tick,
+   * so that the shards commit their pages in parallel and their ticks take no page faults. Each
+   * shard's rows are two contiguous ranges per region (partition.ts), which first-touch fastest
+   * (shared/MEASUREMENTS.md: contiguous halves at once about 2x one thread; interleaved pages
+   * contend). Only bytes of our own rows are written (zeros, into fresh memory), so a page shared
+   * with a neighbour's rows is safe whoever touches it first. Stops early once STOP is set.
+   */
+  private prefaultOwnRows(): void {
+    const st = this.config.state;
+    const a32 = new Int32Array(this.config.memory.buffer as unknown as SharedArrayBuffer);
+    const n = this.n;
+    const rowBytes = st.words * 4;
+    const touch = (start: number, end: number): void => {
+      for (let i = start >>> 2, last = end >>> 2; i < last; i += 1024) a32[i] = 0;
+    };
+    let touched = 0;
+    for (let r = 0; r < 4; r += 2) {
+      const a = this.ownRanges[r]!;
+      const b = this.ownRanges[r + 1]!;
+      if (a === b) continue;
+      const spans: [number, number][] = [];
+      if (st.mode === 'log') {
+        spans.push([st.known + a * rowBytes, st.known + b * rowBytes]);
+        for (const base of [st.log, st.pos, st.tailMax]) spans.push([base + a * n * 4, base + b * n * 4]);
+        spans.push([st.ckpt + a * st.checkpoints * rowBytes, st.ckpt + b * st.checkpoints * rowBytes]);
+        spans.push([st.ckRange + a * st.checkpoints * 8, st.ckRange + b * st.checkpoints * 8]);
+      } else {
+        for (let g = 0; g < st.generations; g++) {
+          spans.push([st.snap + (g * n + a) * rowBytes, st.snap + (g * n + b) * rowBytes]);
+          spans.push([st.summary + (g * n + a) * st.summaryWords * 4, st.summary + (g * n + b) * st.summaryWords * 4]);
+        }
+      }
+      for (const [start, end] of spans) {
+        touch(start, end);
+        touched += end - start;
+        // Every 64 MiB or so: a run stopped during start-up need not commit all its memory.
+        if (touched >= 64 << 20) {
+          touched = 0;
+          if (Atomics.load(this.ctl, CTL_STOP) !== 0) return;
+        }
+      }
     }
   }
 
