@@ -200,7 +200,7 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     engine,
     maxMemory: given('maxMemory') && raw.maxMemory !== null ? parseBytes(raw.maxMemory) : DEFAULTS.maxMemory,
   };
-  return { ...rest, threads: engine === 'reference' ? 1 : threads ?? chooseThreads(rest).threads };
+  return { ...rest, threads: engine === 'reference' ? 1 : threads ?? chooseThreads(rest, defaultThreads()).threads };
 }
 
 const BYTES_ALLOWED = 'a size in bytes, optionally with a unit K, M, G or T (powers of 1024), e.g. 8G';

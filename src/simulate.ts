@@ -2,7 +2,7 @@
 import { runParallel, type EngineInternals, type ParallelControls } from './engines/parallel/engine.js';
 import { runReference } from './engines/reference.js';
 import { chooseThreads } from './engines/parallel/threads.js';
-import { resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
+import { defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import type { EngineOutput, RunDiagnostics, SimulationOutcome } from './result.js';
 
 /** A finished run: the outcome of SPEC.md plus how it was computed and how long it took. */
@@ -53,7 +53,7 @@ export async function runSimulation(input: SimulationInput, controls: RunControl
   const wallSeconds = (performance.now() - started) / 1000;
   const threads = options.engine === 'reference' ? 1 : options.threads;
   const threadChoice = options.engine === 'reference' ? 'the reference engine runs on one thread'
-    : isGiven(input, 'threads') ? `given: threads ${options.threads}` : `chosen: ${chooseThreads(options).reason}`;
+    : isGiven(input, 'threads') ? `given: threads ${options.threads}` : `chosen: ${chooseThreads(options, defaultThreads()).reason}`;
   return {
     ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted',
     diagnostics: { ...diagnostics, threadChoice },

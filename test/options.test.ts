@@ -2,6 +2,7 @@
 import { chooseThreads } from '../src/engines/parallel/threads.js';
 import { describe, expect, it } from 'vitest';
 import { OptionError, parseLatency, resolveOptions } from '../src/index.js';
+import { defaultThreads } from '../src/options.js';
 
 /** The OptionError `fn` throws (failing the test if it throws nothing or something else). */
 function optionErrorOf(fn: () => unknown): OptionError {
@@ -147,7 +148,7 @@ describe('OptionError', () => {
   it('uses the chosen thread count when none is given, and the given one otherwise', () => {
     expect(resolveOptions({ hosts: 1000 }).threads).toBe(1);
     expect(resolveOptions({ hosts: 1000, threads: 2 }).threads).toBe(2);
-    expect(resolveOptions({ hosts: 10_000 }).threads).toBe(chooseThreads(resolveOptions({ hosts: 10_000, threads: 1 })).threads);
+    expect(resolveOptions({ hosts: 10_000 }).threads).toBe(chooseThreads(resolveOptions({ hosts: 10_000, threads: 1 }), defaultThreads()).threads);
   });
 
   it('holds the reference engine to one thread: threads 1 or none, resolved as 1', () => {

@@ -14,7 +14,6 @@
  * the periodic protocols' is the state their merges walk, and a bitset merge (set mode, push) does
  * far less per byte than a log merge (pull, push-pull). Hence one threshold each.
  */
-import { availableParallelism } from 'node:os';
 import { formatBytes } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
 import { preferredState } from './memory.js';
@@ -38,8 +37,11 @@ export interface ThreadChoice {
   readonly reason: string;
 }
 
-/** The default thread count for `options` (its `threads` is ignored) on `cores` cores. */
-export function chooseThreads(options: Omit<SimulationOptions, 'threads'>, cores = availableParallelism()): ThreadChoice {
+/**
+ * The default thread count for `options` (its `threads` is ignored) on `cores` cores (callers pass
+ * `defaultThreads()`, the machine's parallelism capped to MAX_THREADS).
+ */
+export function chooseThreads(options: Omit<SimulationOptions, 'threads'>, cores: number): ThreadChoice {
   const many = Math.max(1, cores);
   const n = options.hosts;
   if (many === 1) return { threads: 1, reason: 'one core available' };
