@@ -37,6 +37,7 @@ interface SuiteFlags {
   format?: string;
   label?: string;
   quick?: boolean;
+  cpuHog?: boolean;
 }
 
 const io: CliIo = {
@@ -56,6 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--format <list>', 'also write FILE.md (markdown) and FILE.github.json (github)')
     .option('--label <text>', 'describe the machine in the results')
     .option('--quick', 'host counts / 10, one run each: a smoke test of the suite')
+    .option('--cpu-hog', 'keep one busy process running beside every run and the control')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`bench: ${text.replace(/^error: /, '').trim()}\n`) });
   try {
@@ -75,6 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
         formats: flags.format === undefined ? [] : parseFormats(flags.format),
         label: flags.label ?? null,
         argv: ['bench/suite.js', ...argv],
+        cpuHog: flags.cpuHog === true,
       },
       io,
     );

@@ -2,7 +2,7 @@
  * `gossip-sim bench`: statistics, option validation, the results schema, and a real (tiny) sweep
  * whose every run is a child process of the built CLI. Run `npm run build` first (`npm test` does).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,43 @@ describe('gossip-sim bench (child processes of the built CLI)', () => {
     }
     expect(entries[0]!['name']).toBe('announce, 24 hosts, 1 thread - simulation wall time');
   });
+});
+
+/** Pids of the live processes whose command line contains `text` (Linux /proc). */
+function processesWith(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return pids;
+}
+
+describe('--cpu-hog', () => {
+  it('runs one busy process beside the sweep, says so in the results and the table, and leaves none behind', async () => {
+    const out = join(dir, 'hog.json');
+    const marker = 'process.kill(';
+    const before = processesWith(marker);
+    let during: number[] = [];
+    const watch = setInterval(() => {
+      if (during.length === 0) during = processesWith(marker).filter((p) => !before.includes(p));
+    }, 20);
+    const run = await gossip(['bench', '--hosts', '300', '--threads', '1', '--repeat', '2', '--warmup', '0', '--cpu-hog', '--out', out]);
+    clearInterval(watch);
+    expect(run.code, run.stderr).toBe(0);
+    expect(during.length).toBe(1);
+    expect(run.stdout).toContain('beside a CPU hog (one busy process, control included)');
+    const results = parseResults(JSON.parse(readFileSync(out, 'utf8')));
+    expect(results.settings.cpuHog).toBe(true);
+    expect(results.settings.argv).toContain('--cpu-hog');
+    expect(results.settings.argv).not.toContain('true');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(processesWith(marker).filter((p) => !before.includes(p))).toEqual([]);
+  }, 60_000);
 });
 
 describe('progress', () => {

@@ -39,6 +39,7 @@ export interface BenchFlags {
   format?: string;
   label?: string;
   report?: string;
+  cpuHog?: boolean;
 }
 
 /** The flags of `gossip-sim compare`. */
@@ -80,7 +81,8 @@ export function registerBenchCommands(program: Command, io: CliIo, hooks: BenchH
     .option('--warmup <w>', `warm-up runs per configuration before the measured ones (default ${DEFAULT_WARMUP})`)
     .option('--out <file.json>', 'write the results (schema version 1, docs/benchmarking.md) to this file')
     .option('--format <list>', `${BENCH_FORMATS.join(', ')}: with --out, also write FILE.md (markdown) and FILE.github.json (github-action-benchmark); without, print that one format instead of the table`)
-    .option('--label <text>', 'describe the machine in the results, e.g. "CI runner, 2 vCPUs"');
+    .option('--label <text>', 'describe the machine in the results, e.g. "CI runner, 2 vCPUs"')
+    .option('--cpu-hog', 'keep one busy process running beside every run and the control, as a neighbour taking a core would');
   if (hooks.report !== undefined) bench.option('--report <file.html>', 'also write an HTML report');
   bench.action(async (flags: BenchFlags) => {
     if (flags.report !== undefined) hooks.checkReport?.(flags.report);
@@ -117,6 +119,8 @@ export interface BenchPlan {
   readonly formats: BenchFormat[];
   readonly label: string | null;
   readonly argv: string[];
+  /** Run one busy process beside the sweep (`--cpu-hog`). */
+  readonly cpuHog: boolean;
 }
 
 /**
@@ -171,7 +175,7 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
     common,
   });
   const { run, skipped } = preflight(configurationsOf(inputs), unfit);
-  return { configurations: run, skipped, repeat, warmup, out, formats, label: flags.label ?? null, argv: argvOf(flags) };
+  return { configurations: run, skipped, repeat, warmup, out, formats, label: flags.label ?? null, argv: argvOf(flags), cpuHog: flags.cpuHog === true };
 }
 
 /**
@@ -195,6 +199,7 @@ export async function runPlan(plan: BenchPlan, io: CliIo): Promise<BenchResults>
       label: plan.label,
       argv: plan.argv,
       skipped: plan.skipped,
+      cpuHog: plan.cpuHog,
       onProgress: (p) => progress.update(p),
     });
   } finally {
@@ -303,8 +308,9 @@ export function parseFormats(text: string): BenchFormat[] {
 function argvOf(flags: BenchFlags): string[] {
   const argv = ['bench'];
   for (const [key, value] of Object.entries(flags)) {
-    if (value === undefined) continue;
-    argv.push(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value));
+    if (value === undefined || value === false) continue;
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    argv.push(...(value === true ? [flag] : [flag, String(value)]));
   }
   return argv;
 }

@@ -155,7 +155,8 @@ function headLines(results: BenchResults): string[] {
   const r = results.settings;
   return [
     `gossip-sim bench: ${describeEnvironment(results.environment)}`,
-    `${r.repeat} measured run${r.repeat === 1 ? '' : 's'} per configuration after ${r.warmup} warm-up run${r.warmup === 1 ? '' : 's'}, each its own process; ${sharedOptions(results)}`,
+    `${r.repeat} measured run${r.repeat === 1 ? '' : 's'} per configuration after ${r.warmup} warm-up run${r.warmup === 1 ? '' : 's'}, each its own process; ${sharedOptions(results)}` +
+      (r.cpuHog === true ? '; beside a CPU hog (one busy process, control included)' : ''),
   ];
 }
 

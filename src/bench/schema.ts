@@ -108,6 +108,8 @@ export interface BenchResults {
     readonly warmup: number;
     /** The command line of the bench itself (after `node`). */
     readonly argv: string[];
+    /** True when one busy process ran beside every run and the control (`--cpu-hog`). */
+    readonly cpuHog?: boolean;
   };
   /** The CPU-scaling control at each thread count > 1 of the sweep. */
   readonly control: ControlResult[];
@@ -200,6 +202,7 @@ export const BENCH_RESULTS_SCHEMA: JsonSchema = {
         repeat: { type: 'integer', minimum: 1 },
         warmup: count,
         argv: { type: 'array', items: { type: 'string' } },
+        cpuHog: { type: 'boolean' },
       },
     },
     control: {

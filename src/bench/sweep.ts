@@ -5,7 +5,7 @@
  * but not summarised, then `repeat` measured runs. The CPU-scaling control is measured before and
  * after the runs, in the same process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { planMemory } from '../engines/parallel/memory.js';
@@ -161,6 +161,21 @@ export interface SweepSettings {
   readonly onProgress?: (progress: SweepProgress) => void;
   /** Environment of the child processes (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Keep one busy process running beside every run and the control (`bench --cpu-hog`). */
+  readonly cpuHog?: boolean;
+}
+
+/**
+ * One process that spins on a core until killed: how a run behaves when another process takes a
+ * core (a CI neighbour, a noisy VM). Killed when the sweep ends; it also dies with this process,
+ * since it watches its parent.
+ */
+function startCpuHog(): ChildProcess {
+  const parent = process.pid;
+  const code = `let n = 0; for (;;) { if ((++n & 0xffffff) === 0) { try { process.kill(${parent}, 0); } catch { process.exit(0); } } }`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  child.unref();
+  return child;
 }
 
 /** A measured run failed: the child exited with a non-zero status or printed no valid result. */
@@ -187,6 +202,8 @@ export async function runSweep(configurations: readonly Configuration[], setting
 
   const measured: { configuration: Configuration; warmup: Sample[]; samples: Sample[]; docs: RunDocument[] }[] = [];
   const durations: number[] = [];
+  // A neighbour that takes a core for the whole sweep, control included (see startCpuHog).
+  const hog = settings.cpuHog === true ? startCpuHog() : null;
   try {
     if (control !== null) {
       report('control', -1, 'CPU-scaling control (before)', 0, null);
@@ -218,6 +235,7 @@ export async function runSweep(configurations: readonly Configuration[], setting
       await control.measure('after');
     }
   } finally {
+    hog?.kill('SIGKILL');
     await control?.close();
   }
 
@@ -249,7 +267,7 @@ export async function runSweep(configurations: readonly Configuration[], setting
     kind: RESULTS_KIND,
     tool: packageInfo(root),
     environment,
-    settings: { repeat: settings.repeat, warmup: settings.warmup, argv: [...settings.argv] },
+    settings: { repeat: settings.repeat, warmup: settings.warmup, argv: [...settings.argv], ...(settings.cpuHog === true ? { cpuHog: true } : {}) },
     control: controlResults,
     configurations: withScaling,
     skipped: [...(settings.skipped ?? [])],
