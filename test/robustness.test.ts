@@ -419,7 +419,7 @@ interface EstimateCase {
   readonly fails?: boolean;
 }
 
-describe('the memory estimate is within 25% of the measured peak RSS', () => {
+describe('the memory estimate is within 25% (or 64 MiB) of the measured peak RSS', () => {
   const cases: readonly EstimateCase[] = [
     { args: ['--protocol', 'announce', '--hosts', '2000', '--threads', '2'] },
     { args: ['--protocol', 'announce', '--hosts', '4000', '--threads', '2'] },
@@ -437,7 +437,11 @@ describe('the memory estimate is within 25% of the measured peak RSS', () => {
       expect(estimate).toBeGreaterThan(0);
       expect(rss).toBeGreaterThan(0);
       const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-      expect(Math.abs(estimate - rss) / rss, `estimate ${mib(estimate)}, peak RSS ${mib(rss)}`).toBeLessThanOrEqual(0.25);
+      // 25% of the peak, or 64 MiB for small runs: the worker heaps' growth depends on GC timing
+      // (push 10,000 on 4 threads: 144-149 MiB peak in 16 runs against a 140 MiB estimate, and
+      // 191 MiB once in CI while the machine was busy).
+      const slack = Math.max(0.25 * rss, 64 * 2 ** 20);
+      expect(Math.abs(estimate - rss), `estimate ${mib(estimate)}, peak RSS ${mib(rss)}`).toBeLessThanOrEqual(slack);
     }, 90_000);
   }
 });

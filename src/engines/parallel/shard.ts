@@ -296,15 +296,7 @@ class Shard {
         if (!(error instanceof StoppedMidTick)) throw error;
         // Tick t was left unfinished: the run ends after tick t - 1 (its counters, published
         // in the other parity, are intact; shard 0's series stops there too).
-        return {
-          shard: this.self,
-          endReason: 'stopped',
-          lastTick: t - 1,
-          peakPending: this.pending.peakStored,
-          ringWaits: this.ringWaits,
-          kernels: this.ops.kind,
-          ...(series === undefined ? {} : { series, spreadTicks }),
-        };
+        return this.report('stopped', t - 1, series, spreadTicks);
       }
 
       // Every shard reads the same published counters, so every shard takes the same decision.
@@ -335,18 +327,23 @@ class Shard {
       else if (t >= this.opts.maxTicks) end = 'max-ticks';
       else if (stop > 0) end = 'stopped';
       if (end !== undefined) {
-        return {
-          shard: this.self,
-          endReason: end,
-          lastTick: t,
-          peakPending: this.pending.peakStored,
-          ringWaits: this.ringWaits,
-          kernels: this.ops.kind,
-          ...(series === undefined ? {} : { series, spreadTicks }),
-        };
+        return this.report(end, t, series, spreadTicks);
       }
       this.t++;
     }
+  }
+
+  /** This shard's final report: how and after which tick the run ended (shard 0: the series too). */
+  private report(endReason: ShardReport['endReason'], lastTick: number, series: ShardReport['series'], spreadTicks: number | null): ShardReport {
+    return {
+      shard: this.self,
+      endReason,
+      lastTick,
+      peakPending: this.pending.peakStored,
+      ringWaits: this.ringWaits,
+      kernels: this.ops.kind,
+      ...(series === undefined ? {} : { series, spreadTicks }),
+    };
   }
 
   /**
