@@ -2,10 +2,11 @@
  * `gossip-sim bench`: statistics, option validation, the results schema, and a real (tiny) sweep
  * whose every run is a child process of the built CLI. Run `npm run build` first (`npm test` does).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pidsWhere } from './support/cli-process.js';
 import { runMain, type Outcome } from './support/run-main.js';
 import { planBench, type BenchFlags } from '../src/bench/commands.js';
 import { ScalingControl } from '../src/bench/control.js';
@@ -227,28 +228,15 @@ describe('gossip-sim bench (child processes of the built CLI)', () => {
   });
 });
 
-/** Pids of the live processes whose command line contains `text` (Linux /proc). */
-function processesWith(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return pids;
-}
-
 describe('--cpu-hog', () => {
   it('runs one busy process beside the sweep, says so in the results and the table, and leaves none behind', async () => {
     const out = join(dir, 'hog.json');
     const marker = 'process.kill(';
-    const before = processesWith(marker);
+    const withMarker = (): number[] => pidsWhere('cmdline', (cmdline) => cmdline.includes(marker));
+    const before = withMarker();
     let during: number[] = [];
     const watch = setInterval(() => {
-      if (during.length === 0) during = processesWith(marker).filter((p) => !before.includes(p));
+      if (during.length === 0) during = withMarker().filter((p) => !before.includes(p));
     }, 20);
     const run = await gossip(['bench', '--hosts', '300', '--threads', '1', '--repeat', '2', '--warmup', '0', '--cpu-hog', '--out', out]);
     clearInterval(watch);
@@ -260,7 +248,7 @@ describe('--cpu-hog', () => {
     expect(results.settings.argv).toContain('--cpu-hog');
     expect(results.settings.argv).not.toContain('true');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(processesWith(marker).filter((p) => !before.includes(p))).toEqual([]);
+    expect(withMarker().filter((p) => !before.includes(p))).toEqual([]);
   }, 60_000);
 });
 

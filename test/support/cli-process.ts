@@ -145,8 +145,8 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   return { child, stderr: () => err, stdout: () => out, waitFor, exited };
 }
 
-/** Pids of the live children of `pid` (from /proc; Linux only, empty elsewhere). */
-export function childPids(pid: number): number[] {
+/** Pids of the live processes whose /proc/PID/`file` (stat, cmdline) satisfies `test` (Linux; empty elsewhere). */
+export function pidsWhere(file: 'stat' | 'cmdline', test: (text: string) => boolean): number[] {
   const pids: number[] = [];
   let entries: string[] = [];
   try {
@@ -157,13 +157,16 @@ export function childPids(pid: number): number[] {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      // Field 4 of /proc/PID/stat is the parent pid; field 2 (the name) may hold spaces, so split after it.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) pids.push(Number(entry));
+      if (test(readFileSync(`/proc/${entry}/${file}`, 'utf8'))) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
   return pids;
+}
+
+/** Pids of the live children of `pid`. */
+export function childPids(pid: number): number[] {
+  // Field 4 of /proc/PID/stat is the parent pid; field 2 (the name) may hold spaces, so split after it.
+  return pidsWhere('stat', (stat) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid);
 }
