@@ -6,16 +6,14 @@ import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { formatBytes } from '../errors.js';
 import type { SimulationOptions } from '../options.js';
+import { protocolModule } from '../protocols/index.js';
 
 /** The main thread: Node, the CLI and the engine's own buffers (measured: about 55 MiB). */
 export const BYTES_MAIN_THREAD = 55 * 1024 * 1024;
 
 /** Messages that can wait for delivery at once, at most (a generous bound for the estimate). */
 export function peakPendingMessages(options: SimulationOptions): number {
-  const n = options.hosts;
-  if (options.protocol === 'announce') return (n * n) / 2 + n;
-  const perTick = n * options.fanout * (options.protocol === 'push' ? 1 : 2);
-  return perTick * Math.min(options.latency.max, options.maxTicks + 1);
+  return protocolModule(options.protocol).peakPendingMessages(options);
 }
 
 /** Memory available to this run: --max-memory, else MemAvailable of /proc/meminfo (or free memory). */

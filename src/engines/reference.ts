@@ -10,10 +10,7 @@ import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import {
-  initialLog, KIND_SET, NO_KIND, peerHash, fullViewPeer, periodicSnapshotLength, planOf,
-  type MessageKind,
-} from '../protocol.js';
+import { protocolModule, type Behaviour, type HostApi } from '../protocols/index.js';
 import { completionTicksOf, type EndReason, type EngineOutput } from '../result.js';
 import { LOST, Transport } from '../transport.js';
 import type { Progress } from './parallel/engine.js';
@@ -21,7 +18,7 @@ import type { Progress } from './parallel/engine.js';
 interface Message {
   readonly from: number;
   readonly to: number;
-  readonly kind: MessageKind;
+  readonly kind: number;
   /** Snapshot length: the receiver merges L(from)[0 .. s). */
   readonly s: number;
   /** The sender's send sequence number. */
@@ -44,6 +41,148 @@ export interface ReferenceControls {
  */
 const WORK_PER_YIELD = 1 << 20;
 
+/** The counters of a run, as they stand (and as they stood at the end of the last tick). */
+interface Counters {
+  sent: number;
+  delivered: number;
+  processed: number;
+  ignored: number;
+  lost: number;
+  inFlight: number;
+  entries: number;
+  totalKnown: number;
+  complete: number;
+}
+
+/**
+ * The state of every host as plain arrays, and the host operations of SPEC.md on it: the
+ * discovery log L(h) (a growing array) and the known set K(h) (one byte per host). A message's
+ * snapshot is the prefix length `s` of the sender's log: logs only grow, so the prefix read at
+ * delivery is exactly what was there at send time.
+ */
+class ReferenceHosts implements HostApi {
+  tick = 0;
+  readonly logs: number[][] = [];
+  readonly known: Uint8Array[] = [];
+  readonly completion: Int32Array;
+  readonly nextSeq: number[];
+  readonly sentThisTick: number[];
+  /** Messages by delivery tick. */
+  readonly pending = new Map<number, Message[]>();
+  readonly c: Counters = { sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, inFlight: 0, entries: 0, totalKnown: 0, complete: 0 };
+  knowSeed = 0;
+  tickSent = 0;
+  peakPendingMessages = 0;
+  /** Work done since the last yield (see WORK_PER_YIELD). */
+  work = 0;
+  private readonly n: number;
+  private readonly transport: Transport;
+  /** The protocol, once bound (it calls back into these hosts). */
+  behaviour: Behaviour | undefined;
+  private readonly learns: boolean;
+
+  constructor(options: SimulationOptions) {
+    const n = options.hosts;
+    this.n = n;
+    const module = protocolModule(options.protocol);
+    this.learns = module.traits.learns;
+    this.transport = new Transport(options);
+    this.completion = new Int32Array(n).fill(-1);
+    this.nextSeq = new Array<number>(n).fill(0);
+    this.sentThisTick = new Array<number>(n).fill(0);
+    for (let h = 0; h < n; h++) {
+      const log = module.initialLog(h, options);
+      this.logs.push(log);
+      const set = new Uint8Array(n);
+      for (const x of log) set[x] = 1;
+      this.known.push(set);
+      this.c.totalKnown += log.length;
+      if (set[0] === 1) this.knowSeed++;
+    }
+    for (let h = 0; h < n; h++) this.markIfComplete(h);
+  }
+
+  /** Sends one message: SPEC counts, then the transport decides its fate. */
+  private send(from: number, to: number, kind: number, s: number): void {
+    const k = this.sentThisTick[from]!++;
+    const seq = this.nextSeq[from]!++;
+    this.c.sent++;
+    this.tickSent++;
+    this.c.entries += s;
+    const at = this.transport.deliveryTick(from, this.tick, k);
+    if (at === LOST) {
+      this.c.lost++;
+      return;
+    }
+    let list = this.pending.get(at);
+    if (list === undefined) this.pending.set(at, (list = []));
+    list.push({ from, to, kind, s, seq });
+    this.c.inFlight++;
+    if (this.c.inFlight > this.peakPendingMessages) this.peakPendingMessages = this.c.inFlight;
+  }
+
+  sendKnown(from: number, to: number, kind: number): void {
+    this.send(from, to, kind, this.logs[from]!.length);
+  }
+
+  sendSelf(from: number, to: number, kind: number): void {
+    this.send(from, to, kind, 1);
+  }
+
+  private markIfComplete(h: number): void {
+    if (this.logs[h]!.length === this.n && this.completion[h] === -1) {
+      this.completion[h] = this.tick;
+      this.c.complete++;
+    }
+  }
+
+  /** Host `to` merges L(from)[0 .. s), appending new ids in L(from) order. */
+  merge(to: number, from: number, s: number): void {
+    const source = this.logs[from]!;
+    const log = this.logs[to]!;
+    const set = this.known[to]!;
+    // A complete receiver can learn nothing: stopping early changes no metric.
+    let i = 0;
+    for (; i < s && log.length < this.n; i++) {
+      const x = source[i]!;
+      if (set[x] === 1) continue;
+      set[x] = 1;
+      log.push(x);
+      this.c.totalKnown++;
+      if (x === 0) this.knowSeed++;
+      this.markIfComplete(to);
+      if (this.learns) this.behaviour!.learned(to, x);
+    }
+    this.work += i;
+  }
+
+  isComplete(h: number): boolean {
+    return this.completion[h] !== -1;
+  }
+
+  knownCount(h: number): number {
+    return this.logs[h]!.length;
+  }
+
+  selectKnown(h: number, index: number): number {
+    const set = this.known[h]!;
+    for (let x = 0, seen = 0; x < this.n; x++) {
+      if (x === h || set[x] !== 1) continue;
+      if (seen++ === index) return x;
+    }
+    throw new RangeError(`selectKnown: host ${h} has no known host number ${index}`);
+  }
+
+  /** Host m.to handles message m (SPEC "Tick", step 2). */
+  handle(m: Message): void {
+    this.work++;
+    this.c.delivered++;
+    this.c.inFlight--;
+    if (this.behaviour!.receive(m.to, m.kind, m.from, m.s)) this.c.processed++;
+    else this.c.ignored++;
+  }
+}
+
 /**
  * Runs the simulation of `options` with the reference engine. An abort ends the run at once: in
  * the middle of tick t >= 1 the metrics are those at the end of tick t - 1 (counters are kept as
@@ -53,131 +192,28 @@ const WORK_PER_YIELD = 1 << 20;
 export async function runReference(options: SimulationOptions, controls: ReferenceControls = {}): Promise<EngineOutput> {
   const { signal } = controls;
   const memoryEstimateBytes = checkReferenceMemory(options);
-  const { hosts: n, protocol, view, seed, fanout, maxTicks } = options;
-  const { rules } = planOf(options);
-  const transport = new Transport(options);
+  const { hosts: n, maxTicks } = options;
+  const module = protocolModule(options.protocol);
+  const hosts = new ReferenceHosts(options);
+  const behaviour = module.create(hosts, options);
+  hosts.behaviour = behaviour;
+  const { completion, pending } = hosts;
+  const c = hosts.c;
 
-  const logs: number[][] = [];
-  const known: Uint8Array[] = [];
-  for (let h = 0; h < n; h++) {
-    const log = initialLog(protocol, view, h);
-    logs.push(log);
-    const set = new Uint8Array(n);
-    for (const x of log) set[x] = 1;
-    known.push(set);
-  }
-  const completion = new Int32Array(n).fill(-1);
-  const nextSeq = new Array<number>(n).fill(0);
-  const sentThisTick = new Array<number>(n).fill(0);
-  /** Messages by delivery tick. */
-  const pending = new Map<number, Message[]>();
-
-  let sent = 0, delivered = 0, processed = 0, ignored = 0, lost = 0, inFlight = 0, entries = 0;
-  let totalKnown = 0;
-  let complete = 0;
-  let knowSeed = 0;
-  for (let h = 0; h < n; h++) {
-    totalKnown += logs[h]!.length;
-    if (known[h]![0] === 1) knowSeed++;
-  }
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
   let spreadTicks: number | null = null;
   let t = 0;
-  let tickSent = 0, tickDelivered = 0;
-  let peakPendingMessages = 0;
 
-  const send = (from: number, to: number, kind: MessageKind, s: number): void => {
-    const k = sentThisTick[from]!++;
-    const seq = nextSeq[from]!++;
-    sent++;
-    tickSent++;
-    entries += s;
-    const at = transport.deliveryTick(from, t, k);
-    if (at === LOST) {
-      lost++;
-      return;
-    }
-    let list = pending.get(at);
-    if (list === undefined) pending.set(at, (list = []));
-    list.push({ from, to, kind, s, seq });
-    inFlight++;
-    if (inFlight > peakPendingMessages) peakPendingMessages = inFlight;
-  };
-
-  const markIfComplete = (h: number): void => {
-    if (logs[h]!.length === n && completion[h] === -1) {
-      completion[h] = t;
-      complete++;
-    }
-  };
-  for (let h = 0; h < n; h++) markIfComplete(h);
-
-  /** Host `to` merges L(from)[0 .. s); announce sends each appended host the whole log right away. */
-  const merge = (to: number, from: number, s: number): void => {
-    const source = logs[from]!;
-    const log = logs[to]!;
-    const set = known[to]!;
-    // A complete receiver can learn nothing: stopping early changes no metric.
-    let i = 0;
-    for (; i < s && log.length < n; i++) {
-      const x = source[i]!;
-      if (set[x] === 1) continue;
-      set[x] = 1;
-      log.push(x);
-      totalKnown++;
-      if (x === 0) knowSeed++;
-      markIfComplete(to);
-      if (rules.sendOnAppend) send(to, x, KIND_SET, log.length);
-    }
-    work += i;
-  };
-
-  const handle = (m: Message): void => {
-    work++;
-    tickDelivered++;
-    delivered++;
-    inFlight--;
-    if (rules.stopsWhenComplete && completion[m.to] !== -1) {
-      ignored++;
-      return;
-    }
-    processed++;
-    merge(m.to, m.from, m.s);
-    const reply = rules.replyKind[m.kind]!;
-    if (reply !== NO_KIND) send(m.to, m.from, reply, logs[m.to]!.length);
-  };
-
-  /** The k peer choices of host h at tick t (periodic protocols). */
-  const periodicStep = (h: number): void => {
-    const kind = rules.periodicKind;
-    if (kind === NO_KIND) return;
-    for (let j = 0; j < fanout; j++) {
-      const r = peerHash(seed, h, t, j);
-      let peer: number;
-      if (view === 'full') {
-        if (n < 2) return;
-        peer = fullViewPeer(r, h, n);
-      } else {
-        const candidates: number[] = [];
-        for (let x = 0; x < n; x++) if (x !== h && known[h]![x] === 1) candidates.push(x);
-        if (candidates.length === 0) continue;
-        peer = candidates[r % candidates.length]!;
-      }
-      send(h, peer, kind, periodicSnapshotLength(kind, logs[h]!.length));
-    }
-  };
-
-  // Work done since the last yield, and the counters as they were at the end of the last
-  // completed tick (what an abort in the middle of the next tick reports).
-  let work = 0;
-  let atTickStart = { sent, delivered, processed, ignored, lost, inFlight, entries, totalKnown, complete };
+  // The counters as they were at the end of the last completed tick (what an abort in the
+  // middle of the next tick reports).
+  let atTickStart: Counters = { ...c };
   const pause = (): Promise<void> => {
-    work = 0;
+    hosts.work = 0;
     return new Promise((resolve) => setImmediate(resolve));
   };
   const progressTimer = controls.onProgress === undefined ? undefined : setInterval(() => {
     try {
-      controls.onProgress?.({ tick: t, hostsComplete: atTickStart.complete, sent });
+      controls.onProgress?.({ tick: t, hostsComplete: atTickStart.complete, sent: c.sent });
     } catch {
       // A progress display that fails must not take the run down.
     }
@@ -190,7 +226,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
   const stoppedMidTick = async (): Promise<boolean> => {
     await pause();
     if (signal?.aborted !== true || t === 0) return false;
-    ({ sent, delivered, processed, ignored, lost, inFlight, entries, totalKnown, complete } = atTickStart);
+    Object.assign(c, atTickStart);
     for (let x = 0; x < n; x++) if (completion[x] === t) completion[x] = -1;
     t--;
     endReason = 'interrupted';
@@ -201,40 +237,37 @@ export async function runReference(options: SimulationOptions, controls: Referen
   let endReason: EndReason = 'interrupted';
   try {
     ticks: for (;;) {
-      tickSent = 0;
-      tickDelivered = 0;
-      sentThisTick.fill(0);
-      if (t === 0 && rules.sendOnAppend) {
-        // announce: every host but the seed announces itself to the seed.
-        for (let h = 1; h < n; h++) send(h, 0, KIND_SET, 1);
-      }
+      hosts.tick = t;
+      hosts.tickSent = 0;
+      const deliveredBefore = c.delivered;
+      hosts.sentThisTick.fill(0);
+      if (t === 0) for (let h = 0; h < n; h++) behaviour.start(h);
       const arriving = pending.get(t) ?? [];
       pending.delete(t);
       arriving.sort((a, b) => a.to - b.to || a.from - b.from || a.seq - b.seq);
       let next = 0;
       for (let h = 0; h < n; h++) {
         while (next < arriving.length && arriving[next]!.to === h) {
-          handle(arriving[next++]!);
-          if (yields && work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
+          hosts.handle(arriving[next++]!);
+          if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
         }
-        periodicStep(h);
-        work++;
-        if (yields && work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
+        behaviour.step(h);
+        hosts.work++;
+        if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
       }
-      series.sent.push(tickSent);
-      series.delivered.push(tickDelivered);
-      series.complete.push(complete);
-      series.coverage.push(totalKnown / (n * n));
-      if (spreadTicks === null && knowSeed === n) spreadTicks = t;
+      series.sent.push(hosts.tickSent);
+      series.delivered.push(c.delivered - deliveredBefore);
+      series.complete.push(c.complete);
+      series.coverage.push(c.totalKnown / (n * n));
+      if (spreadTicks === null && hosts.knowSeed === n) spreadTicks = t;
 
-      if (complete === n) { endReason = 'converged'; break; }
-      if (rules.canStall && inFlight === 0) { endReason = 'stalled'; break; }
-      if (t >= maxTicks) { endReason = 'max-ticks'; break; }
+      const end = module.endOf({ tick: t, hosts: n, complete: c.complete, inFlight: c.inFlight, maxTicks });
+      if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }
-      atTickStart = { sent, delivered, processed, ignored, lost, inFlight, entries, totalKnown, complete };
+      atTickStart = { ...c };
       t++;
       // Let the event loop deliver an abort (SIGINT, timeout) and progress timers now and then.
-      if (yields && work >= WORK_PER_YIELD) await pause();
+      if (yields && hosts.work >= WORK_PER_YIELD) await pause();
     }
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);
@@ -244,15 +277,15 @@ export async function runReference(options: SimulationOptions, controls: Referen
   const outcome = {
     converged,
     ticks: converged ? t : null,
-    sent, delivered, processed, ignored, lost, inFlight, entries,
+    sent: c.sent, delivered: c.delivered, processed: c.processed, ignored: c.ignored, lost: c.lost, inFlight: c.inFlight, entries: c.entries,
     spreadTicks,
-    coverage: totalKnown / (n * n),
+    coverage: c.totalKnown / (n * n),
     endReason,
     lastTick: t,
     hostCompletionTicks: completionTicksOf(completion),
     series,
   };
-  return { outcome, diagnostics: { peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null } };
+  return { outcome, diagnostics: { peakPendingMessages: hosts.peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null } };
 }
 
 /** Bytes per message object waiting in the reference engine (object, array slot, map share). */

@@ -5,6 +5,7 @@
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
+import { protocolModule } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
 import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './message.js';
 import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode } from './layout.js';
@@ -43,12 +44,14 @@ function fits(options: SimulationOptions, mode: StateMode, budget: number): bool
 }
 
 /**
- * The state modes a run may use, preferred first. `push` (no replies, whole-log snapshots) can
- * keep versioned bitsets instead of logs: N^2/8 bytes per generation instead of 12 N^2.
+ * The state modes a run may use, preferred first. A protocol whose snapshots are always a
+ * sender's whole set at the end of its tick (no log order, no replies, no sender-only messages:
+ * `push`) can keep versioned bitsets instead of logs: N^2/8 bytes per generation instead of 12 N^2.
  */
 function candidateModes(options: SimulationOptions): StateMode[] {
   const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
-  if (options.protocol !== 'push') return logModes;
+  const { logOrder, midTickSnapshots, selfSnapshots, learns } = protocolModule(options.protocol).traits;
+  if (logOrder || midTickSnapshots || selfSnapshots || learns) return logModes;
   return [{ mode: 'set', generations: options.latency.max + 1 }, ...logModes];
 }
 

@@ -2,7 +2,7 @@
  * The message record of the parallel engine, defined once. A message waiting for delivery is
  * four Int32 fields, in a shard's queues (`queue.ts`) and its sorted tick buffer:
  *
- *   [0] TO_KIND   receiver | kind << KIND_SHIFT (kinds of protocol.ts; 2 bits)
+ *   [0] TO_KIND   receiver | kind << KIND_SHIFT (a protocol module's kinds; 2 bits)
  *   [1] FROM      sender
  *   [2] SEQ       the sender's send sequence number (SPEC order: receiver, sender, sequence)
  *   [3] PAYLOAD   log mode: the snapshot length s; set mode: the tick of the sender's slot

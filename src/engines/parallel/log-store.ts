@@ -1,0 +1,251 @@
+/**
+ * The log store: every host's discovery log L(h), its known set K(h) as a bitset, the position of
+ * each id in the log, a per-block running maximum of the log, and bitset checkpoints of K(h) every
+ * B entries (layout.ts, log mode). A snapshot is a log prefix length `s`: logs only grow, so the
+ * prefix read at delivery is what the sender had when it sent.
+ *
+ * A merge of L(f)[0 .. s) costs the and-not of one checkpoint (only over the receiver's words that
+ * are not full yet) plus a walk of fewer than B tail entries, instead of a walk of all s entries:
+ * that is what keeps `announce` from being cubic in practice.
+ */
+import type { Behaviour } from '../../protocols/index.js';
+import type { WasmMemory } from '../../kernels/bitset.js';
+import type { BitsetOps } from './bitset-ops.js';
+import type { StateLayout } from './layout.js';
+import type { HostStore } from './store.js';
+
+export class LogStore implements HostStore {
+  tick = 0;
+  knownTotal = 0;
+  knowSeed = 0;
+  completeCount = 0;
+  private readonly n: number;
+  private readonly words: number;
+  private readonly interval: number;
+  private readonly intervalShift: number;
+  private readonly checkpoints: number;
+  // Shared state views (whole memory; rows indexed by host).
+  private readonly known: Int32Array;
+  private readonly log: Int32Array;
+  private readonly pos: Int32Array;
+  private readonly tailMax: Int32Array;
+  private readonly ckRange: Int32Array;
+  private readonly complete: Int32Array;
+  // Local per-host state of this shard's hosts (index localOf[h]).
+  private readonly logLen: Int32Array;
+  private readonly firstNonFull: Int32Array;
+  private readonly minWord: Int32Array;
+  private readonly maxWord: Int32Array;
+  private behaviour: Behaviour | undefined;
+  /** Whether appends are told to the protocol (false while the initial logs are written). */
+  private learns = false;
+
+  constructor(
+    private readonly memory: WasmMemory,
+    private readonly state: StateLayout,
+    private readonly ops: BitsetOps,
+    private readonly localOf: Int32Array,
+    size: number,
+  ) {
+    const n = state.hosts;
+    this.n = n;
+    this.words = state.words;
+    this.interval = state.interval;
+    this.intervalShift = Math.log2(state.interval);
+    this.checkpoints = state.checkpoints;
+    const buffer = memory.buffer as unknown as SharedArrayBuffer;
+    this.known = new Int32Array(buffer, state.known, n * state.words);
+    this.log = new Int32Array(buffer, state.log, n * n);
+    this.pos = new Int32Array(buffer, state.pos, n * n);
+    this.tailMax = new Int32Array(buffer, state.tailMax, n * n);
+    this.ckRange = new Int32Array(buffer, state.ckRange, n * state.checkpoints * 2);
+    this.complete = new Int32Array(buffer, state.complete, n);
+    this.logLen = new Int32Array(size);
+    this.firstNonFull = new Int32Array(size);
+    this.minWord = new Int32Array(size).fill(0x7fffffff);
+    this.maxWord = new Int32Array(size).fill(-1);
+  }
+
+  bind(behaviour: Behaviour, learns: boolean): void {
+    this.behaviour = behaviour;
+    this.pendingLearns = learns;
+  }
+
+  /** `learns` of bind, switched on once the initial logs are written. */
+  private pendingLearns = false;
+
+  prefault(ownRanges: readonly number[], stopped: () => boolean): void {
+    const st = this.state;
+    const n = this.n;
+    const rowBytes = st.words * 4;
+    const spans: [number, number][] = [];
+    for (let r = 0; r < ownRanges.length; r += 2) {
+      const a = ownRanges[r]!;
+      const b = ownRanges[r + 1]!;
+      if (a === b) continue;
+      spans.push([st.known + a * rowBytes, st.known + b * rowBytes]);
+      for (const base of [st.log, st.pos, st.tailMax]) spans.push([base + a * n * 4, base + b * n * 4]);
+      spans.push([st.ckpt + a * st.checkpoints * rowBytes, st.ckpt + b * st.checkpoints * rowBytes]);
+      spans.push([st.ckRange + a * st.checkpoints * 8, st.ckRange + b * st.checkpoints * 8]);
+    }
+    touchSpans(this.memory, spans, stopped);
+  }
+
+  init(hosts: Int32Array, initialLog: (h: number) => readonly number[]): void {
+    const { n, words } = this;
+    // Bits of ids >= N are set so that the last word of a complete set is all ones.
+    const padWord = n >>> 5;
+    const padBits = n & 31 ? ~((1 << (n & 31)) - 1) : 0;
+    for (const h of hosts) {
+      const base = h * words;
+      if (padBits !== 0) this.known[base + padWord] = padBits;
+      for (let w = padWord + (padBits !== 0 ? 1 : 0); w < words; w++) this.known[base + w] = -1;
+      this.complete[h] = -1;
+      for (const x of initialLog(h)) this.append(h, x);
+    }
+    this.learns = this.pendingLearns;
+  }
+
+  count(h: number): number {
+    return this.logLen[this.localOf[h]!]!;
+  }
+
+  isComplete(h: number): boolean {
+    return this.complete[h] !== -1;
+  }
+
+  select(h: number, index: number): number {
+    return this.ops.selectKnown(h, index);
+  }
+
+  wholePayload(h: number): number {
+    return this.logLen[this.localOf[h]!]!;
+  }
+
+  selfPayload(): number {
+    return 1;
+  }
+
+  /** Host `h` merges L(f)[0 .. s) (SPEC "merge"), appending new ids in L(f) order. */
+  merge(h: number, f: number, s: number): void {
+    const li = this.localOf[h]!;
+    // A complete receiver learns nothing: skipping its merge changes no metric (the seed, which
+    // every host knows first, receives most pushes of the early ticks and is complete at tick 1).
+    if (this.logLen[li]! === this.n) return;
+    const c = s >>> this.intervalShift;
+    let tail = 0;
+    if (c > 0) {
+      tail = c << this.intervalShift;
+      const ck = f * this.checkpoints + c - 1;
+      const fromWord = Math.max(this.ckRange[2 * ck]!, this.firstNonFull[li]!);
+      const toWord = this.ckRange[2 * ck + 1]!;
+      if (fromWord < toWord) {
+        const found = this.ops.andNotIds(ck, h, fromWord, toWord);
+        if (found > 0) {
+          if (found * 16 >= tail) this.walk(h, f, 0, tail);
+          else this.appendInLogOrder(h, f, found);
+        }
+      }
+    }
+    // The tail holds no unknown id when its largest id is below the receiver's first non-full word.
+    if (tail < s && this.tailMax[f * this.n + s - 1]! >= this.firstNonFull[li]! << 5) this.walk(h, f, tail, s);
+  }
+
+  /** Appends the unknown ids of L(f)[from .. to) to L(h), in order. */
+  private walk(h: number, f: number, from: number, to: number): void {
+    const known = this.known;
+    const log = this.log;
+    const kb = h * this.words;
+    const row = f * this.n;
+    const li = this.localOf[h]!;
+    let full = this.firstNonFull[li]!;
+    for (let i = from; i < to; i++) {
+      const x = log[row + i]!;
+      const w = x >>> 5;
+      if (w < full || (known[kb + w]! & (1 << (x & 31))) !== 0) continue;
+      this.append(h, x);
+      full = this.firstNonFull[li]!;
+    }
+  }
+
+  /** Appends the `count` ids found by the and-not kernel, sorted by their position in L(f). */
+  private appendInLogOrder(h: number, f: number, count: number): void {
+    const ids = this.ops.scratchIds;
+    if (count === 1) {
+      this.append(h, ids[0]!);
+      return;
+    }
+    const keys = this.ops.sortKeys;
+    const row = f * this.n;
+    for (let i = 0; i < count; i++) {
+      const x = ids[i]!;
+      // position < 2^20 and id < 2^20: the key is exact in a double.
+      const key = this.pos[row + x]! * 1048576 + x;
+      // Insertion sort: counts here are small (large ones walk the log instead).
+      let j = i;
+      while (j > 0 && keys[j - 1]! > key) {
+        keys[j] = keys[j - 1]!;
+        j--;
+      }
+      keys[j] = key;
+    }
+    for (let i = 0; i < count; i++) this.append(h, keys[i]! % 1048576);
+  }
+
+  /** Appends x to L(h) and K(h), and tells the protocol when it learns. */
+  private append(h: number, x: number): void {
+    const li = this.localOf[h]!;
+    const n = this.n;
+    const len = this.logLen[li]!;
+    const row = h * n;
+    this.log[row + len] = x;
+    this.pos[row + x] = len;
+    this.tailMax[row + len] = (len & (this.interval - 1)) === 0 || x > this.tailMax[row + len - 1]! ? x : this.tailMax[row + len - 1]!;
+    const next = len + 1;
+    this.logLen[li] = next;
+    const kb = h * this.words;
+    const w = x >>> 5;
+    const word = this.known[kb + w]! | (1 << (x & 31));
+    this.known[kb + w] = word;
+    if (word === -1 && w === this.firstNonFull[li]) {
+      let f = w + 1;
+      while (f < this.words && this.known[kb + f] === -1) f++;
+      this.firstNonFull[li] = f;
+    }
+    if (w < this.minWord[li]!) this.minWord[li] = w;
+    if (w > this.maxWord[li]!) this.maxWord[li] = w;
+    this.knownTotal++;
+    if (x === 0) this.knowSeed++;
+    if ((next & (this.interval - 1)) === 0) {
+      const ck = h * this.checkpoints + (next >>> this.intervalShift) - 1;
+      this.ops.checkpoint(ck, h);
+      this.ckRange[2 * ck] = this.minWord[li]!;
+      this.ckRange[2 * ck + 1] = this.maxWord[li]! + 1;
+    }
+    if (next === n) {
+      this.complete[h] = this.tick;
+      this.completeCount++;
+    }
+    if (this.learns) this.behaviour!.learned(h, x);
+  }
+}
+
+/**
+ * Touches every page of the byte spans once (a zero into fresh memory), so that each shard commits
+ * its own rows in parallel and its ticks take no page faults (shared/MEASUREMENTS.md: contiguous
+ * halves at once about 2x one thread; interleaved pages contend). Only bytes of the shard's own
+ * rows are written, so a page shared with a neighbour's rows is safe whoever touches it first.
+ * Looks at `stopped` every 64 MiB: a run stopped during start-up need not commit all its memory.
+ */
+export function touchSpans(memory: WasmMemory, spans: readonly (readonly [number, number])[], stopped: () => boolean): void {
+  const a32 = new Int32Array(memory.buffer as unknown as SharedArrayBuffer);
+  let touched = 0;
+  for (const [start, end] of spans) {
+    for (let i = start >>> 2, last = end >>> 2; i < last; i += 1024) a32[i] = 0;
+    touched += end - start;
+    if (touched >= 64 << 20) {
+      touched = 0;
+      if (stopped()) return;
+    }
+  }
+}

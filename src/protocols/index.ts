@@ -1,0 +1,3 @@
+export * from './protocol.js';
+export * from './peers.js';
+export * from './registry.js';

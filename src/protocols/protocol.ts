@@ -1,0 +1,92 @@
+/**
+ * What a protocol is, and what an engine offers it. A protocol module (announce.ts, push.ts, ...)
+ * is the only place that holds a protocol's rules: its message kinds, the initial state of a host,
+ * what a host does on its start, on a message and on its periodic step, what it counts and when a
+ * run ends. Engines own storage and movement; they call the module's behaviour at fixed points of
+ * the tick (SPEC.md "Tick") and never test a protocol's name. The model is PeerSim's split of
+ * `EDProtocol` (on a message) and `CDProtocol` (once a cycle), and dslab-mp's `Process`.
+ *
+ * Hot loops stay allocation-free: a behaviour is created once per run and per engine instance,
+ * so its call sites see one class; messages reach it as scalars (kind, sender, payload).
+ */
+import type { Protocol, SimulationOptions } from '../options.js';
+import type { EndReason } from '../result.js';
+
+/**
+ * The host-level operations of SPEC.md, on one engine's storage. `payload` is the engine's opaque
+ * name for a message's snapshot (a log prefix length, a snapshot slot): protocols pass it on.
+ */
+export interface HostApi {
+  /** The tick being simulated. */
+  readonly tick: number;
+  /** Sends `from -> to` a message of `kind` whose snapshot is the sender's whole log now. */
+  sendKnown(from: number, to: number, kind: number): void;
+  /** Sends `from -> to` a message of `kind` whose snapshot is `[from]` (L(from)[0 .. 1)). */
+  sendSelf(from: number, to: number, kind: number): void;
+  /** Host h merges the snapshot of a message from `from` (SPEC "merge"). */
+  merge(h: number, from: number, payload: number): void;
+  /** Whether h knows every host. */
+  isComplete(h: number): boolean;
+  /** |K(h)|, h itself included. */
+  knownCount(h: number): number;
+  /** The `index`-th id (ascending, from 0) of K(h) without h; needs index < |K(h)| - 1. */
+  selectKnown(h: number, index: number): number;
+}
+
+/** A protocol's rules bound to one engine for one run. Every method is called on the hot path. */
+export interface Behaviour {
+  /** Host h's action at the start (tick 0), before any delivery; engines call it in host order. */
+  start(h: number): void;
+  /** Host h handles a message of `kind` from `from`; false if it ignores it (counted `ignored`). */
+  receive(h: number, kind: number, from: number, payload: number): boolean;
+  /** Host h's periodic step, after its deliveries of the tick. */
+  step(h: number): void;
+  /** Host h has just appended x to its log (called only when `traits.learns`). */
+  learned(h: number, x: number): void;
+}
+
+/** What a protocol asks of a store, so engines can pick the cheapest store that serves it. */
+export interface Traits {
+  /** Hosts take a periodic step every tick. */
+  readonly periodic: boolean;
+  /** `learned` is called on every append (the store must keep log order). */
+  readonly learns: boolean;
+  /** Some messages carry only their sender (`sendSelf`). */
+  readonly selfSnapshots: boolean;
+  /** Some messages are sent while their sender is still merging in that tick (replies). */
+  readonly midTickSnapshots: boolean;
+  /** A snapshot is a log prefix, so log order changes what a receiver learns. */
+  readonly logOrder: boolean;
+}
+
+/** The run's totals at the end of a tick, as every engine computes them. */
+export interface TickTotals {
+  readonly tick: number;
+  readonly hosts: number;
+  readonly complete: number;
+  readonly inFlight: number;
+  readonly maxTicks: number;
+}
+
+/** One protocol: its rules, and the bounds engines plan memory with. */
+export interface ProtocolModule {
+  readonly name: Protocol;
+  /** Names of its message kinds, indexed by kind (at most 4: kinds pack into 2 bits). */
+  readonly kinds: readonly string[];
+  readonly traits: Traits;
+  /** The ids host h knows at the start, in log order (allocates; called once per host). */
+  initialLog(h: number, options: SimulationOptions): number[];
+  /** Binds the rules to an engine. */
+  create(api: HostApi, options: SimulationOptions): Behaviour;
+  /** Why the run ends after this tick, or undefined to go on (stops and timeouts are the engines'). */
+  endOf(totals: TickTotals): EndReason | undefined;
+  /** Messages that can wait for delivery at once, at most (a generous bound for memory plans). */
+  peakPendingMessages(options: SimulationOptions): number;
+}
+
+/** The end rule every protocol here shares: converged when all hosts are complete, else max-ticks. */
+export function convergedOrMaxTicks(totals: TickTotals): EndReason | undefined {
+  if (totals.complete === totals.hosts) return 'converged';
+  if (totals.tick >= totals.maxTicks) return 'max-ticks';
+  return undefined;
+}

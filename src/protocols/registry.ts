@@ -1,0 +1,14 @@
+/** Every protocol module, by the name `--protocol` takes. */
+import type { Protocol } from '../options.js';
+import { announce } from './announce.js';
+import type { ProtocolModule } from './protocol.js';
+import { pull } from './pull.js';
+import { push } from './push.js';
+import { pushPull } from './push-pull.js';
+
+const MODULES: Record<Protocol, ProtocolModule> = { announce, push, pull, 'push-pull': pushPull };
+
+/** The module of `protocol`. */
+export function protocolModule(protocol: Protocol): ProtocolModule {
+  return MODULES[protocol];
+}
