@@ -44,4 +44,5 @@ export const announce: ProtocolModule = {
   },
   // Each host sends at most one message per host it learns: N^2 in all, about half at once.
   peakPendingMessages: (options: SimulationOptions) => (options.hosts * options.hosts) / 2 + options.hosts,
+  wholeSendsPerTick: (options, hosts) => hosts * options.hosts,
 };

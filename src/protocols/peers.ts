@@ -50,3 +50,11 @@ export function periodicInitialLog(h: number, options: SimulationOptions): numbe
 export function periodicPendingBound(options: SimulationOptions, perChoice: number): number {
   return options.hosts * options.fanout * perChoice * Math.min(options.latency.max, options.maxTicks + 1);
 }
+
+/**
+ * Periodic messages that can reach one host set in one tick, at most: every host's `fanout`
+ * choices of each of the HI - LO + 1 send ticks whose messages can arrive together.
+ */
+export function arrivingAtOnce(options: SimulationOptions): number {
+  return options.hosts * options.fanout * (options.latency.max - options.latency.min + 1);
+}

@@ -82,6 +82,11 @@ export interface ProtocolModule {
   endOf(totals: TickTotals): EndReason | undefined;
   /** Messages that can wait for delivery at once, at most (a generous bound for memory plans). */
   peakPendingMessages(options: SimulationOptions): number;
+  /**
+   * Whole-log messages (`sendKnown`) that `hosts` hosts can send in one tick, at most: their
+   * periodic sends and a reply to every message that can reach them at once.
+   */
+  wholeSendsPerTick(options: SimulationOptions, hosts: number): number;
 }
 
 /** The end rule every protocol here shares: converged when all hosts are complete, else max-ticks. */

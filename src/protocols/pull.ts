@@ -3,7 +3,7 @@
  * a host that receives a pull merges it (learning the sender) and replies with its whole log.
  */
 import type { SimulationOptions } from '../options.js';
-import { NO_PEER, PeerChooser, periodicInitialLog, periodicPendingBound } from './peers.js';
+import { arrivingAtOnce, NO_PEER, PeerChooser, periodicInitialLog, periodicPendingBound } from './peers.js';
 import { convergedOrMaxTicks, type Behaviour, type HostApi, type ProtocolModule } from './protocol.js';
 
 export const PULL = 0;
@@ -44,4 +44,5 @@ export const pull: ProtocolModule = {
   create: (api, options) => new Pull(api, options),
   endOf: convergedOrMaxTicks,
   peakPendingMessages: (options) => periodicPendingBound(options, 2),
+  wholeSendsPerTick: (options) => arrivingAtOnce(options),
 };

@@ -3,7 +3,7 @@
  * receives a push merges it and replies with its whole log, which the pusher merges.
  */
 import type { SimulationOptions } from '../options.js';
-import { NO_PEER, PeerChooser, periodicInitialLog, periodicPendingBound } from './peers.js';
+import { arrivingAtOnce, NO_PEER, PeerChooser, periodicInitialLog, periodicPendingBound } from './peers.js';
 import { convergedOrMaxTicks, type Behaviour, type HostApi, type ProtocolModule } from './protocol.js';
 
 export const PUSH = 0;
@@ -44,4 +44,5 @@ export const pushPull: ProtocolModule = {
   create: (api, options) => new PushPull(api, options),
   endOf: convergedOrMaxTicks,
   peakPendingMessages: (options) => periodicPendingBound(options, 2),
+  wholeSendsPerTick: (options, hosts) => hosts * options.fanout + arrivingAtOnce(options),
 };

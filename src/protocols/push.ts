@@ -42,4 +42,5 @@ export const push: ProtocolModule = {
   create: (api, options) => new Push(api, options),
   endOf: convergedOrMaxTicks,
   peakPendingMessages: (options) => periodicPendingBound(options, 1),
+  wholeSendsPerTick: (options, hosts) => hosts * options.fanout,
 };

@@ -187,6 +187,58 @@ export class BitsetOps {
     return added;
   }
 
+  /**
+   * Whether sender f's slot of tick `fTick` holds an id that h's slot of tick `hTick` lacks (a
+   * sparse sender costs its non-zero blocks only).
+   */
+  anyNewSlot(h: number, hTick: number, f: number, fTick: number): boolean {
+    const src = this.slot(f, fTick);
+    const dst = this.slot(h, hTick);
+    if (this.nonZeroBlocks(f, fTick) * 2 >= this.blocks) return this.kernels.anyNew(src, dst, this.words) !== 0;
+    const a = this.memoryI32;
+    const sSrc = this.summaryAt(f, fTick);
+    for (let k = 0; k < this.summaryWords; k++) {
+      let w = a[sSrc + k]!;
+      while (w !== 0) {
+        const low = w & -w;
+        const b = k * 32 + (31 - Math.clz32(low));
+        if (this.kernels.anyNew(src + b * BLOCK_BYTES, dst + b * BLOCK_BYTES, this.blockWords(b)) !== 0) return true;
+        w ^= low;
+      }
+    }
+    return false;
+  }
+
+  /** Copies host h's slot of tick `tick` into `row` from Int32 index `base` (another buffer). */
+  copySlotOut(h: number, tick: number, row: Int32Array, base: number): void {
+    const a = this.memoryI32;
+    const src = this.slot(h, tick) >>> 2;
+    for (let w = 0; w < this.words; w++) row[base + w] = a[src + w]!;
+  }
+
+  /** Whether the set in `row` from Int32 index `base` holds an id that h's slot of tick `tick` lacks. */
+  anyNewFromRow(h: number, tick: number, row: Int32Array, base: number): boolean {
+    const a = this.memoryI32;
+    const dst = this.slot(h, tick) >>> 2;
+    for (let w = 0; w < this.words; w++) if ((row[base + w]! & ~a[dst + w]!) !== 0) return true;
+    return false;
+  }
+
+  /** ORs the set in `row` from Int32 index `base` into h's slot of tick `tick`; returns the ids added. */
+  orRowInto(h: number, tick: number, row: Int32Array, base: number): number {
+    const a = this.memoryI32;
+    const dst = this.slot(h, tick) >>> 2;
+    let added = 0;
+    for (let w = 0; w < this.words; w++) {
+      const fresh = row[base + w]! & ~a[dst + w]!;
+      if (fresh === 0) continue;
+      added += popcount32(fresh);
+      a[dst + w] = a[dst + w]! | fresh;
+      this.markBlock(h, tick, w >>> BLOCK_SHIFT);
+    }
+    return added;
+  }
+
   /** Fills the all-ones set that complete hosts' messages name (once, before tick 0). */
   initFull(): void {
     const start = this.fullBase >>> 2;

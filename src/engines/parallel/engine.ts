@@ -18,7 +18,7 @@ import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
   STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT,
 } from './layout.js';
-import { planMemory } from './memory.js';
+import { planMemory, versionsOf } from './memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
 
 /** Live figures of a running simulation, for progress displays. */
@@ -112,6 +112,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const rl = ringsLayout(shards, internals.ringCapacity);
   const control = new SharedArrayBuffer(cl.bytes);
   const rings = new SharedArrayBuffer(rl.bytes);
+  const vl = versionsOf(plan.state);
+  const versions = vl === null ? [] : Array.from({ length: shards }, () => new SharedArrayBuffer(vl.bytes));
   const allocated = performance.now();
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
@@ -198,7 +200,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings,
+        shard: s, shards, options, memory, control, rings, versions,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };

@@ -2,7 +2,8 @@
  * Every shared-memory layout of the parallel engine, in one module (STYLE.md rule 2). Nothing else
  * hard-codes an offset.
  *
- * Three shared buffers, all allocated by the main thread before any worker starts:
+ * Three shared buffers (four with replies in set mode), all allocated by the main thread before
+ * any worker starts:
  *
  * 1. The state memory: one shared `WebAssembly.Memory` (so the WebAssembly kernels and the JS
  *    views see the same bytes), at most 4 GiB. Regions, each 64-byte aligned:
@@ -78,10 +79,14 @@ export function wordsPerSet(n: number): number {
   return Math.ceil(n / 128) * 4;
 }
 
-/** How host state is stored: discovery logs (any protocol) or versioned bitsets (push only). */
+/**
+ * How host state is stored: discovery logs (any protocol) or versioned bitsets (protocols whose
+ * snapshots never depend on log order), with `versions` per shard and generation when messages
+ * may leave in the middle of their sender's tick (replies; 0 otherwise).
+ */
 export type StateMode =
   | { readonly mode: 'log'; readonly interval: CheckpointInterval }
-  | { readonly mode: 'set'; readonly generations: number };
+  | { readonly mode: 'set'; readonly generations: number; readonly versions: number };
 
 /** Byte offsets of the state memory's regions (0-sized regions are unused in that mode). */
 export interface StateLayout {
@@ -96,6 +101,8 @@ export interface StateLayout {
   readonly checkpoints: number;
   /** Set mode: generations G of snapshot slots (host h's slot for tick t is G-slot t mod G). */
   readonly generations: number;
+  /** Set mode: versions per shard and generation (see VersionsLayout; 0: no replies, none kept). */
+  readonly versions: number;
   readonly known: number;
   readonly log: number;
   readonly pos: number;
@@ -121,6 +128,7 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   const interval = log ? spec.interval : 1;
   const checkpoints = log ? Math.floor(hosts / spec.interval) : 0;
   const generations = log ? 0 : spec.generations;
+  const versions = log ? 0 : spec.versions;
   const square = log ? hosts * hosts * 4 : 0;
   let at = 0;
   const region = (bytes: number): number => {
@@ -141,9 +149,46 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   const complete = region(hosts * 4);
   const scratch = region(shards * hosts * 4);
   return {
-    hosts, shards, mode: spec.mode, words, interval, checkpoints, generations,
+    hosts, shards, mode: spec.mode, words, interval, checkpoints, generations, versions,
     known, log: logAt, pos, tailMax, ckpt, ckRange, snap, summaryWords, summary, full, complete, scratch, bytes: at,
   };
+}
+
+// ---- snapshot versions (set mode with replies) -------------------------------------------------
+
+/**
+ * 4. The versions of one shard (`SharedArrayBuffer`, one per shard; set mode with replies only).
+ *
+ *      +-------+------------------------------------------------------------------------+
+ *      | FLAGS | G x V Int32: version v of generation g is 0 = "the sender's slot of that |
+ *      |       |   tick, as it ends the tick", 1 = "row (g, v) below"                   |
+ *      | ROWS  | G x V bitsets of W words: a sender's set frozen in the middle of a tick |
+ *      +-------+------------------------------------------------------------------------+
+ *
+ *    A reply leaves while its sender may still merge later messages of the same tick, so it
+ *    cannot name the sender's slot of that tick outright. It names a version: a flag says
+ *    whether the slot as it ends the tick is what the reply carries (the sender changed no
+ *    more: nothing was copied) or a row holds the set as it was (the sender copied it there
+ *    just before it next changed). Only the shard that owns the sender writes its versions,
+ *    during tick t; readers read them from tick t + 1 on, after the barrier; generation
+ *    g = t mod G is reused at tick t + G > t + HI, after every reader is done. Pages are
+ *    committed only where rows are written, so V is the worst case without costing it.
+ */
+export interface VersionsLayout {
+  /** Versions per generation and shard: the most whole-set messages one shard can send in a tick. */
+  readonly perGeneration: number;
+  readonly generations: number;
+  readonly words: number;
+  readonly flags: number;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** Lays out one shard's versions: `perGeneration` versions of `words`-word sets, for G generations. */
+export function versionsLayout(perGeneration: number, generations: number, words: number): VersionsLayout {
+  const flags = 0;
+  const rows = align(generations * perGeneration * 4);
+  return { perGeneration, generations, words, flags, rows, bytes: rows + generations * perGeneration * words * 4 };
 }
 
 // ---- control block -------------------------------------------------------------------------

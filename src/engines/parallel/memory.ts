@@ -8,7 +8,8 @@ import type { SimulationOptions } from '../../options.js';
 import { protocolModule } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
 import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './message.js';
-import { controlLayout, ringsLayout, stateLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode } from './layout.js';
+import { controlLayout, ringsLayout, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './layout.js';
+import { hostsOf, partition } from './partition.js';
 
 /** Checkpoint intervals of log mode, fastest first. */
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
@@ -25,12 +26,16 @@ export interface MemoryPlan {
 /** Estimated peak bytes of a run with state mode `mode`. */
 export function estimateBytes(options: SimulationOptions, mode: StateMode): number {
   const shards = options.threads;
-  const state = stateLayout(options.hosts, shards, mode).bytes;
+  const layout = stateLayout(options.hosts, shards, mode);
+  const state = layout.bytes;
+  // Versions are committed only where a row is written: counted at their worst case.
+  const versions = shards * (versionsOf(layout)?.bytes ?? 0);
   const pending = peakPendingMessages(options);
   // Ring pages are committed only when touched: at most the messages that can pass through them.
   const rings = Math.min(ringsLayout(shards).bytes, pending * RING_RECORD_BYTES);
   return (
     state +
+    versions +
     rings +
     controlLayout(shards).bytes +
     pending * PENDING_MESSAGE_BYTES +
@@ -50,9 +55,19 @@ function fits(options: SimulationOptions, mode: StateMode, budget: number): bool
  */
 function candidateModes(options: SimulationOptions): StateMode[] {
   const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
-  const { logOrder, midTickSnapshots, selfSnapshots, learns } = protocolModule(options.protocol).traits;
-  if (logOrder || midTickSnapshots || selfSnapshots || learns) return logModes;
-  return [{ mode: 'set', generations: options.latency.max + 1 }, ...logModes];
+  const module = protocolModule(options.protocol);
+  const { logOrder, midTickSnapshots, learns } = module.traits;
+  if (logOrder || learns) return logModes;
+  const part = partition(options.hosts, options.threads);
+  let largest = 0;
+  for (let s = 0; s < options.threads; s++) largest = Math.max(largest, hostsOf(part, s).length);
+  const versions = midTickSnapshots ? module.wholeSendsPerTick(options, largest) : 0;
+  return [{ mode: 'set', generations: options.latency.max + 1, versions }, ...logModes];
+}
+
+/** One shard's versions (set mode with replies), or null. */
+export function versionsOf(state: StateLayout): VersionsLayout | null {
+  return state.mode === 'set' && state.versions > 0 ? versionsLayout(state.versions, state.generations, state.words) : null;
 }
 
 /** The state layout a run of `options` uses when memory allows: its preferred mode (see `candidateModes`). */

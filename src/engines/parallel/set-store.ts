@@ -4,14 +4,25 @@
  * log prefix; a host copies its set into the slot of tick t before it first changes it in tick t,
  * so the slot a message names stays intact until every message that names it has been read.
  *
- * It serves protocols whose snapshots are always the sender's whole set at the end of its tick
- * (traits: no log order, no mid-tick snapshots, no sender-only snapshots): `push` today.
+ * It serves every protocol whose snapshots never depend on log order: `push`, `pull`, `push-pull`.
+ * Two kinds of message need more than a slot:
+ * - a message that carries only its sender (a pull) names SELF;
+ * - a message sent while its sender may still merge later messages of the same tick (a reply)
+ *   names a version (layout.ts, VersionsLayout): "my slot of this tick as it ends the tick",
+ *   unless the sender changes again in that tick, in which case it first copies its set to the
+ *   version's row and the version names the row. A host that gets one push and replies copies
+ *   nothing; a hotspot that gets thousands copies once per change that follows a reply.
  */
 import type { WasmMemory } from '../../kernels/bitset.js';
 import { FULL_TICK, type BitsetOps } from './bitset-ops.js';
-import type { StateLayout } from './layout.js';
+import { versionsLayout, type StateLayout } from './layout.js';
 import { touchSpans } from './log-store.js';
 import type { HostStore } from './store.js';
+
+/** Payload of a message that carries only its sender (SPEC: a pull's snapshot L(f)[0 .. 1)). */
+export const SELF = -2;
+/** Payloads at or below this name version v of generation g: VERSION_BASE - (g * V + v). */
+const VERSION_BASE = -3;
 
 export class SetStore implements HostStore {
   tick = 0;
@@ -26,6 +37,18 @@ export class SetStore implements HostStore {
   private readonly counts: Int32Array;
   /** The tick of the slot that holds each host's current set. */
   private readonly snapTick: Int32Array;
+  /** Versions per generation (0: this run sends no mid-tick snapshots and keeps none). */
+  private readonly perGeneration: number;
+  private readonly words: number;
+  /** Every shard's version flags and rows (index: shard). */
+  private readonly flags: Int32Array[] = [];
+  private readonly rows: Int32Array[] = [];
+  /** Versions this shard has handed out in tick `versionTick`. */
+  private nextVersion = 0;
+  private versionTick = -1;
+  /** The version naming host h's current set, valid while openTick[li] is the current tick. */
+  private readonly open: Int32Array;
+  private readonly openTick: Int32Array;
 
   constructor(
     private readonly memory: WasmMemory,
@@ -35,6 +58,8 @@ export class SetStore implements HostStore {
     size: number,
     latencyMax: number,
     private readonly shard: number,
+    versions: readonly SharedArrayBuffer[],
+    private readonly shardOf: Uint16Array,
   ) {
     this.n = state.hosts;
     this.generations = state.generations;
@@ -43,6 +68,17 @@ export class SetStore implements HostStore {
     this.complete = new Int32Array(buffer, state.complete, this.n);
     this.counts = new Int32Array(size);
     this.snapTick = new Int32Array(size);
+    this.perGeneration = state.versions;
+    this.words = state.words;
+    if (state.versions > 0) {
+      const vl = versionsLayout(state.versions, state.generations, state.words);
+      for (const buffer of versions) {
+        this.flags.push(new Int32Array(buffer, vl.flags, vl.generations * vl.perGeneration));
+        this.rows.push(new Int32Array(buffer, vl.rows, vl.generations * vl.perGeneration * vl.words));
+      }
+    }
+    this.open = new Int32Array(size);
+    this.openTick = new Int32Array(size).fill(-1);
   }
 
   bind(): void {
@@ -109,6 +145,7 @@ export class SetStore implements HostStore {
     const li = this.localOf[h]!;
     // A complete host knows everyone: its messages name the shared all-ones set, no copy needed.
     if (this.counts[li] === this.n) return FULL_TICK;
+    if (this.perGeneration > 0) return this.versionOf(h, li);
     const s0 = this.snapTick[li]!;
     const t = this.tick;
     if (t - s0 < this.generations - this.latMax) return s0;
@@ -118,23 +155,94 @@ export class SetStore implements HostStore {
   }
 
   selfPayload(): number {
-    throw new Error('the versioned-set store cannot carry sender-only snapshots (memory.ts picks the log store for such protocols)');
+    return SELF;
   }
 
-  /** K(h) |= the snapshot of f in its slot of tick `fTick`. */
-  merge(h: number, f: number, fTick: number): void {
+  /**
+   * The version that names h's current set (mid-tick messages): the open one if h has not
+   * changed since it was handed out, else a new one, flagged "the slot as it ends the tick".
+   */
+  private versionOf(h: number, li: number): number {
+    const t = this.tick;
+    const g = t % this.generations;
+    const V = this.perGeneration;
+    if (this.openTick[li] === t) return VERSION_BASE - (g * V + this.open[li]!);
+    // The version names h's slot of tick t, so h's set must be there.
+    if (this.snapTick[li] !== t) {
+      this.ops.copySlot(h, this.snapTick[li]!, t);
+      this.snapTick[li] = t;
+    }
+    if (this.versionTick !== t) {
+      this.versionTick = t;
+      this.nextVersion = 0;
+    }
+    const v = this.nextVersion++;
+    if (v >= V) throw new Error(`shard ${this.shard} sent more than ${V} whole-set messages in tick ${t}: the bound of wholeSendsPerTick is wrong`);
+    // Plain store: readers read it from tick t + 1 on, after the barrier.
+    this.flags[this.shard]![g * V + v] = 0;
+    this.open[li] = v;
+    this.openTick[li] = t;
+    return VERSION_BASE - (g * V + v);
+  }
+
+  /**
+   * Before h's set changes in this tick: a version handed out for its current set gets a copy
+   * of it (and the flag that says so), and h's set moves to its slot of this tick if it is not
+   * there yet (the old slot stays intact for messages that name it).
+   */
+  private beforeChange(h: number, li: number): void {
+    const t = this.tick;
+    if (this.openTick[li] === t) {
+      const index = (t % this.generations) * this.perGeneration + this.open[li]!;
+      this.ops.copySlotOut(h, t, this.rows[this.shard]!, index * this.words);
+      this.flags[this.shard]![index] = 1;
+      this.openTick[li] = -1;
+    }
+    if (this.snapTick[li] !== t) {
+      this.ops.copySlot(h, this.snapTick[li]!, t);
+      this.snapTick[li] = t;
+    }
+  }
+
+  /** K(h) gains the snapshot `payload` of sender f: a slot tick, FULL_TICK, SELF or a version. */
+  merge(h: number, f: number, payload: number): void {
     const li = this.localOf[h]!;
     // A complete receiver learns nothing: skipping its merge changes no metric.
     if (this.counts[li]! === this.n) return;
     const t = this.tick;
-    if (this.snapTick[li] !== t) {
-      // Copy on first write in this tick: the old slot stays intact for messages that name it.
-      this.ops.copySlot(h, this.snapTick[li]!, t);
-      this.snapTick[li] = t;
+    if (payload === SELF) {
+      if ((this.ops.slotWord(h, this.snapTick[li]!, f >>> 5) & (1 << (f & 31))) !== 0) return;
+      this.beforeChange(h, li);
+      this.ops.setSlotBit(h, t, f);
+      this.learned(h, li, 1, f === 0 ? 0 : 1);
+      return;
     }
+    let fTick = payload;
+    if (payload <= VERSION_BASE) {
+      const index = VERSION_BASE - payload;
+      const s = this.shardOf[f]!;
+      if (this.flags[s]![index] === 1) {
+        const row = this.rows[s]!;
+        const base = index * this.words;
+        if (this.openTick[li] === t && !this.ops.anyNewFromRow(h, t, row, base)) return;
+        this.beforeChange(h, li);
+        const had0 = this.ops.slotWord(h, t, 0) & 1;
+        this.learned(h, li, this.ops.orRowInto(h, t, row, base), had0);
+        return;
+      }
+      // The sender's slot of the version's tick, as it ended that tick (slot addressing is mod G).
+      fTick = (index / this.perGeneration) | 0;
+    }
+    if (this.openTick[li] === t && !this.ops.anyNewSlot(h, t, f, fTick)) return;
+    this.beforeChange(h, li);
     const had0 = this.ops.slotWord(h, t, 0) & 1;
-    const added = this.ops.mergeSlot(h, t, f, fTick);
+    this.learned(h, li, this.ops.mergeSlot(h, t, f, fTick), had0);
+  }
+
+  /** Counts `added` ids just merged into h's slot of this tick (`had0`: whether h knew the seed before). */
+  private learned(h: number, li: number, added: number, had0: number): void {
     if (added === 0) return;
+    const t = this.tick;
     this.knownTotal += added;
     if (had0 === 0 && (this.ops.slotWord(h, t, 0) & 1) !== 0) this.knowSeed++;
     const count = this.counts[li]! + added;

@@ -53,6 +53,8 @@ export interface ShardConfig {
   readonly memory: WasmMemory;
   readonly control: SharedArrayBuffer;
   readonly rings: SharedArrayBuffer;
+  /** Every shard's snapshot versions, by shard (set mode with replies; else empty). */
+  readonly versions: readonly SharedArrayBuffer[];
   readonly state: StateLayout;
   readonly controlLayout: ControlLayout;
   readonly ringsLayout: RingsLayout;
@@ -211,7 +213,7 @@ class Shard implements HostApi {
     this.nextSeq = new Int32Array(size);
     this.sentThisTick = new Int32Array(size);
     this.store = state.mode === 'set'
-      ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard)
+      ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard, config.versions, this.shardOf)
       : new LogStore(config.memory, state, this.ops, this.localOf, size);
     this.transport = new Transport(options);
     this.module = protocolModule(options.protocol);
