@@ -209,24 +209,46 @@ export class BitsetOps {
     return false;
   }
 
-  /** Copies host h's slot of tick `tick` into `row` from Int32 index `base` (another buffer). */
+  /** Copies host h's slot of tick `tick` into `row` from Int32 index `base` (another buffer; one memcpy, allocates a view). */
   copySlotOut(h: number, tick: number, row: Int32Array, base: number): void {
-    const a = this.memoryI32;
     const src = this.slot(h, tick) >>> 2;
-    for (let w = 0; w < this.words; w++) row[base + w] = a[src + w]!;
+    row.set(this.memoryI32.subarray(src, src + this.words), base);
   }
 
-  /** Whether the set in `row` from Int32 index `base` holds an id that h's slot of tick `tick` lacks. */
-  anyNewFromRow(h: number, tick: number, row: Int32Array, base: number): boolean {
+  /**
+   * Brings the set in `row` from Int32 index `base` (another buffer) into this shard's scratch
+   * space of the state memory, so the SIMD kernels can read it; returns its byte offset, or -1
+   * when the scratch row is too small for a set (fewer hosts than set words: tiny runs). One
+   * memcpy; allocates a view.
+   */
+  stageRow(row: Int32Array, base: number): number {
+    if (this.words > this.hosts) return -1;
+    this.memoryI32.set(row.subarray(base, base + this.words), this.scratchBase >>> 2);
+    return this.scratchBase;
+  }
+
+  /** Whether the set in `row` (staged at `staged`, or -1) holds an id that h's slot of tick `tick` lacks. */
+  anyNewFromRow(h: number, tick: number, row: Int32Array, base: number, staged: number): boolean {
+    const dst = this.slot(h, tick);
+    if (staged >= 0) return this.kernels.anyNew(staged, dst, this.words) !== 0;
     const a = this.memoryI32;
-    const dst = this.slot(h, tick) >>> 2;
-    for (let w = 0; w < this.words; w++) if ((row[base + w]! & ~a[dst + w]!) !== 0) return true;
+    const d = dst >>> 2;
+    for (let w = 0; w < this.words; w++) if ((row[base + w]! & ~a[d + w]!) !== 0) return true;
     return false;
   }
 
-  /** ORs the set in `row` from Int32 index `base` into h's slot of tick `tick`; returns the ids added. */
-  orRowInto(h: number, tick: number, row: Int32Array, base: number): number {
+  /**
+   * ORs the set in `row` (staged at `staged`, or -1) into h's slot of tick `tick`; returns the
+   * ids added. A staged merge marks every block of the slot's summary (a superset of its
+   * non-zero blocks is all the summary promises; rows are copies of sets mid-run, mostly dense).
+   */
+  orRowInto(h: number, tick: number, row: Int32Array, base: number, staged: number): number {
     const a = this.memoryI32;
+    if (staged >= 0) {
+      const added = this.kernels.orIntoCount(this.slot(h, tick), staged, this.words);
+      if (added !== 0) a.fill(-1, this.summaryAt(h, tick), this.summaryAt(h, tick) + this.summaryWords);
+      return added;
+    }
     const dst = this.slot(h, tick) >>> 2;
     let added = 0;
     for (let w = 0; w < this.words; w++) {

@@ -224,10 +224,12 @@ export class SetStore implements HostStore {
       if (this.flags[s]![index] === 1) {
         const row = this.rows[s]!;
         const base = index * this.words;
-        if (this.openTick[li] === t && !this.ops.anyNewFromRow(h, t, row, base)) return;
+        const staged = this.ops.stageRow(row, base);
+        if (this.openTick[li] === t && !this.ops.anyNewFromRow(h, t, row, base, staged)) return;
+        // beforeChange copies h's slot out, never into the scratch row: the staged set survives.
         this.beforeChange(h, li);
         const had0 = this.ops.slotWord(h, t, 0) & 1;
-        this.learned(h, li, this.ops.orRowInto(h, t, row, base), had0);
+        this.learned(h, li, this.ops.orRowInto(h, t, row, base, staged), had0);
         return;
       }
       // The sender's slot of the version's tick, as it ended that tick (slot addressing is mod G).
