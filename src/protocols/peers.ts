@@ -40,21 +40,3 @@ export class PeerChooser {
     return this.api.selectKnown(h, index);
   }
 }
-
-/** The initial log of a periodic protocol: `[h]`, or `[h, 0]` with view `known` (every host is configured with the seed's address). Allocates. */
-export function periodicInitialLog(h: number, options: SimulationOptions): number[] {
-  return options.view === 'known' && h !== 0 ? [h, 0] : [h];
-}
-
-/** Messages in flight at most for a periodic protocol that sends `perChoice` per peer choice (replies included). */
-export function periodicPendingBound(options: SimulationOptions, perChoice: number): number {
-  return options.hosts * options.fanout * perChoice * Math.min(options.latency.max, options.maxTicks + 1);
-}
-
-/**
- * Periodic messages that can reach one host set in one tick, at most: every host's `fanout`
- * choices of each of the HI - LO + 1 send ticks whose messages can arrive together.
- */
-export function arrivingAtOnce(options: SimulationOptions): number {
-  return options.hosts * options.fanout * (options.latency.max - options.latency.min + 1);
-}

@@ -12,7 +12,7 @@ import type { Behaviour } from '../../protocols/index.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import type { BitsetOps } from './bitset-ops.js';
 import type { StateLayout } from './layout.js';
-import type { HostStore } from './store.js';
+import { touchSpans, type HostStore } from './store.js';
 
 export class LogStore implements HostStore {
   tick = 0;
@@ -39,6 +39,8 @@ export class LogStore implements HostStore {
   private behaviour: Behaviour | undefined;
   /** Whether appends are told to the protocol (false while the initial logs are written). */
   private learns = false;
+  /** `learns` of bind, switched on once the initial logs are written. */
+  private learnsAfterInit = false;
 
   constructor(
     private readonly memory: WasmMemory,
@@ -68,11 +70,8 @@ export class LogStore implements HostStore {
 
   bind(behaviour: Behaviour, learns: boolean): void {
     this.behaviour = behaviour;
-    this.pendingLearns = learns;
+    this.learnsAfterInit = learns;
   }
-
-  /** `learns` of bind, switched on once the initial logs are written. */
-  private pendingLearns = false;
 
   prefault(ownRanges: readonly number[], stopped: () => boolean): void {
     const st = this.state;
@@ -103,7 +102,7 @@ export class LogStore implements HostStore {
       this.complete[h] = -1;
       for (const x of initialLog(h)) this.append(h, x);
     }
-    this.learns = this.pendingLearns;
+    this.learns = this.learnsAfterInit;
   }
 
   count(h: number): number {
@@ -227,25 +226,5 @@ export class LogStore implements HostStore {
       this.completeCount++;
     }
     if (this.learns) this.behaviour!.learned(h, x);
-  }
-}
-
-/**
- * Touches every page of the byte spans once (a zero into fresh memory), so that each shard commits
- * its own rows in parallel and its ticks take no page faults (shared/MEASUREMENTS.md: contiguous
- * halves at once about 2x one thread; interleaved pages contend). Only bytes of the shard's own
- * rows are written, so a page shared with a neighbour's rows is safe whoever touches it first.
- * Looks at `stopped` every 64 MiB: a run stopped during start-up need not commit all its memory.
- */
-export function touchSpans(memory: WasmMemory, spans: readonly (readonly [number, number])[], stopped: () => boolean): void {
-  const a32 = new Int32Array(memory.buffer as unknown as SharedArrayBuffer);
-  let touched = 0;
-  for (const [start, end] of spans) {
-    for (let i = start >>> 2, last = end >>> 2; i < last; i += 1024) a32[i] = 0;
-    touched += end - start;
-    if (touched >= 64 << 20) {
-      touched = 0;
-      if (stopped()) return;
-    }
   }
 }

@@ -16,8 +16,7 @@
 import type { WasmMemory } from '../../kernels/bitset.js';
 import { FULL_TICK, type BitsetOps } from './bitset-ops.js';
 import { versionsLayout, type StateLayout } from './layout.js';
-import { touchSpans } from './log-store.js';
-import type { HostStore } from './store.js';
+import { touchSpans, type HostStore } from './store.js';
 
 /** Payload of a message that carries only its sender (SPEC: a pull's snapshot L(f)[0 .. 1)). */
 export const SELF = -2;
