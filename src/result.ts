@@ -38,6 +38,8 @@ export interface SimulationOutcome extends Metrics {
   /** Tick at which each host became complete, `null` if it never did. */
   readonly hostCompletionTicks: (number | null)[];
   readonly series: TickSeries;
+  /** A protocol's own metrics (rumor: residue, traffic, tAve, tLast, ...); absent for set protocols. */
+  readonly protocolMetrics?: Readonly<Record<string, number | null>>;
 }
 
 /**
@@ -76,4 +78,11 @@ export const METRIC_NAMES = [
 /** Converts completion ticks stored as an Int32Array (-1 = never) to the public form. Allocates. */
 export function completionTicksOf(ticks: Int32Array): (number | null)[] {
   return Array.from(ticks, (t) => (t < 0 ? null : t));
+}
+
+/** The tick at which the last host became complete (completion ticks, -1 = never), -1 when none did. */
+export function lastCompletionTick(ticks: Int32Array): number {
+  let last = -1;
+  for (let h = 0; h < ticks.length; h++) if (ticks[h]! > last) last = ticks[h]!;
+  return last;
 }

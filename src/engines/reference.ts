@@ -10,8 +10,8 @@ import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import { protocolModule, type Behaviour, type HostApi } from '../protocols/index.js';
-import { completionTicksOf, type EndReason, type EngineOutput } from '../result.js';
+import { MAX_TALLIES, protocolModule, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
+import { completionTicksOf, lastCompletionTick, type EndReason, type EngineOutput } from '../result.js';
 import { LOST, Transport } from '../transport.js';
 import type { Progress } from './parallel/engine.js';
 
@@ -21,6 +21,8 @@ interface Message {
   readonly kind: number;
   /** Snapshot length: the receiver merges L(from)[0 .. s). */
   readonly s: number;
+  /** What the receiver gets as `payload`: `s` (set protocols), or a cell protocol's own value. */
+  readonly payload: number;
   /** The sender's send sequence number. */
   readonly seq: number;
 }
@@ -80,6 +82,10 @@ class ReferenceHosts implements HostApi {
   /** The protocol, once bound (it calls back into these hosts). */
   behaviour: Behaviour | undefined;
   private readonly learns: boolean;
+  /** Cell protocols: the per-host cells and the tallies (the only state; no logs or sets). */
+  readonly cells: Int32Array[];
+  readonly tallies = new Float64Array(MAX_TALLIES);
+  readonly cellProtocol: boolean;
 
   constructor(options: SimulationOptions) {
     const n = options.hosts;
@@ -90,6 +96,9 @@ class ReferenceHosts implements HostApi {
     this.completion = new Int32Array(n).fill(-1);
     this.nextSeq = new Array<number>(n).fill(0);
     this.sentThisTick = new Array<number>(n).fill(0);
+    this.cellProtocol = module.state === 'cells';
+    this.cells = module.cells.map(() => new Int32Array(n));
+    if (this.cellProtocol) return;
     for (let h = 0; h < n; h++) {
       const log = module.initialLog(h, options);
       this.logs.push(log);
@@ -102,8 +111,8 @@ class ReferenceHosts implements HostApi {
     for (let h = 0; h < n; h++) this.markIfComplete(h);
   }
 
-  /** Sends one message: SPEC counts, then the transport decides its fate. */
-  private send(from: number, to: number, kind: number, s: number): void {
+  /** Sends one message: SPEC counts, then the transport decides its fate (false: lost). */
+  private sendMessage(from: number, to: number, kind: number, s: number, payload: number = s): boolean {
     const k = this.sentThisTick[from]!++;
     const seq = this.nextSeq[from]!++;
     this.c.sent++;
@@ -112,21 +121,43 @@ class ReferenceHosts implements HostApi {
     const at = this.transport.deliveryTick(from, this.tick, k);
     if (at === LOST) {
       this.c.lost++;
-      return;
+      return false;
     }
     let list = this.pending.get(at);
     if (list === undefined) this.pending.set(at, (list = []));
-    list.push({ from, to, kind, s, seq });
+    list.push({ from, to, kind, s, seq, payload });
     this.c.inFlight++;
     if (this.c.inFlight > this.peakPendingMessages) this.peakPendingMessages = this.c.inFlight;
+    return true;
   }
 
   sendKnown(from: number, to: number, kind: number): void {
-    this.send(from, to, kind, this.logs[from]!.length);
+    this.sendMessage(from, to, kind, this.logs[from]!.length);
   }
 
   sendSelf(from: number, to: number, kind: number): void {
-    this.send(from, to, kind, 1);
+    this.sendMessage(from, to, kind, 1);
+  }
+
+  send(from: number, to: number, kind: number, payload: number): boolean {
+    return this.sendMessage(from, to, kind, 0, payload);
+  }
+
+  contact(): void {
+    this.c.sent++;
+    this.c.delivered++;
+    this.c.processed++;
+    this.tickSent++;
+    this.work++;
+  }
+
+  /** Cell protocols: the engine's complete count and coverage come from the protocol's TALLY_COMPLETE. */
+  syncCellCounts(): void {
+    if (!this.cellProtocol) return;
+    const complete = this.tallies[TALLY_COMPLETE]!;
+    this.c.complete = complete;
+    this.c.totalKnown = complete * this.n;
+    this.knowSeed = complete;
   }
 
   private markIfComplete(h: number): void {
@@ -178,7 +209,7 @@ class ReferenceHosts implements HostApi {
     this.work++;
     this.c.delivered++;
     this.c.inFlight--;
-    if (this.behaviour!.receive(m.to, m.kind, m.from, m.s)) this.c.processed++;
+    if (this.behaviour!.receive(m.to, m.kind, m.from, m.payload)) this.c.processed++;
     else this.c.ignored++;
   }
 }
@@ -198,6 +229,8 @@ export async function runReference(options: SimulationOptions, controls: Referen
   const behaviour = module.create(hosts, options);
   hosts.behaviour = behaviour;
   const { completion, pending } = hosts;
+  const settles = module.settles?.(options) === true;
+  if (settles && behaviour.settle === undefined) throw new Error(`protocol ${module.name} settles but its behaviour has no settle()`);
   const c = hosts.c;
 
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
@@ -207,6 +240,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
   // The counters as they were at the end of the last completed tick (what an abort in the
   // middle of the next tick reports).
   let atTickStart: Counters = { ...c };
+  let talliesAtTickStart = hosts.tallies.slice();
   const pause = (): Promise<void> => {
     hosts.work = 0;
     return new Promise((resolve) => setImmediate(resolve));
@@ -227,6 +261,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
     await pause();
     if (signal?.aborted !== true || t === 0) return false;
     Object.assign(c, atTickStart);
+    hosts.tallies.set(talliesAtTickStart);
     for (let x = 0; x < n; x++) if (completion[x] === t) completion[x] = -1;
     t--;
     endReason = 'interrupted';
@@ -255,16 +290,25 @@ export async function runReference(options: SimulationOptions, controls: Referen
         hosts.work++;
         if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
       }
+      if (settles) {
+        for (let h = 0; h < n; h++) {
+          behaviour.settle!(h);
+          hosts.work++;
+          if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
+        }
+      }
+      hosts.syncCellCounts();
       series.sent.push(hosts.tickSent);
       series.delivered.push(c.delivered - deliveredBefore);
       series.complete.push(c.complete);
       series.coverage.push(c.totalKnown / (n * n));
       if (spreadTicks === null && hosts.knowSeed === n) spreadTicks = t;
 
-      const end = module.endOf({ tick: t, hosts: n, complete: c.complete, inFlight: c.inFlight, maxTicks });
+      const end = module.endOf({ tick: t, hosts: n, complete: c.complete, inFlight: c.inFlight, maxTicks, tallies: hosts.tallies });
       if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }
       atTickStart = { ...c };
+      talliesAtTickStart = hosts.tallies.slice();
       t++;
       // Let the event loop deliver an abort (SIGINT, timeout) and progress timers now and then.
       if (yields && hosts.work >= WORK_PER_YIELD) await pause();
@@ -274,18 +318,27 @@ export async function runReference(options: SimulationOptions, controls: Referen
   }
 
   const converged = endReason === 'converged';
+  const cellResults = module.state === 'cells' ? cellResultsOf(module, options, t, hosts.cells, hosts.tallies) : undefined;
   const outcome = {
     converged,
-    ticks: converged ? t : null,
+    // A cell protocol (rumor) goes on after every host is complete, until it is quiescent.
+    ticks: converged ? (cellResults === undefined ? t : lastCompletionTick(cellResults.completion)) : null,
     sent: c.sent, delivered: c.delivered, processed: c.processed, ignored: c.ignored, lost: c.lost, inFlight: c.inFlight, entries: c.entries,
     spreadTicks,
     coverage: c.totalKnown / (n * n),
     endReason,
     lastTick: t,
-    hostCompletionTicks: completionTicksOf(completion),
+    hostCompletionTicks: completionTicksOf(cellResults?.completion ?? completion),
     series,
+    ...(cellResults === undefined ? {} : { protocolMetrics: cellResults.metrics }),
   };
   return { outcome, diagnostics: { peakPendingMessages: hosts.peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null } };
+}
+
+/** A cell protocol's results as of the end of `lastTick`. */
+export function cellResultsOf(module: ProtocolModule, options: SimulationOptions, lastTick: number, cells: readonly Int32Array[], tallies: ArrayLike<number>): ReturnType<NonNullable<ProtocolModule['results']>> {
+  if (module.results === undefined) throw new Error(`protocol ${module.name} keeps cells but computes no results`);
+  return module.results({ hosts: options.hosts, lastTick, cells, tallies, options });
 }
 
 /** Bytes per message object waiting in the reference engine (object, array slot, map share). */
@@ -297,8 +350,12 @@ const REFERENCE_BYTES_PER_MESSAGE = 72;
  * MemoryLimitError before allocating when the run would not fit the budget or the V8 heap.
  */
 function checkReferenceMemory(options: SimulationOptions): number {
+  const cellBytes = protocolModule(options.protocol).state === 'cells' ? (protocolModule(options.protocol).cells.length + 1) * 4 : 0;
   const estimateOf = (hosts: number): { total: number; heap: number } => {
-    const heap = hosts * hosts * 8 + peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE;
+    const pending = peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE;
+    // Cell protocols keep a few Int32 cells per host (and the per-host counters every run keeps).
+    if (cellBytes > 0) return { heap: pending + hosts * 16, total: pending + hosts * (16 + cellBytes) + BYTES_MAIN_THREAD };
+    const heap = hosts * hosts * 8 + pending;
     return { heap, total: heap + hosts * hosts + BYTES_MAIN_THREAD };
   };
   const budget = memoryBudget(options);

@@ -33,6 +33,9 @@ class Announce implements Behaviour {
 export const announce: ProtocolModule = {
   name: 'announce',
   kinds: ['set'],
+  state: 'sets',
+  cells: [],
+  tallies: [],
   traits: { periodic: false, learns: true, selfSnapshots: true, midTickSnapshots: true, logOrder: true },
   initialLog: (h) => [h],
   create: (api) => new Announce(api),

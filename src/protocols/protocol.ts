@@ -31,6 +31,28 @@ export interface HostApi {
   knownCount(h: number): number;
   /** The `index`-th id (ascending, from 0) of K(h) without h; needs index < |K(h)| - 1. */
   selectKnown(h: number, index: number): number;
+
+  // ---- cell protocols (ProtocolModule.state === 'cells'): small per-host state, no sets ------
+
+  /**
+   * The protocol's per-host cells, `module.cells.length` arrays of N Int32 each, indexed by host
+   * id and shared by every shard of the run: a host's cells are written by whoever the protocol's
+   * rules say (documented per protocol, with why the result cannot depend on thread timing), and
+   * start at 0. Empty for set protocols.
+   */
+  readonly cells: readonly Int32Array[];
+  /**
+   * This engine instance's share of the protocol's tallies (`module.tallies`): counters the
+   * protocol adds to, summed over every shard at the end of each tick (TickTotals.tallies).
+   */
+  readonly tallies: Float64Array;
+  /** Sends `from -> to` a message of `kind` that carries no snapshot but `payload` (a small integer the receiver gets); false when it is lost. */
+  send(from: number, to: number, kind: number, payload: number): boolean;
+  /**
+   * Counts one message of `kind` from `from` that is sent, delivered and handled within this tick
+   * (a synchronous contact, which never enters a queue): sent, delivered and processed all grow.
+   */
+  contact(from: number, kind: number): void;
 }
 
 /** A protocol's rules bound to one engine for one run. Every method is called on the hot path. */
@@ -43,6 +65,12 @@ export interface Behaviour {
   step(h: number): void;
   /** Host h has just appended x to its log (called only when `traits.learns`). */
   learned(h: number, x: number): void;
+  /**
+   * Host h's end of the tick, once every host has taken its step (called only when the module's
+   * `settles(options)` says so; the parallel engine meets at a barrier first): PeerSim's Control
+   * at the end of a cycle, for rules that depend on every contact of the tick.
+   */
+  settle?(h: number): void;
 }
 
 /** What a protocol asks of a store, so engines can pick the cheapest store that serves it. */
@@ -66,7 +94,40 @@ export interface TickTotals {
   readonly complete: number;
   readonly inFlight: number;
   readonly maxTicks: number;
+  /** The protocol's tallies, summed over shards (empty for set protocols). */
+  readonly tallies: ArrayLike<number>;
 }
+
+/**
+ * What a cell protocol's results are computed from when a run ends: its cells (read only) and its
+ * summed tallies as of the end of `lastTick`. A run stopped in the middle of tick lastTick + 1 may
+ * have written cells in it: the protocol treats stamps after lastTick as not yet written.
+ */
+export interface CellsView {
+  readonly hosts: number;
+  readonly lastTick: number;
+  readonly cells: readonly Int32Array[];
+  readonly tallies: ArrayLike<number>;
+  readonly options: SimulationOptions;
+}
+
+/** A cell protocol's results: per-host completion ticks (-1: never) and its own named metrics. */
+export interface CellResults {
+  /** Hosts complete as of lastTick (the engines' `complete`, series and convergence use the tally TALLY_COMPLETE). */
+  readonly completion: Int32Array;
+  /** Metrics of the protocol's own, top-level keys of `run --json` (e.g. rumor's residue). */
+  readonly metrics: Readonly<Record<string, number | null>>;
+}
+
+/**
+ * Tally 0 of every cell protocol: hosts complete (the protocol adds 1 when a host becomes complete).
+ * Engines read `complete`, the series and `coverage` (complete / N) of a cell protocol from it.
+ */
+export const TALLY_COMPLETE = 0;
+/** Tallies a protocol may keep, at most (engines reserve this many slots). */
+export const MAX_TALLIES = 8;
+/** Cells a protocol may keep per host, at most. */
+export const MAX_CELLS = 8;
 
 /** One protocol: its rules, and the bounds engines plan memory with. */
 export interface ProtocolModule {
@@ -74,6 +135,19 @@ export interface ProtocolModule {
   /** Names of its message kinds, indexed by kind (at most 4: kinds pack into 2 bits). */
   readonly kinds: readonly string[];
   readonly traits: Traits;
+  /**
+   * The state it keeps: known-host sets in a store (`sets`: announce, push, pull, push-pull), or
+   * only small per-host cells (`cells`: rumor), which lets runs reach millions of hosts.
+   */
+  readonly state: 'sets' | 'cells';
+  /** Names of its per-host Int32 cells (cell protocols; at most MAX_CELLS). */
+  readonly cells: readonly string[];
+  /** Names of its tallies (cell protocols; index TALLY_COMPLETE first; at most MAX_TALLIES). */
+  readonly tallies: readonly string[];
+  /** Whether hosts settle at the end of each tick (Behaviour.settle); absent: never. */
+  settles?(options: SimulationOptions): boolean;
+  /** A cell protocol's results at the end of a run (set protocols: never called). */
+  results?(view: CellsView): CellResults;
   /** The ids host h knows at the start, in log order (allocates; called once per host). */
   initialLog(h: number, options: SimulationOptions): number[];
   /** Binds the rules to an engine. */

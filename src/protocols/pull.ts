@@ -23,6 +23,9 @@ class Pull extends PeriodicBehaviour {
 export const pull: ProtocolModule = {
   name: 'pull',
   kinds: ['pull', 'reply'],
+  state: 'sets',
+  cells: [],
+  tallies: [],
   traits: { periodic: true, learns: false, selfSnapshots: true, midTickSnapshots: true, logOrder: false },
   initialLog: periodicInitialLog,
   create: (api, options) => new Pull(api, options),

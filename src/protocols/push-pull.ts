@@ -23,6 +23,9 @@ class PushPull extends PeriodicBehaviour {
 export const pushPull: ProtocolModule = {
   name: 'push-pull',
   kinds: ['push', 'reply'],
+  state: 'sets',
+  cells: [],
+  tallies: [],
   traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: true, logOrder: false },
   initialLog: periodicInitialLog,
   create: (api, options) => new PushPull(api, options),

@@ -21,6 +21,9 @@ class Push extends PeriodicBehaviour {
 export const push: ProtocolModule = {
   name: 'push',
   kinds: ['push'],
+  state: 'sets',
+  cells: [],
+  tallies: [],
   traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false },
   initialLog: periodicInitialLog,
   create: (api, options) => new Push(api, options),

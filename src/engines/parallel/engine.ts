@@ -12,11 +12,13 @@ import { Piscina } from 'piscina';
 import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
-import { completionTicksOf, type EngineOutput } from '../../result.js';
+import { completionTicksOf, lastCompletionTick, type EngineOutput } from '../../result.js';
+import { protocolModule } from '../../protocols/index.js';
+import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
-  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT,
+  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
 } from './layout.js';
 import { planMemory, versionsOf } from './memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
@@ -114,6 +116,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const rings = new SharedArrayBuffer(rl.bytes);
   const vl = versionsOf(plan.state);
   const versions = vl === null ? [] : Array.from({ length: shards }, () => new SharedArrayBuffer(vl.bytes));
+  // Zero pages until touched: each shard commits its own hosts' part (CellStore.prefault).
+  const cells = protocolModule(options.protocol).cells.map(() => new SharedArrayBuffer(options.hosts * 4));
   const allocated = performance.now();
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
@@ -200,7 +204,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings, versions,
+        shard: s, shards, options, memory, control, rings, versions, cells,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };
@@ -224,7 +228,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const first = settled?.find((r) => r.status === 'rejected' && r.reason instanceof WorkerFailedError);
       throw first?.status === 'rejected' ? first.reason : error;
     }
-    const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl);
+    const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl, cells);
     const finished = performance.now();
     const shardsStarted = Number.isNaN(started) ? finished : started;
     return {
@@ -271,6 +275,7 @@ function assemble(
   completeOffset: number,
   stats: Float64Array,
   cl: ReturnType<typeof controlLayout>,
+  cellBuffers: readonly SharedArrayBuffer[],
 ): EngineOutput['outcome'] {
   const first = reports[0]!;
   const n = options.hosts;
@@ -284,13 +289,24 @@ function assemble(
   const delivered = sum(STAT_DELIVERED);
   const lost = sum(STAT_LOST);
   const converged = first.endReason === 'converged';
-  const completion = new Int32Array(buffer, completeOffset, n).slice();
-  // A run stopped in the middle of tick lastTick + 1 may have completed hosts in it: as of the
-  // end of lastTick they were not complete yet.
-  for (let h = 0; h < n; h++) if (completion[h]! > first.lastTick) completion[h] = -1;
+  const module = protocolModule(options.protocol);
+  let completion: Int32Array;
+  let protocolMetrics: Readonly<Record<string, number | null>> | undefined;
+  if (module.state === 'cells') {
+    const tallies = module.tallies.map((_, i) => sum(STAT_TALLY + i));
+    const results = cellResultsOf(module, options, first.lastTick, cellBuffers.map((b) => new Int32Array(b)), tallies);
+    completion = results.completion;
+    protocolMetrics = results.metrics;
+  } else {
+    completion = new Int32Array(buffer, completeOffset, n).slice();
+    // A run stopped in the middle of tick lastTick + 1 may have completed hosts in it: as of the
+    // end of lastTick they were not complete yet.
+    for (let h = 0; h < n; h++) if (completion[h]! > first.lastTick) completion[h] = -1;
+  }
   return {
     converged,
-    ticks: converged ? first.lastTick : null,
+    // A cell protocol (rumor) goes on after every host is complete, until it is quiescent.
+    ticks: converged ? (protocolMetrics === undefined ? first.lastTick : lastCompletionTick(completion)) : null,
     sent,
     delivered,
     processed: sum(STAT_PROCESSED),
@@ -304,5 +320,6 @@ function assemble(
     lastTick: first.lastTick,
     hostCompletionTicks: completionTicksOf(completion),
     series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [] },
+    ...(protocolMetrics === undefined ? {} : { protocolMetrics }),
   };
 }

@@ -55,6 +55,10 @@
  * 3. The rings (`SharedArrayBuffer`): one single-producer single-consumer ring per ordered pair
  *    of shards (src -> dst, src != dst). See `ring.ts` for the ring itself; this module only says
  *    where ring (src, dst) starts.
+ *
+ * 5. The cells of a cell protocol (rumor): one `SharedArrayBuffer` of N Int32 per cell the protocol
+ *    names (ProtocolModule.cells), indexed by host id; each shard touches its own hosts' part first.
+ *    Who writes a cell, and why no result depends on the order of writes, is the protocol's rule.
  */
 import { RING_RECORD_BYTES } from './message.js';
 
@@ -86,13 +90,15 @@ export function wordsPerSet(n: number): number {
  */
 export type StateMode =
   | { readonly mode: 'log'; readonly interval: CheckpointInterval }
-  | { readonly mode: 'set'; readonly generations: number; readonly versions: number };
+  | { readonly mode: 'set'; readonly generations: number; readonly versions: number }
+  | { readonly mode: 'cells' };
 
 /** Byte offsets of the state memory's regions (0-sized regions are unused in that mode). */
 export interface StateLayout {
   readonly hosts: number;
   readonly shards: number;
-  readonly mode: 'log' | 'set';
+  /** `cells`: a cell protocol (rumor), whose state is its cells (5. below): every region here is empty. */
+  readonly mode: 'log' | 'set' | 'cells';
   /** Words per bitset. */
   readonly words: number;
   /** Log mode: checkpoint interval B (ids); set mode: unused (1). */
@@ -123,6 +129,12 @@ export interface StateLayout {
 
 /** Lays out the state memory of a run of `hosts` hosts on `shards` shards. */
 export function stateLayout(hosts: number, shards: number, spec: StateMode): StateLayout {
+  if (spec.mode === 'cells') {
+    return {
+      hosts, shards, mode: 'cells', words: 0, interval: 1, checkpoints: 0, generations: 0, versions: 0,
+      known: 0, log: 0, pos: 0, tailMax: 0, ckpt: 0, ckRange: 0, snap: 0, summaryWords: 0, summary: 0, full: 0, complete: 0, scratch: 0, bytes: 0,
+    };
+  }
   const words = wordsPerSet(hosts);
   const log = spec.mode === 'log';
   const interval = log ? spec.interval : 1;
@@ -231,8 +243,10 @@ export const STAT_STOP = 9;
 export const STAT_LIVE_SENT = 10;
 /** How often (in sends, a power of two) a shard refreshes STAT_LIVE_SENT. */
 export const LIVE_SENT_EVERY = 4096;
-/** Float64 slots per shard (padded to a 64-byte line). */
-export const STATS_PER_SHARD = 16;
+/** First of the protocol's tallies (MAX_TALLIES slots, cell protocols): this shard's share of each. */
+export const STAT_TALLY = 11;
+/** Float64 slots per shard (11 counters and 8 tallies, padded to 64-byte lines). */
+export const STATS_PER_SHARD = 24;
 
 /** Byte offsets of the control block. */
 export interface ControlLayout {

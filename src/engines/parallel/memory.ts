@@ -23,9 +23,35 @@ export interface MemoryPlan {
   readonly budgetBytes: number;
 }
 
+/**
+ * A cell protocol's bytes per host besides its cells: each shard's host index (Int32) and
+ * partition maps (2 x Uint16), and on the main thread its partition maps, the completion ticks
+ * and their JS array for the result (about 8 bytes each).
+ */
+const CELL_RUN_BYTES_PER_HOST_PER_SHARD = 8;
+const CELL_RUN_BYTES_PER_HOST = 4 + 4 + 4 + 16;
+
+/** Bytes of a cell protocol's cells (SharedArrayBuffers of N Int32 each). */
+export function cellBytes(options: SimulationOptions): number {
+  return protocolModule(options.protocol).cells.length * options.hosts * 4;
+}
+
 /** Estimated peak bytes of a run with state mode `mode`. */
 export function estimateBytes(options: SimulationOptions, mode: StateMode): number {
   const shards = options.threads;
+  if (mode.mode === 'cells') {
+    const pending = peakPendingMessages(options);
+    const n = options.hosts;
+    return (
+      cellBytes(options) +
+      n * (CELL_RUN_BYTES_PER_HOST + shards * CELL_RUN_BYTES_PER_HOST_PER_SHARD) +
+      Math.min(ringsLayout(shards).bytes, pending * RING_RECORD_BYTES) +
+      controlLayout(shards).bytes +
+      pending * PENDING_MESSAGE_BYTES +
+      BYTES_MAIN_THREAD +
+      shards * BYTES_PER_THREAD
+    );
+  }
   const layout = stateLayout(options.hosts, shards, mode);
   const state = layout.bytes;
   // Versions are committed only where a row is written: counted at their worst case.
@@ -54,8 +80,9 @@ function fits(options: SimulationOptions, mode: StateMode, budget: number): bool
  * `push`) can keep versioned bitsets instead of logs: N^2/8 bytes per generation instead of 12 N^2.
  */
 function candidateModes(options: SimulationOptions): StateMode[] {
-  const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
   const module = protocolModule(options.protocol);
+  if (module.state === 'cells') return [{ mode: 'cells' }];
+  const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
   const { logOrder, midTickSnapshots, learns } = module.traits;
   if (logOrder || learns) return logModes;
   const part = partition(options.hosts, options.threads);
@@ -99,7 +126,7 @@ export function planMemory(options: SimulationOptions): MemoryPlan {
     oneHostBytes: estimateBytes(withHosts(1), widest),
   });
   const lo = largestHostsThatFit(options.hosts, (hosts) => fits(withHosts(hosts), widest, budget));
-  const parts = 'shared state, messages in flight and worker threads';
+  const parts = widest.mode === 'cells' ? 'per-host cells, messages in flight and worker threads' : 'shared state, messages in flight and worker threads';
   const detail = state > WASM_MAX_BYTES
     ? `${parts}; the shared state alone, ${formatBytes(state)}, is over the 4 GiB limit of one WebAssembly memory`
     : parts;

@@ -14,7 +14,7 @@
  */
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
-import { protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
+import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
 import { LOST, Transport } from '../../transport.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
@@ -22,13 +22,14 @@ import type { WasmMemory } from '../../kernels/bitset.js';
 import {
   CTL_ABANDONED, CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST,
-  STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
+  STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { LogStore } from './log-store.js';
 import { hostsOf, partition } from './partition.js';
 import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_SEQ, FIELD_TO_KIND, KIND_SHIFT, MESSAGE_INTS } from './message.js';
 import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
+import { CellStore } from './cell-store.js';
 import { SetStore } from './set-store.js';
 import type { HostStore } from './store.js';
 
@@ -55,6 +56,8 @@ export interface ShardConfig {
   readonly rings: SharedArrayBuffer;
   /** Every shard's snapshot versions, by shard (set mode with replies; else empty). */
   readonly versions: readonly SharedArrayBuffer[];
+  /** A cell protocol's cells (layout.ts, 5.; else empty). */
+  readonly cells: readonly SharedArrayBuffer[];
   readonly state: StateLayout;
   readonly controlLayout: ControlLayout;
   readonly ringsLayout: RingsLayout;
@@ -160,6 +163,16 @@ class Shard implements HostApi {
   private readonly store: HostStore;
   /** Decides every message's fate (loss, latency). */
   private readonly transport: Transport;
+  /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
+  readonly cells: readonly Int32Array[];
+  readonly tallies = new Float64Array(MAX_TALLIES);
+  private readonly tallyCount: number;
+  /** Whether hosts settle at the end of each tick (after a barrier of its own). */
+  private readonly settles: boolean;
+  /** Barriers met so far (CTL_ARRIVED counts shards x barriers). */
+  private barriers = 0;
+  /** The protocol's tallies summed over shards, as of the last barrier. */
+  private readonly tallySums = new Float64Array(MAX_TALLIES);
 
   // Cumulative counters of this shard.
   private sent = 0;
@@ -212,12 +225,17 @@ class Shard implements HostApi {
     this.pending = new PendingMessages(part.ranges, this.localOf, size);
     this.nextSeq = new Int32Array(size);
     this.sentThisTick = new Int32Array(size);
-    this.store = state.mode === 'set'
-      ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard, config.versions, this.shardOf)
-      : new LogStore(config.memory, state, this.ops, this.localOf, size);
-    this.transport = new Transport(options);
+    this.cells = config.cells.map((buffer) => new Int32Array(buffer));
     this.module = protocolModule(options.protocol);
+    this.tallyCount = this.module.tallies.length;
+    this.store = state.mode === 'cells' ? new CellStore(this.cells, this.tallies, this.n)
+      : state.mode === 'set'
+        ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard, config.versions, this.shardOf)
+        : new LogStore(config.memory, state, this.ops, this.localOf, size);
+    this.transport = new Transport(options);
     this.behaviour = this.module.create(this, options);
+    this.settles = this.module.settles?.(options) === true;
+    if (this.settles && this.behaviour.settle === undefined) throw new Error(`protocol ${options.protocol} settles but its behaviour has no settle()`);
     this.store.bind(this.behaviour, this.module.traits.learns);
   }
 
@@ -228,11 +246,11 @@ class Shard implements HostApi {
   }
 
   sendKnown(from: number, to: number, kind: number): void {
-    this.send(from, to, kind, this.store.count(from), this.store.wholePayload(from));
+    this.sendMessage(from, to, kind, this.store.count(from), this.store.wholePayload(from));
   }
 
   sendSelf(from: number, to: number, kind: number): void {
-    this.send(from, to, kind, 1, this.store.selfPayload(from));
+    this.sendMessage(from, to, kind, 1, this.store.selfPayload(from));
   }
 
   merge(h: number, from: number, payload: number): void {
@@ -249,6 +267,17 @@ class Shard implements HostApi {
 
   selectKnown(h: number, index: number): number {
     return this.store.select(h, index);
+  }
+
+  send(from: number, to: number, kind: number, payload: number): boolean {
+    return this.sendMessage(from, to, kind, 0, payload);
+  }
+
+  contact(): void {
+    this.sent++;
+    this.delivered++;
+    this.processed++;
+    if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
   }
 
   // ---- the run --------------------------------------------------------------------------------
@@ -273,6 +302,7 @@ class Shard implements HostApi {
       try {
         this.processTick();
         this.flushRings();
+        if (this.settles) this.settleTick();
         this.barrier();
       } catch (error) {
         if (!(error instanceof StoppedMidTick)) throw error;
@@ -293,6 +323,12 @@ class Shard implements HostApi {
         knowSeed += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_KNOW_SEED)]!;
         stop += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_STOP)]!;
       }
+      const tallySums = this.tallySums;
+      for (let i = 0; i < this.tallyCount; i++) {
+        let total = 0;
+        for (let s = 0; s < this.shards; s++) total += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_TALLY + i)]!;
+        tallySums[i] = total;
+      }
       if (series !== undefined) {
         series.sent.push(sent - prevSent);
         series.delivered.push(delivered - prevDelivered);
@@ -304,7 +340,7 @@ class Shard implements HostApi {
       if (spreadTicks === null && knowSeed === n) spreadTicks = t;
       const inFlight = sent - lost - delivered;
       const end: EndReason | 'stopped' | undefined =
-        this.module.endOf({ tick: t, hosts: n, complete, inFlight, maxTicks: this.opts.maxTicks }) ?? (stop > 0 ? 'stopped' : undefined);
+        this.module.endOf({ tick: t, hosts: n, complete, inFlight, maxTicks: this.opts.maxTicks, tallies: tallySums }) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
       }
@@ -347,6 +383,18 @@ class Shard implements HostApi {
     }
   }
 
+  /** Every shard has taken its steps of the tick: each host of this shard settles (Behaviour.settle). */
+  private settleTick(): void {
+    this.meet();
+    const hosts = this.hosts;
+    const behaviour = this.behaviour;
+    for (let li = 0; li < hosts.length; li++) {
+      behaviour.settle!(hosts[li]!);
+      if (--this.stopCountdown <= 0) this.checkStop();
+    }
+    this.flushRings();
+  }
+
   /**
    * In the middle of tick t >= 1: leaves the tick if the run was asked to stop (tick 0, only the
    * start, always runs whole). Every shard still in tick t sees the same STOP and leaves too, or
@@ -375,7 +423,7 @@ class Shard implements HostApi {
    * the snapshot length (counted in `entries`); the message carries `payload`: `s` itself in log
    * mode, the tick of the sender's snapshot slot in set mode.
    */
-  private send(from: number, to: number, kind: number, s: number, payload: number): void {
+  private sendMessage(from: number, to: number, kind: number, s: number, payload: number): boolean {
     const li = this.localOf[from]!;
     const t = this.t;
     const k = this.sentThisTick[li]!;
@@ -390,7 +438,7 @@ class Shard implements HostApi {
     const at = this.transport.deliveryTick(from, t, k);
     if (at === LOST) {
       this.lost++;
-      return;
+      return false;
     }
     const toKind = to | (kind << KIND_SHIFT);
     const dst = this.shardOf[to]!;
@@ -403,7 +451,7 @@ class Shard implements HostApi {
       }
       this.ownBucket!.push(toKind, from, seq, payload);
       this.pending.added(1);
-      return;
+      return true;
     }
     const ring = this.producers[dst]!;
     while (!ring.tryPush(toKind, from, seq, payload, at)) this.waitForSpace(dst);
@@ -412,6 +460,7 @@ class Shard implements HostApi {
       // Drain while we produce: a consumer that only drains when blocked makes its producers wait.
       this.drainIncoming();
     }
+    return true;
   }
 
   /** Our ring to `dst` is full: publish it, wake its consumer, and drain our own rings meanwhile. */
@@ -497,13 +546,25 @@ class Shard implements HostApi {
     st[statIndex(cl, parity, me, STAT_KNOWN)] = this.store.knownTotal;
     st[statIndex(cl, parity, me, STAT_KNOW_SEED)] = this.store.knowSeed;
     st[statIndex(cl, parity, me, STAT_STOP)] = Atomics.load(this.ctl, CTL_STOP);
+    for (let i = 0; i < this.tallyCount; i++) st[statIndex(cl, parity, me, STAT_TALLY + i)] = this.tallies[i]!;
     st[this.liveSentIndex] = this.sent;
+    this.meet();
+  }
+
+  /**
+   * Waits until every shard has arrived here as often as this one, draining incoming rings
+   * meanwhile (a shard still working may be waiting for ring space). Once a tick, after its
+   * counters are published (barrier), and once more before hosts settle (settleTick).
+   */
+  private meet(): void {
     if (this.shards === 1) return;
+    const me = this.self;
+    this.barriers++;
     // Every record this shard sent this tick was published (flushRings) before this add, so a
     // shard that sees the full count and then drains sees all of tick t's messages.
     Atomics.add(this.ctl, CTL_ARRIVED, 1);
     for (let s = 0; s < this.shards; s++) if (s !== me) this.ring(s);
-    const target = this.shards * (this.t + 1);
+    const target = this.shards * this.barriers;
     const bell = doorbellSlot(me);
     const budget = this.config.spin ? this.spinBudget : 0;
     let spins = 0;

@@ -17,6 +17,10 @@
 import { formatBytes } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
 import { preferredState } from './memory.js';
+import { protocolModule } from '../../protocols/index.js';
+
+/** Cell protocols (rumor): a second thread pays from about this many hosts (calibrated in bench/rumor.ts runs). */
+export const CELL_HOSTS_FOR_THREADS = 300_000;
 
 /** announce: a second thread pays from about N^2 = 4 million messages (2,000 hosts). */
 export const ANNOUNCE_MESSAGES_FOR_THREADS = 4_000_000;
@@ -50,6 +54,11 @@ export function chooseThreads(options: Omit<SimulationOptions, 'threads'>, cores
     return messages >= ANNOUNCE_MESSAGES_FOR_THREADS
       ? { threads: many, reason: `announce sends about N^2 = ${messages.toLocaleString('en-US')} messages, at least ${ANNOUNCE_MESSAGES_FOR_THREADS.toLocaleString('en-US')}: one thread per core` }
       : { threads: 1, reason: `announce sends about N^2 = ${messages.toLocaleString('en-US')} messages, under ${ANNOUNCE_MESSAGES_FOR_THREADS.toLocaleString('en-US')}: one thread (worker start-up and barriers would cost more)` };
+  }
+  if (protocolModule(options.protocol).state === 'cells') {
+    return n >= CELL_HOSTS_FOR_THREADS
+      ? { threads: many, reason: `${options.protocol} at ${n.toLocaleString('en-US')} hosts, at least ${CELL_HOSTS_FOR_THREADS.toLocaleString('en-US')}: one thread per core` }
+      : { threads: 1, reason: `${options.protocol} at ${n.toLocaleString('en-US')} hosts, under ${CELL_HOSTS_FOR_THREADS.toLocaleString('en-US')}: one thread (worker start-up and barriers would cost more)` };
   }
   const state = preferredState({ ...options, threads: 1 });
   const limit = state.mode === 'set' ? SET_STATE_BYTES_FOR_THREADS : LOG_STATE_BYTES_FOR_THREADS;

@@ -1,0 +1,71 @@
+/**
+ * The store of a cell protocol (rumor): it keeps no known-host sets. The protocol's state is its
+ * cells (layout.ts, 5.), which the protocol reads and writes itself; this store only commits the
+ * shard's part of them first (in parallel with the other shards) and reports the shard's share
+ * of hosts complete, which the protocol keeps in its tally TALLY_COMPLETE. Set operations have
+ * no meaning here and throw.
+ */
+import { TALLY_COMPLETE, type Behaviour } from '../../protocols/index.js';
+import type { HostStore } from './store.js';
+
+export class CellStore implements HostStore {
+  tick = 0;
+
+  constructor(
+    private readonly cells: readonly Int32Array[],
+    private readonly tallies: Float64Array,
+    private readonly n: number,
+  ) {}
+
+  /** This shard's share of hosts complete (a sum over shards is the run's; one shard's may be negative). */
+  get completeCount(): number {
+    return this.tallies[TALLY_COMPLETE]!;
+  }
+
+  /** A complete host of a cell protocol counts as knowing every host (coverage = complete / N). */
+  get knownTotal(): number {
+    return this.tallies[TALLY_COMPLETE]! * this.n;
+  }
+
+  get knowSeed(): number {
+    return this.tallies[TALLY_COMPLETE]!;
+  }
+
+  prefault(ownRanges: readonly number[], stopped: () => boolean): void {
+    for (const cell of this.cells) {
+      for (let r = 0; r < ownRanges.length; r += 2) {
+        // One zero per page of the shard's own hosts: commits them here, in parallel.
+        for (let h = ownRanges[r]!, end = ownRanges[r + 1]!; h < end; h += 1024) cell[h] = 0;
+        if (stopped()) return;
+      }
+    }
+  }
+
+  init(): void {}
+
+  bind(_behaviour: Behaviour): void {}
+
+  merge(): void {
+    throw new Error('a cell protocol has no known-host sets to merge');
+  }
+
+  count(): number {
+    return 1;
+  }
+
+  isComplete(): boolean {
+    throw new Error('a cell protocol keeps completion in its own cells');
+  }
+
+  select(): number {
+    throw new Error('a cell protocol has no known-host sets to choose from');
+  }
+
+  wholePayload(): number {
+    return 0;
+  }
+
+  selfPayload(): number {
+    return 0;
+  }
+}
