@@ -6,11 +6,24 @@ import { availableParallelism } from 'node:os';
 import { OptionError } from './errors.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 
-export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull';
+export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull' | 'rumor';
 export type View = 'known' | 'full';
 export type EngineName = 'reference' | 'parallel';
 
-export const PROTOCOLS: readonly Protocol[] = ['announce', 'push', 'pull', 'push-pull'];
+export const PROTOCOLS: readonly Protocol[] = ['announce', 'push', 'pull', 'push-pull', 'rumor'];
+/** The membership protocols of SPEC.md, which keep known-host sets (rumor keeps cells instead). */
+export const SET_PROTOCOLS: readonly Protocol[] = ['announce', 'push', 'pull', 'push-pull'];
+
+/** Rumor mongering's variants (Demers et al. 1987, section 1.4; docs/semantics.md "rumor"). */
+export type RumorMode = 'push' | 'pull' | 'push-pull';
+export type RumorFeedback = 'feedback' | 'blind';
+export type RumorStop = 'counter' | 'coin';
+export type Contact = 'synchronous' | 'messages';
+export const RUMOR_MODES: readonly RumorMode[] = ['push', 'pull', 'push-pull'];
+export const RUMOR_FEEDBACKS: readonly RumorFeedback[] = ['feedback', 'blind'];
+export const RUMOR_STOPS: readonly RumorStop[] = ['counter', 'coin'];
+export const CONTACTS: readonly Contact[] = ['synchronous', 'messages'];
+export const MAX_RUMOR_K = 1_000_000;
 export const VIEWS: readonly View[] = ['known', 'full'];
 export const ENGINES: readonly EngineName[] = ['reference', 'parallel'];
 
@@ -34,6 +47,25 @@ export interface SimulationOptions {
   readonly engine: EngineName;
   /** Memory budget in bytes (`null`: what the machine has available). */
   readonly maxMemory: number | null;
+  // Rumor mongering only (present exactly when protocol is `rumor`):
+  readonly rumorMode?: RumorMode;
+  readonly rumorFeedback?: RumorFeedback;
+  readonly rumorStop?: RumorStop;
+  /** Counter: lose interest after k contacts that count; coin: with probability 1/k per such contact. */
+  readonly rumorK?: number;
+  /** The initial sites: a count n (hosts 0 .. n-1) or a list of host ids. */
+  readonly rumorSources?: number | readonly number[];
+  readonly contact?: Contact;
+}
+
+/** A rumor run's resolved variant (every field present). */
+export type RumorOptions = Required<Pick<SimulationOptions, 'rumorMode' | 'rumorFeedback' | 'rumorStop' | 'rumorK' | 'rumorSources' | 'contact'>>;
+
+/** The sorted, distinct source hosts of a rumor run. Allocates. */
+export function rumorSourceIds(options: SimulationOptions): number[] {
+  const s = options.rumorSources ?? 1;
+  if (typeof s === 'number') return Array.from({ length: s }, (_, i) => i);
+  return [...new Set(s)].sort((a, b) => a - b);
 }
 
 /** What `simulate()` accepts: any subset of the options; `latency` also as `3` or `"2..5"`. */
@@ -50,9 +82,18 @@ export interface SimulationInput {
   engine?: EngineName;
   /** Bytes, or text such as `"8G"`, `"512M"`. */
   maxMemory?: number | string | null;
+  rumorMode?: RumorMode;
+  rumorFeedback?: RumorFeedback;
+  rumorStop?: RumorStop;
+  rumorK?: number;
+  /** A count, a list of ids, or text: `"3"` (hosts 0..2) or `"0,17,42"`. */
+  rumorSources?: number | string | readonly number[];
+  contact?: Contact;
 }
 
 export const MAX_HOSTS = 1 << 20;
+/** Cell protocols (rumor) keep a few bytes per host: their limit is the message record's 30-bit ids, and memory. */
+export const MAX_HOSTS_CELLS = 1 << 30;
 export const MAX_FANOUT = 1024;
 export const MAX_LATENCY = 1_000_000_000;
 export const MAX_TICKS = 1_000_000_000;
@@ -77,7 +118,9 @@ export const DEFAULTS = {
 
 const KNOWN_KEYS = new Set<string>([
   'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine', 'maxMemory',
+  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact',
 ]);
+const RUMOR_KEYS = ['rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact'] as const;
 
 /** CLI spelling of each option, used in error messages so users see what they typed. */
 const FLAG: Record<keyof SimulationInput, string> = {
@@ -92,6 +135,12 @@ const FLAG: Record<keyof SimulationInput, string> = {
   threads: '--threads',
   engine: '--engine',
   maxMemory: '--max-memory',
+  rumorMode: '--rumor-mode',
+  rumorFeedback: '--rumor-feedback',
+  rumorStop: '--rumor-stop',
+  rumorK: '--rumor-k',
+  rumorSources: '--rumor-sources',
+  contact: '--contact',
 };
 
 function show(value: unknown): string {
@@ -188,19 +237,87 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     // asking for more is a mistake worth naming; its resolved options say 1.
     throw new OptionError('--threads', show(raw.threads), '1 (or no --threads) with --engine reference, which runs on one thread');
   }
+  const rumor = protocol === 'rumor';
+  if (!rumor) {
+    for (const key of RUMOR_KEYS) {
+      if (given(key)) throw new OptionError(FLAG[key], show(raw[key]), `no ${FLAG[key]} without --protocol rumor (it sets a variant of rumor mongering)`);
+    }
+  }
+  const hosts = given('hosts') ? integer('hosts', raw.hosts, 1, rumor ? MAX_HOSTS_CELLS : MAX_HOSTS) : DEFAULTS.hosts;
+  const view = given('view') ? oneOf('view', raw.view, VIEWS) : rumor ? 'full' : DEFAULTS.view;
+  if (rumor && view !== 'full') {
+    throw new OptionError('--view', show(raw.view), 'full with --protocol rumor (the paper\'s uniform choice among all hosts; rumor keeps no known-host sets to choose from)');
+  }
   const rest = {
-    hosts: given('hosts') ? integer('hosts', raw.hosts, 1, MAX_HOSTS) : DEFAULTS.hosts,
+    hosts,
     protocol,
     fanout: given('fanout') ? integer('fanout', raw.fanout, 1, MAX_FANOUT) : DEFAULTS.fanout,
-    view: given('view') ? oneOf('view', raw.view, VIEWS) : DEFAULTS.view,
+    view,
     latency: given('latency') ? parseLatency(raw.latency) : DEFAULTS.latency,
     loss: given('loss') ? lossValue(raw.loss) : DEFAULTS.loss,
     seed: given('seed') ? integer('seed', raw.seed, 0, 0xffffffff) : DEFAULTS.seed,
     maxTicks: given('maxTicks') ? integer('maxTicks', raw.maxTicks, 0, MAX_TICKS) : DEFAULTS.maxTicks,
     engine,
     maxMemory: given('maxMemory') && raw.maxMemory !== null ? parseBytes(raw.maxMemory) : DEFAULTS.maxMemory,
+    ...(rumor ? rumorOptions(raw, hosts) : {}),
   };
+  if (rumor && rest.contact === 'synchronous') {
+    // A synchronous contact completes within its tick: latency and loss have no meaning there.
+    if (rest.latency.min !== 1 || rest.latency.max !== 1) {
+      throw new OptionError('--latency', show(raw.latency), '1 (or no --latency) with --contact synchronous, whose contacts complete within a tick; use --contact messages for latency');
+    }
+    if (rest.loss !== 0) {
+      throw new OptionError('--loss', show(raw.loss), '0 (or no --loss) with --contact synchronous; use --contact messages for lost messages');
+    }
+  }
   return { ...rest, threads: engine === 'reference' ? 1 : threads ?? chooseThreads(rest, defaultThreads()).threads };
+}
+
+/** Defaults of rumor mongering: the paper's push, feedback, counter rumor with k = 2, from host 0. */
+export const RUMOR_DEFAULTS = {
+  rumorMode: 'push', rumorFeedback: 'feedback', rumorStop: 'counter', rumorK: 2, rumorSources: 1, contact: 'synchronous',
+} as const satisfies RumorOptions;
+
+function rumorOptions(raw: Record<keyof SimulationInput, unknown>, hosts: number): RumorOptions {
+  const given = (key: keyof SimulationInput): boolean => raw[key] !== undefined;
+  return {
+    rumorMode: given('rumorMode') ? oneOf('rumorMode', raw.rumorMode, RUMOR_MODES) : RUMOR_DEFAULTS.rumorMode,
+    rumorFeedback: given('rumorFeedback') ? oneOf('rumorFeedback', raw.rumorFeedback, RUMOR_FEEDBACKS) : RUMOR_DEFAULTS.rumorFeedback,
+    rumorStop: given('rumorStop') ? oneOf('rumorStop', raw.rumorStop, RUMOR_STOPS) : RUMOR_DEFAULTS.rumorStop,
+    rumorK: given('rumorK') ? integer('rumorK', raw.rumorK, 1, MAX_RUMOR_K) : RUMOR_DEFAULTS.rumorK,
+    rumorSources: given('rumorSources') ? parseSources(raw.rumorSources, hosts) : RUMOR_DEFAULTS.rumorSources,
+    contact: given('contact') ? oneOf('contact', raw.contact, CONTACTS) : RUMOR_DEFAULTS.contact,
+  };
+}
+
+/** Parses `--rumor-sources`: a count n (hosts 0 .. n-1, 1 <= n <= hosts) or a list of distinct host ids below `hosts`. */
+export function parseSources(value: unknown, hosts: number): number | readonly number[] {
+  const allowed = `a count n from 1 to ${hosts} (hosts 0 .. n-1), or a comma-separated list of distinct host ids from 0 to ${hosts - 1}, e.g. 0,17,42`;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 1 || value > hosts) throw new OptionError('--rumor-sources', show(value), allowed);
+    return value;
+  }
+  let ids: unknown[];
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (/^\d+$/.test(text)) return parseSources(Number(text), hosts);
+    if (!/^\d+(\s*,\s*\d+)*\s*,?$/.test(text)) throw new OptionError('--rumor-sources', show(value), allowed);
+    ids = text.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
+  } else if (Array.isArray(value)) {
+    ids = value;
+  } else {
+    throw new OptionError('--rumor-sources', show(value), allowed);
+  }
+  const seen = new Set<number>();
+  for (const id of ids) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= hosts) {
+      throw new OptionError('--rumor-sources', show(value), `${allowed}; ${show(id)} is not a host id of a ${hosts}-host run`);
+    }
+    if (seen.has(id)) throw new OptionError('--rumor-sources', show(value), `${allowed}; ${id} is given twice`);
+    seen.add(id);
+  }
+  if (seen.size === 0) throw new OptionError('--rumor-sources', show(value), allowed);
+  return [...seen];
 }
 
 const BYTES_ALLOWED = 'a size in bytes, optionally with a unit K, M, G or T (powers of 1024), e.g. 8G';

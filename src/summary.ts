@@ -35,8 +35,7 @@ export function formatSummary(result: Result): string {
     `${formatCount(o.hosts)} hosts`,
     o.protocol,
     ...(o.protocol === 'announce' ? [] : [`fanout ${o.fanout}`, `view ${o.view}`]),
-    `latency ${formatLatency(o.latency)}`,
-    `loss ${o.loss}`,
+    ...(o.protocol === 'rumor' && o.contact === 'synchronous' ? [] : [`latency ${formatLatency(o.latency)}`, `loss ${o.loss}`]),
     `seed ${o.seed}`,
   ].join(', ');
   const engine = o.engine === 'reference' ? 'reference engine' : `parallel engine, ${result.threads} thread${result.threads === 1 ? '' : 's'}`;
@@ -49,6 +48,7 @@ export function formatSummary(result: Result): string {
   const outcome = result.converged
     ? `converged at tick ${result.ticks}`
     : `not converged: ${why[result.endReason]} after tick ${result.lastTick}`;
+  if (o.protocol === 'rumor') return formatRumorSummary(result, setup, engine, outcome);
   const spread = result.spreadTicks === null ? 'some host does not know host 0 yet' : `every host knew host 0 from tick ${result.spreadTicks}`;
   const lines = [
     `gossip-sim: ${setup} (${engine})`,
@@ -57,6 +57,28 @@ export function formatSummary(result: Result): string {
       `ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}, in flight ${formatCount(result.inFlight)}`,
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
     `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (host, known host) pairs`,
+    `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
+  ];
+  return lines.join('\n');
+}
+
+/** The summary of a rumor run: its variant, the paper's metrics (Demers et al. 1987) and the messages by kind. */
+function formatRumorSummary(result: Result, setup: string, engine: string, outcome: string): string {
+  const o = result.options;
+  const m = result.protocolMetrics ?? {};
+  const num = (key: string, digits: number): string => {
+    const v = m[key];
+    return v === null || v === undefined ? 'n/a' : v.toFixed(digits);
+  };
+  const sources = typeof o.rumorSources === 'number' ? `${o.rumorSources} (hosts 0..${o.rumorSources - 1})` : (o.rumorSources ?? []).join(',');
+  const reached = m['reached'] ?? 0;
+  const lines = [
+    `gossip-sim: ${setup} (${engine})`,
+    `  variant    ${o.rumorMode}, ${o.rumorFeedback}, ${o.rumorStop} k = ${o.rumorK}, ${o.contact} contacts, sources ${sources}`,
+    `  outcome    ${outcome}; ${formatCount(reached)} of ${formatCount(o.hosts)} hosts reached`,
+    `  paper      residue s ${num('residue', 6)}, traffic m ${num('traffic', 3)}, t_ave ${num('tAve', 2)}, t_last ${num('tLast', 0)}`,
+    `  messages   sent ${formatCount(result.sent)}: updates and replies ${formatCount(m['updates'] ?? 0)}, requests ${formatCount(m['requests'] ?? 0)}, ` +
+      `feedback ${formatCount(m['feedback'] ?? 0)}; ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}, in flight ${formatCount(result.inFlight)}`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
   ];
   return lines.join('\n');

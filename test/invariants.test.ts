@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  DEFAULTS, PROTOCOLS, resolveOptions, simulate, VIEWS,
+  DEFAULTS, SET_PROTOCOLS, resolveOptions, simulate, VIEWS,
   type Protocol, type Result, type SimulationInput,
 } from '../src/index.js';
 import { ENGINE_VARIANTS, type EngineVariant } from './support/engines.js';
@@ -99,7 +99,7 @@ describe.each(ENGINE_VARIANTS)('invariants over random configurations on the $la
     // protocol, a view, latency ranges, loss or an end reason would make them pass vacuously.
     if (CONFIG_COUNT < 100) return;
     const o = runs.map((r) => r.result.options);
-    expect(new Set(o.map((x) => x.protocol))).toEqual(new Set(PROTOCOLS));
+    expect(new Set(o.map((x) => x.protocol))).toEqual(new Set(SET_PROTOCOLS));
     expect(new Set(o.filter((x) => isPeriodic(x.protocol)).map((x) => x.view))).toEqual(new Set(VIEWS));
     expect(o.some((x) => x.latency.min < x.latency.max)).toBe(true);
     expect(o.some((x) => x.latency.min === x.latency.max && x.latency.min > 1)).toBe(true);
@@ -277,7 +277,7 @@ describe.each(ENGINE_VARIANTS)('invariants over random configurations on the $la
 });
 
 describe.each(ENGINE_VARIANTS)('edge behaviours on the $label engine', ({ input, simulate }) => {
-  const periodicSetups = PROTOCOLS.filter(isPeriodic).flatMap((protocol) =>
+  const periodicSetups = SET_PROTOCOLS.filter(isPeriodic).flatMap((protocol) =>
     VIEWS.map((view) => ({ protocol, view, label: `${protocol}, view ${view}` })),
   );
   const everySetup: readonly { readonly label: string; readonly input: SimulationInput }[] = [

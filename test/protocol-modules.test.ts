@@ -15,6 +15,7 @@ const ENGINE_FILES = [
   'src/engines/parallel/store.ts',
   'src/engines/parallel/log-store.ts',
   'src/engines/parallel/set-store.ts',
+  'src/engines/parallel/cell-store.ts',
   'src/engines/parallel/engine.ts',
   'src/engines/parallel/memory.ts',
   'src/engines/budget.ts',
@@ -31,7 +32,7 @@ describe('protocol modules', () => {
     expect(module.name).toBe(name);
     expect(module.kinds.length).toBeGreaterThan(0);
     expect(module.kinds.length).toBeLessThanOrEqual(4);
-    const options = resolveOptions(name === 'announce' ? { protocol: name, hosts: 50 } : { protocol: name, hosts: 50, view: 'known' });
+    const options = resolveOptions(name === 'announce' ? { protocol: name, hosts: 50 } : { protocol: name, hosts: 50, view: name === 'rumor' ? 'full' : 'known' });
     for (const h of [0, 1, 49]) expect(module.initialLog(h, options)[0]).toBe(h);
   });
 
@@ -41,6 +42,8 @@ describe('protocol modules', () => {
     expect(modeOf('push')).toBe('set');
     expect(modeOf('pull')).toBe('set');
     expect(modeOf('push-pull')).toBe('set');
+    // rumor keeps a few cells per host and no sets at all.
+    expect(modeOf('rumor')).toBe('cells');
     // Replies need versions; push has none.
     expect(preferredState(resolveOptions({ protocol: 'push', hosts: 1000 })).versions).toBe(0);
     expect(preferredState(resolveOptions({ protocol: 'pull', hosts: 1000 })).versions).toBeGreaterThanOrEqual(1000);
