@@ -10,7 +10,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { OptionError, MemoryLimitError } from './errors.js';
 import { OutputWriteError } from './output-file.js';
 import { packageInfo } from './bench/paths.js';
-import { DEFAULTS, ENGINES, PROTOCOLS, VIEWS, defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
+import {
+  CONTACTS, DEFAULTS, ENGINES, MAX_RUMOR_K, PROTOCOLS, RUMOR_DEFAULTS, RUMOR_FEEDBACKS, RUMOR_MODES, RUMOR_STOPS, VIEWS, defaultThreads, resolveOptions,
+  type SimulationInput, type SimulationOptions,
+} from './options.js';
 import { closePools, type Progress } from './engines/parallel/engine.js';
 import { runSimulation, type Result } from './simulate.js';
 import { registerBenchCommands } from './bench/commands.js';
@@ -19,6 +22,7 @@ import { ExitCode } from './bench/exit.js';
 import { checkHtmlPath, checkRunOutputs, registerReportCommand, writeBenchReport, writeRunOutputs } from './report/commands.js';
 import { completionChartOf } from './report/terminal-chart.js';
 import { formatCount, formatRate, formatSummary } from './summary.js';
+import { runSeedsCommand } from './seeds/command.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -54,10 +58,17 @@ interface RunFlags {
   latency?: string;
   loss?: string;
   seed?: string;
+  seeds?: string;
   maxTicks?: string;
   threads?: string;
   engine?: string;
   maxMemory?: string;
+  rumorMode?: string;
+  rumorFeedback?: string;
+  rumorStop?: string;
+  rumorK?: string;
+  rumorSources?: string;
+  contact?: string;
   timeout?: string;
   requireConvergence?: boolean;
   json?: boolean;
@@ -68,9 +79,9 @@ interface RunFlags {
 /** Converts the flags of `run` to `simulate()` input, leaving validation to `resolveOptions`. */
 export function inputOf(flags: RunFlags): SimulationInput {
   const input: Record<string, unknown> = {};
-  const numbers = ['hosts', 'fanout', 'loss', 'seed', 'maxTicks', 'threads'] as const;
+  const numbers = ['hosts', 'fanout', 'loss', 'seed', 'maxTicks', 'threads', 'rumorK'] as const;
   for (const key of numbers) if (flags[key] !== undefined) input[key] = numeric(flags[key]);
-  for (const key of ['protocol', 'view', 'latency', 'engine', 'maxMemory'] as const) {
+  for (const key of ['protocol', 'view', 'latency', 'engine', 'maxMemory', 'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorSources', 'contact'] as const) {
     if (flags[key] !== undefined) input[key] = flags[key];
   }
   return input as SimulationInput;
@@ -92,6 +103,8 @@ export function jsonOf(result: Result): Record<string, unknown> {
     coverage: result.coverage,
     endReason: result.endReason,
     lastTick: result.lastTick,
+    // A protocol's own metrics (rumor: residue, traffic, tAve, tLast, messages by kind).
+    ...result.protocolMetrics,
     options: {
       ...result.options,
       latency: result.options.latency.min === result.options.latency.max
@@ -196,16 +209,27 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--latency <ticks>', 'constant D or range LO..HI in ticks (default 1)')
     .option('--loss <p>', 'probability that a message is lost, 0 <= p < 1 (default 0)')
     .option('--seed <n>', 'seed of the counter-based hash, 0..4294967295 (default 1)')
+    .option('--seeds <list>', 'run once per seed, e.g. 1..400, 1,5,9 or 1..10,20, and print each metric\'s mean, sd and 95% CI over the runs')
     .option('--max-ticks <n>', `last tick to run (default ${DEFAULTS.maxTicks})`)
     .option('--threads <n>', `worker threads of the parallel engine (default: by the size of the run, 1 for small runs and every core, ${defaultThreads()} here, for large ones; --json diagnostics.threadChoice says why)`)
     .addOption(new Option('--engine <name>', `${ENGINES.join(' | ')} (default ${DEFAULTS.engine})`))
     .option('--max-memory <size>', 'memory budget, e.g. 8G or 512M (default: the memory available now)')
+    .addOption(new Option('--rumor-mode <mode>', `rumor only: ${RUMOR_MODES.join(' | ')}, the direction of a contact (default ${RUMOR_DEFAULTS.rumorMode})`))
+    .addOption(new Option('--rumor-feedback <kind>', `rumor only: ${RUMOR_FEEDBACKS.join(' | ')}: lose interest only when the partner already knew, or regardless (default ${RUMOR_DEFAULTS.rumorFeedback})`))
+    .addOption(new Option('--rumor-stop <rule>', `rumor only: ${RUMOR_STOPS.join(' | ')}: lose interest after k contacts that count, or with probability 1/k at each (default ${RUMOR_DEFAULTS.rumorStop})`))
+    .option('--rumor-k <k>', `rumor only: the k of --rumor-stop, 1 to ${MAX_RUMOR_K} (default ${RUMOR_DEFAULTS.rumorK})`)
+    .option('--rumor-sources <n|ids>', 'rumor only: initial sites, a count n (hosts 0..n-1) or a list of ids such as 0,17,42 (default 1: host 0)')
+    .addOption(new Option('--contact <model>', `rumor only: ${CONTACTS.join(' | ')}: contacts complete within a tick (the paper's model) or travel as messages under --latency and --loss (default ${RUMOR_DEFAULTS.contact})`))
     .option('--timeout <seconds>', 'stop at the next tick boundary after this many seconds (partial result, exit 130)')
     .option('--require-convergence', 'exit 3 when the run ends without converging (max ticks reached or stalled)')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--trace <file>', 'write the per-tick series and per-host completion ticks to FILE.json, or FILE.csv (plus FILE.hosts.csv)')
     .option('--report <file.html>', 'write a self-contained HTML report with charts (opens offline)')
     .action(async (flags: RunFlags) => {
+      if (flags.seeds !== undefined) {
+        const timeoutSeconds = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
+        return runSeedsCommand(flags.seeds, flags, { io, setExit, input: inputOf(flags), timeoutSeconds, jsonOf });
+      }
       const input = inputOf(flags);
       warnIfOversubscribed(resolveOptions(input), io);
       checkRunOutputs(flags);

@@ -53,6 +53,17 @@ export class WorkerFailedError extends Error {
   }
 }
 
+/** One seed's run of `--seeds` failed; the other runs are stopped and the error names the seed. */
+export class SeedRunError extends Error {
+  override readonly name = 'SeedRunError';
+  constructor(
+    readonly seed: number,
+    cause: unknown,
+  ) {
+    super(`seed ${seed}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** Human-readable byte count (binary units), e.g. `1.25 GiB`. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -12,6 +12,8 @@ export const EXIT_REGRESSION = 1;
 export const EXIT_USAGE = 2;
 /** A run failed, or result files disagree (`sweep`, `merge`): the status of a regression. */
 export const EXIT_FAILURE = EXIT_REGRESSION;
+/** `run --require-convergence` (and with `--seeds`): a run ended without converging. */
+export const EXIT_NOT_CONVERGED = 3;
 /** Interrupted by SIGINT or SIGTERM, as `run`. */
 export const EXIT_INTERRUPTED = 130;
 

@@ -22,7 +22,8 @@ export class SweepProgress {
   private running = 0;
   private done: number;
 
-  constructor(output: ProgressOutput, readonly total: number, done: number) {
+  /** `label` starts the line: `sweep`, or `seeds` for `run --seeds`. */
+  constructor(output: ProgressOutput, readonly total: number, done: number, label = 'sweep') {
     this.done = done;
     if (!output.stderrIsTTY || total === 0) {
       this.bar = null;
@@ -42,7 +43,7 @@ export class SweepProgress {
         const bar = cliProgress.Format.BarFormat(params.progress, options);
         const elapsed = (Date.now() - params.startTime) / 1000;
         const eta = typeof params.eta === 'number' && Number.isFinite(params.eta) && params.value > done ? `, about ${clock(params.eta)} left` : '';
-        return `sweep [${bar}] ${params.value}/${params.total} runs, ${payload.running} running, ${clock(elapsed)} elapsed${eta}`;
+        return `${label} [${bar}] ${params.value}/${params.total} runs, ${payload.running} running, ${clock(elapsed)} elapsed${eta}`;
       },
     });
     this.bar.start(total, done, { running: 0 });
