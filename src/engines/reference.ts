@@ -83,7 +83,7 @@ class ReferenceHosts implements HostApi {
   behaviour: Behaviour | undefined;
   private readonly learns: boolean;
   /** Cell protocols: the per-host cells and the tallies (the only state; no logs or sets). */
-  readonly cells: Int32Array[];
+  readonly cells: Int32Array;
   readonly tallies = new Float64Array(MAX_TALLIES);
   readonly cellProtocol: boolean;
 
@@ -97,7 +97,14 @@ class ReferenceHosts implements HostApi {
     this.nextSeq = new Array<number>(n).fill(0);
     this.sentThisTick = new Array<number>(n).fill(0);
     this.cellProtocol = module.state === 'cells';
-    this.cells = module.cells.map(() => new Int32Array(n));
+    this.cells = new Int32Array(n * module.cells.length);
+    const words = Math.ceil(n / 32);
+    const shared = module.shared?.(options) ?? { bitmaps: 0, bytemaps: 0 };
+    this.bitmaps = Array.from({ length: shared.bitmaps }, () => new Int32Array(words));
+    this.bytemaps = Array.from({ length: shared.bytemaps }, () => new Uint8Array(Math.ceil(n / 4) * 4));
+    this.bitmapWords = { from: 0, to: words };
+    this.hosts = Int32Array.from({ length: n }, (_, h) => h);
+    this.ranges = [0, n];
     if (this.cellProtocol) return;
     for (let h = 0; h < n; h++) {
       const log = module.initialLog(h, options);
@@ -141,6 +148,18 @@ class ReferenceHosts implements HostApi {
 
   send(from: number, to: number, kind: number, payload: number): boolean {
     return this.sendMessage(from, to, kind, 0, payload);
+  }
+
+  /** Woken hosts (protocols that `wake`): awake[t & 1][h] = 1 when h steps at tick t. */
+  awake: Uint8Array[] = [];
+  readonly hosts: Int32Array;
+  readonly ranges: readonly number[];
+  readonly bitmaps: Int32Array[];
+  readonly bytemaps: Uint8Array[];
+  readonly bitmapWords: { readonly from: number; readonly to: number };
+
+  wake(h: number): void {
+    this.awake[(this.tick + 1) & 1]![h] = 1;
   }
 
   contact(): void {
@@ -230,6 +249,8 @@ export async function runReference(options: SimulationOptions, controls: Referen
   hosts.behaviour = behaviour;
   const { completion, pending } = hosts;
   const settles = module.settles?.(options) === true;
+  const wakes = module.wakes?.(options) === true;
+  if (wakes) hosts.awake = [new Uint8Array(n), new Uint8Array(n)];
   if (settles && behaviour.settle === undefined) throw new Error(`protocol ${module.name} settles but its behaviour has no settle()`);
   const c = hosts.c;
 
@@ -277,6 +298,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
       const deliveredBefore = c.delivered;
       hosts.sentThisTick.fill(0);
       if (t === 0) for (let h = 0; h < n; h++) behaviour.start(h);
+      const awake = wakes ? hosts.awake[t & 1] : undefined;
       const arriving = pending.get(t) ?? [];
       pending.delete(t);
       arriving.sort((a, b) => a.to - b.to || a.from - b.from || a.seq - b.seq);
@@ -286,16 +308,19 @@ export async function runReference(options: SimulationOptions, controls: Referen
           hosts.handle(arriving[next++]!);
           if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
         }
-        behaviour.step(h);
+        if (awake === undefined) behaviour.step(h);
+        else if (awake[h] === 1) {
+          awake[h] = 0;
+          behaviour.step(h);
+        }
         hosts.work++;
         if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
       }
+      behaviour.endSteps?.();
       if (settles) {
-        for (let h = 0; h < n; h++) {
-          behaviour.settle!(h);
-          hosts.work++;
-          if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
-        }
+        behaviour.settle!();
+        hosts.work += n;
+        if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
       }
       hosts.syncCellCounts();
       series.sent.push(hosts.tickSent);
@@ -336,7 +361,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
 }
 
 /** A cell protocol's results as of the end of `lastTick`. */
-export function cellResultsOf(module: ProtocolModule, options: SimulationOptions, lastTick: number, cells: readonly Int32Array[], tallies: ArrayLike<number>): ReturnType<NonNullable<ProtocolModule['results']>> {
+export function cellResultsOf(module: ProtocolModule, options: SimulationOptions, lastTick: number, cells: Int32Array, tallies: ArrayLike<number>): ReturnType<NonNullable<ProtocolModule['results']>> {
   if (module.results === undefined) throw new Error(`protocol ${module.name} keeps cells but computes no results`);
   return module.results({ hosts: options.hosts, lastTick, cells, tallies, options });
 }

@@ -35,12 +35,13 @@ export interface HostApi {
   // ---- cell protocols (ProtocolModule.state === 'cells'): small per-host state, no sets ------
 
   /**
-   * The protocol's per-host cells, `module.cells.length` arrays of N Int32 each, indexed by host
-   * id and shared by every shard of the run: a host's cells are written by whoever the protocol's
-   * rules say (documented per protocol, with why the result cannot depend on thread timing), and
-   * start at 0. Empty for set protocols.
+   * The protocol's per-host cells: N records of `module.cells.length` Int32 each, host h's record
+   * at h * module.cells.length, shared by every shard of the run (one record per host keeps what
+   * a contact reads about its partner on one cache line). A host's cells are written by whoever
+   * the protocol's rules say (documented per protocol, with why the result cannot depend on
+   * thread timing), and start at 0. Empty for set protocols.
    */
-  readonly cells: readonly Int32Array[];
+  readonly cells: Int32Array;
   /**
    * This engine instance's share of the protocol's tallies (`module.tallies`): counters the
    * protocol adds to, summed over every shard at the end of each tick (TickTotals.tallies).
@@ -53,6 +54,33 @@ export interface HostApi {
    * (a synchronous contact, which never enters a queue): sent, delivered and processed all grow.
    */
   contact(from: number, kind: number): void;
+  /**
+   * Host h, one of this engine instance's hosts (HostApi.hosts), takes a step at the next tick
+   * (protocols whose module `wakes(options)`: only woken hosts step, instead of every host every
+   * tick). Waking twice is waking once.
+   */
+  wake(h: number): void;
+  /** This engine instance's hosts, ascending (the parallel engine: the shard's). */
+  readonly hosts: Int32Array;
+  /** The same hosts as ranges of ids: [a0, b0, a1, b1, ...], each [a, b) ascending. */
+  readonly ranges: readonly number[];
+  /**
+   * The protocol's shared bitmaps (module `shared(options).bitmaps` of them): ceil(N / 32) Int32
+   * words each, bit h of word h >>> 5 for host h, shared by every shard; 0 at the start.
+   */
+  readonly bitmaps: readonly Int32Array[];
+  /**
+   * The protocol's shared byte maps (module `shared(options).bytemaps`): a byte per host, N
+   * rounded up to whole words (so `new Int32Array(map.buffer)` reads four hosts at once); 0 at
+   * the start. Plain byte stores from several shards never disturb each other's bytes.
+   */
+  readonly bytemaps: readonly Uint8Array[];
+  /**
+   * The words of every bitmap this engine instance maintains ([from, to)): the parallel engine
+   * splits the words evenly over its shards, whatever hosts they own, so that upkeep that walks
+   * whole words (merging, clearing) never races with another shard's.
+   */
+  readonly bitmapWords: { readonly from: number; readonly to: number };
 }
 
 /** A protocol's rules bound to one engine for one run. Every method is called on the hot path. */
@@ -66,11 +94,19 @@ export interface Behaviour {
   /** Host h has just appended x to its log (called only when `traits.learns`). */
   learned(h: number, x: number): void;
   /**
-   * Host h's end of the tick, once every host has taken its step (called only when the module's
-   * `settles(options)` says so; the parallel engine meets at a barrier first): PeerSim's Control
-   * at the end of a cycle, for rules that depend on every contact of the tick.
+   * The end of the tick for this engine instance's hosts (HostApi.hosts), once every host of the
+   * run has taken its step (called only when the module's `settles(options)` says so; the
+   * parallel engine meets at a barrier first, and nothing else runs until every shard has
+   * settled): PeerSim's Control at the end of a cycle, for rules that depend on every contact of
+   * the tick.
    */
-  settle?(h: number): void;
+  settle?(): void;
+  /**
+   * After this engine instance's last step of the tick (the parallel engine: the shard's), before
+   * anything else of the tick: a protocol that buffers steps to batch their memory accesses
+   * finishes them here.
+   */
+  endSteps?(): void;
 }
 
 /** What a protocol asks of a store, so engines can pick the cheapest store that serves it. */
@@ -106,7 +142,8 @@ export interface TickTotals {
 export interface CellsView {
   readonly hosts: number;
   readonly lastTick: number;
-  readonly cells: readonly Int32Array[];
+  /** The records of HostApi.cells. */
+  readonly cells: Int32Array;
   readonly tallies: ArrayLike<number>;
   readonly options: SimulationOptions;
 }
@@ -140,10 +177,18 @@ export interface ProtocolModule {
    * only small per-host cells (`cells`: rumor), which lets runs reach millions of hosts.
    */
   readonly state: 'sets' | 'cells';
-  /** Names of its per-host Int32 cells (cell protocols; at most MAX_CELLS). */
+  /** Names of the Int32 cells of a host's record, in record order (cell protocols; at most MAX_CELLS). */
   readonly cells: readonly string[];
   /** Names of its tallies (cell protocols; index TALLY_COMPLETE first; at most MAX_TALLIES). */
   readonly tallies: readonly string[];
+  /**
+   * Whether only woken hosts take a step (HostApi.wake; tick 0: none, so `start` wakes the first
+   * ones), in ascending id order after their deliveries; absent or false: every host, every tick,
+   * when `traits.periodic`. A protocol where few hosts act at a time steps only those.
+   */
+  wakes?(options: SimulationOptions): boolean;
+  /** Shared bitmaps and byte maps the protocol keeps (HostApi.bitmaps, HostApi.bytemaps); absent: none. */
+  shared?(options: SimulationOptions): { readonly bitmaps: number; readonly bytemaps: number };
   /** Whether hosts settle at the end of each tick (Behaviour.settle); absent: never. */
   settles?(options: SimulationOptions): boolean;
   /** A cell protocol's results at the end of a run (set protocols: never called). */

@@ -66,9 +66,11 @@ export class BitsetOps {
     this.fullBase = state.full;
     this.summaryWords = state.summaryWords;
     this.blocks = Math.ceil(state.words / BLOCK_WORDS);
-    this.scratchBase = state.scratch + shard * state.hosts * 4;
-    this.scratchIds = new Int32Array(buffer, this.scratchBase, state.hosts);
-    this.sortKeys = new Float64Array(state.hosts);
+    this.scratchBase = state.mode === 'cells' ? 0 : state.scratch + shard * state.hosts * 4;
+    // A cell protocol keeps no sets: no scratch rows in its (one-page) state memory.
+    const ids = state.mode === 'cells' ? 0 : state.hosts;
+    this.scratchIds = new Int32Array(buffer, this.scratchBase, ids);
+    this.sortKeys = new Float64Array(ids);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * The store of a cell protocol (rumor): it keeps no known-host sets. The protocol's state is its
- * cells (layout.ts, 5.), which the protocol reads and writes itself; this store only commits the
- * shard's part of them first (in parallel with the other shards) and reports the shard's share
+ * cell records (layout.ts, 5.), which the protocol reads and writes itself; this store only commits
+ * the shard's part of them first (in parallel with the other shards) and reports the shard's share
  * of hosts complete, which the protocol keeps in its tally TALLY_COMPLETE. Set operations have
  * no meaning here and throw.
  */
@@ -12,7 +12,9 @@ export class CellStore implements HostStore {
   tick = 0;
 
   constructor(
-    private readonly cells: readonly Int32Array[],
+    private readonly cells: Int32Array,
+    /** Int32 cells per host record. */
+    private readonly width: number,
     private readonly tallies: Float64Array,
     private readonly n: number,
   ) {}
@@ -32,12 +34,11 @@ export class CellStore implements HostStore {
   }
 
   prefault(ownRanges: readonly number[], stopped: () => boolean): void {
-    for (const cell of this.cells) {
-      for (let r = 0; r < ownRanges.length; r += 2) {
-        // One zero per page of the shard's own hosts: commits them here, in parallel.
-        for (let h = ownRanges[r]!, end = ownRanges[r + 1]!; h < end; h += 1024) cell[h] = 0;
-        if (stopped()) return;
-      }
+    const cells = this.cells;
+    for (let r = 0; r < ownRanges.length; r += 2) {
+      // One zero per page of the shard's own records: commits them here, in parallel.
+      for (let i = ownRanges[r]! * this.width, end = ownRanges[r + 1]! * this.width; i < end; i += 1024) cells[i] = 0;
+      if (stopped()) return;
     }
   }
 

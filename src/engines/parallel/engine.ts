@@ -117,7 +117,10 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const vl = versionsOf(plan.state);
   const versions = vl === null ? [] : Array.from({ length: shards }, () => new SharedArrayBuffer(vl.bytes));
   // Zero pages until touched: each shard commits its own hosts' part (CellStore.prefault).
-  const cells = protocolModule(options.protocol).cells.map(() => new SharedArrayBuffer(options.hosts * 4));
+  const cells = new SharedArrayBuffer(options.hosts * protocolModule(options.protocol).cells.length * 4);
+  const shared = protocolModule(options.protocol).shared?.(options) ?? { bitmaps: 0, bytemaps: 0 };
+  const bitmaps = Array.from({ length: shared.bitmaps }, () => new SharedArrayBuffer(Math.ceil(options.hosts / 32) * 4));
+  const bytemaps = Array.from({ length: shared.bytemaps }, () => new SharedArrayBuffer(Math.ceil(options.hosts / 4) * 4));
   const allocated = performance.now();
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
@@ -204,7 +207,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings, versions, cells,
+        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };
@@ -275,7 +278,7 @@ function assemble(
   completeOffset: number,
   stats: Float64Array,
   cl: ReturnType<typeof controlLayout>,
-  cellBuffers: readonly SharedArrayBuffer[],
+  cellBuffer: SharedArrayBuffer,
 ): EngineOutput['outcome'] {
   const first = reports[0]!;
   const n = options.hosts;
@@ -294,7 +297,7 @@ function assemble(
   let protocolMetrics: Readonly<Record<string, number | null>> | undefined;
   if (module.state === 'cells') {
     const tallies = module.tallies.map((_, i) => sum(STAT_TALLY + i));
-    const results = cellResultsOf(module, options, first.lastTick, cellBuffers.map((b) => new Int32Array(b)), tallies);
+    const results = cellResultsOf(module, options, first.lastTick, new Int32Array(cellBuffer), tallies);
     completion = results.completion;
     protocolMetrics = results.metrics;
   } else {

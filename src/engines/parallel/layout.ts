@@ -56,9 +56,16 @@
  *    of shards (src -> dst, src != dst). See `ring.ts` for the ring itself; this module only says
  *    where ring (src, dst) starts.
  *
- * 5. The cells of a cell protocol (rumor): one `SharedArrayBuffer` of N Int32 per cell the protocol
- *    names (ProtocolModule.cells), indexed by host id; each shard touches its own hosts' part first.
+ * 5. The cells of a cell protocol (rumor): one `SharedArrayBuffer` of N records, one per host, of
+ *    as many Int32 as the protocol names cells (ProtocolModule.cells); each shard touches its own
+ *    hosts' records first.
  *    Who writes a cell, and why no result depends on the order of writes, is the protocol's rule.
+ *
+ * 6. A protocol's shared bitmaps and byte maps (ProtocolModule.shared): `SharedArrayBuffer`s of
+ *    ceil(N / 32) Int32 words (bit h for host h) and of N bytes rounded up to whole words; how
+ *    they are written without races is the protocol's rule. (Which hosts a protocol that wakes
+ *    hosts steps at the next tick is in two bitmaps private to each shard: only a host's own
+ *    shard wakes it.)
  */
 import { RING_RECORD_BYTES } from './message.js';
 

@@ -26,10 +26,10 @@ export interface MemoryPlan {
 /**
  * A cell protocol's bytes per host besides its cells: each shard's host index (Int32) and
  * partition maps (2 x Uint16), and on the main thread its partition maps, the completion ticks
- * and their JS array for the result (about 8 bytes each).
+ * and their JS array for the result (about 8 bytes each), and the wake bitmaps (four bits each).
  */
 const CELL_RUN_BYTES_PER_HOST_PER_SHARD = 8;
-const CELL_RUN_BYTES_PER_HOST = 4 + 4 + 4 + 16;
+const CELL_RUN_BYTES_PER_HOST = 4 + 4 + 4 + 16 + 1;
 
 /** Bytes of a cell protocol's cells (SharedArrayBuffers of N Int32 each). */
 export function cellBytes(options: SimulationOptions): number {
@@ -42,8 +42,11 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
   if (mode.mode === 'cells') {
     const pending = peakPendingMessages(options);
     const n = options.hosts;
+    const shared = protocolModule(options.protocol).shared?.(options) ?? { bitmaps: 0, bytemaps: 0 };
+    const bitmaps = shared.bitmaps * Math.ceil(n / 32) * 4 + shared.bytemaps * Math.ceil(n / 4) * 4;
     return (
       cellBytes(options) +
+      bitmaps +
       n * (CELL_RUN_BYTES_PER_HOST + shards * CELL_RUN_BYTES_PER_HOST_PER_SHARD) +
       Math.min(ringsLayout(shards).bytes, pending * RING_RECORD_BYTES) +
       controlLayout(shards).bytes +

@@ -57,6 +57,9 @@ export class PendingMessages {
   readonly start: Int32Array;
   private scratch = new Int32Array(64 * MESSAGE_INTS);
 
+  /** Whether `start` may hold a segment that is not empty. */
+  private startDirty = false;
+
   constructor(
     /** Number of source ranges. */
     private readonly sources: number,
@@ -95,12 +98,16 @@ export class PendingMessages {
    */
   collect(t: number): number {
     const start = this.start;
-    start.fill(0);
     const row = this.buckets.get(t);
     if (row === undefined) {
+      // No deliveries: every segment empty (a tick after another without any clears nothing).
+      if (this.startDirty) start.fill(0);
+      this.startDirty = false;
       this.sorted.length = 0;
       return 0;
     }
+    start.fill(0);
+    this.startDirty = true;
     this.buckets.delete(t);
     const local = this.localOf;
     let total = 0;

@@ -56,8 +56,11 @@ export interface ShardConfig {
   readonly rings: SharedArrayBuffer;
   /** Every shard's snapshot versions, by shard (set mode with replies; else empty). */
   readonly versions: readonly SharedArrayBuffer[];
-  /** A cell protocol's cells (layout.ts, 5.; else empty). */
-  readonly cells: readonly SharedArrayBuffer[];
+  /** A cell protocol's cell records (layout.ts, 5.; else empty). */
+  readonly cells: SharedArrayBuffer;
+  /** A protocol's shared bitmaps and byte maps (HostApi.bitmaps, HostApi.bytemaps; layout.ts, 6.; else empty). */
+  readonly bitmaps: readonly SharedArrayBuffer[];
+  readonly bytemaps: readonly SharedArrayBuffer[];
   readonly state: StateLayout;
   readonly controlLayout: ControlLayout;
   readonly ringsLayout: RingsLayout;
@@ -138,7 +141,7 @@ class Shard implements HostApi {
   private readonly self: number;
   private readonly shards: number;
   /** This shard's hosts, ascending, and each host's index among them (local arrays use it). */
-  private readonly hosts: Int32Array;
+  readonly hosts: Int32Array;
   private readonly localOf: Int32Array;
   /** This shard's two host ranges: [a0, b0, a1, b1]. */
   private readonly ownRanges: readonly number[];
@@ -155,6 +158,8 @@ class Shard implements HostApi {
   private readonly pending: PendingMessages;
   private readonly nextSeq: Int32Array;
   private readonly sentThisTick: Int32Array;
+  /** Whether sentThisTick holds a send of this tick (a tick without sends need not clear it). */
+  private sentThisTickDirty = false;
 
   /** The protocol: its module (end rule, traits) and its rules bound to this shard. */
   private readonly module: ProtocolModule;
@@ -164,9 +169,20 @@ class Shard implements HostApi {
   /** Decides every message's fate (loss, latency). */
   private readonly transport: Transport;
   /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
-  readonly cells: readonly Int32Array[];
+  readonly cells: Int32Array;
   readonly tallies = new Float64Array(MAX_TALLIES);
   private readonly tallyCount: number;
+  /**
+   * Protocols that wake hosts: two bitmaps of this shard's own (plain, unshared words), map t & 1
+   * for the hosts that step at tick t (a host is woken only by its own shard).
+   */
+  private readonly wakeOwn: readonly Int32Array[];
+  private readonly wakes: boolean;
+  readonly bitmaps: readonly Int32Array[];
+  readonly bytemaps: readonly Uint8Array[];
+  readonly bitmapWords: { readonly from: number; readonly to: number };
+  /** This shard's hosts as id ranges (HostApi.ranges). */
+  readonly ranges: readonly number[];
   /** Whether hosts settle at the end of each tick (after a barrier of its own). */
   private readonly settles: boolean;
   /** Barriers met so far (CTL_ARRIVED counts shards x barriers). */
@@ -225,16 +241,23 @@ class Shard implements HostApi {
     this.pending = new PendingMessages(part.ranges, this.localOf, size);
     this.nextSeq = new Int32Array(size);
     this.sentThisTick = new Int32Array(size);
-    this.cells = config.cells.map((buffer) => new Int32Array(buffer));
+    this.cells = new Int32Array(config.cells);
+    this.bitmaps = config.bitmaps.map((b) => new Int32Array(b));
+    this.bytemaps = config.bytemaps.map((b) => new Uint8Array(b));
+    this.ranges = this.ownRanges;
+    const words = Math.ceil(this.n / 32);
+    this.bitmapWords = { from: Math.floor((shard * words) / shards), to: Math.floor(((shard + 1) * words) / shards) };
     this.module = protocolModule(options.protocol);
     this.tallyCount = this.module.tallies.length;
-    this.store = state.mode === 'cells' ? new CellStore(this.cells, this.tallies, this.n)
+    this.store = state.mode === 'cells' ? new CellStore(this.cells, this.module.cells.length, this.tallies, this.n)
       : state.mode === 'set'
         ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard, config.versions, this.shardOf)
         : new LogStore(config.memory, state, this.ops, this.localOf, size);
     this.transport = new Transport(options);
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
+    this.wakes = this.module.wakes?.(options) === true;
+    this.wakeOwn = this.wakes ? [0, 1].map(() => new Int32Array(Math.ceil(this.n / 32))) : [];
     if (this.settles && this.behaviour.settle === undefined) throw new Error(`protocol ${options.protocol} settles but its behaviour has no settle()`);
     this.store.bind(this.behaviour, this.module.traits.learns);
   }
@@ -273,6 +296,11 @@ class Shard implements HostApi {
     return this.sendMessage(from, to, kind, 0, payload);
   }
 
+  wake(h: number): void {
+    if (this.shardOf[h] !== this.self) throw new Error(`wake(${h}): host ${h} belongs to shard ${this.shardOf[h]}, not ${this.self}`);
+    this.wakeOwn[(this.t + 1) & 1]![h >>> 5]! |= 1 << (h & 31);
+  }
+
   contact(): void {
     this.sent++;
     this.delivered++;
@@ -298,7 +326,10 @@ class Shard implements HostApi {
       this.store.tick = t;
       if (this.self === 0) Atomics.store(this.ctl, CTL_TICK, t);
       if (this.config.fault?.tick === t) injectFault(this.config.fault);
-      this.sentThisTick.fill(0);
+      if (this.sentThisTickDirty) {
+        this.sentThisTick.fill(0);
+        this.sentThisTickDirty = false;
+      }
       try {
         this.processTick();
         this.flushRings();
@@ -373,6 +404,11 @@ class Shard implements HostApi {
     this.ownBucketTick = -1;
     const start = this.pending.start;
     const periodic = this.module.traits.periodic;
+    if (this.wakes) {
+      this.processWoken();
+      behaviour.endSteps?.();
+      return;
+    }
     for (let li = 0; li < hosts.length; li++) {
       const h = hosts[li]!;
       const end = start[li + 1]!;
@@ -381,17 +417,60 @@ class Shard implements HostApi {
       this.stopCountdown -= end - start[li]! + 1;
       if (this.stopCountdown <= 0) this.checkStop();
     }
+    behaviour.endSteps?.();
   }
 
-  /** Every shard has taken its steps of the tick: each host of this shard settles (Behaviour.settle). */
+  /**
+   * The hosts of a protocol that wakes hosts: deliveries as always, and a step only for the hosts
+   * woken for this tick, in ascending id order, found 32 at a time in the shard's wake bitmap
+   * (wakes go to the next tick's map).
+   */
+  private processWoken(): void {
+    const t = this.t;
+    const own = this.wakeOwn[t & 1]!;
+    const behaviour = this.behaviour;
+    const hosts = this.hosts;
+    const start = this.pending.start;
+    const withMessages = start[hosts.length]! > 0;
+    const ranges = this.ownRanges;
+    let li = 0;
+    for (let r = 0; r < ranges.length; r += 2) {
+      const a = ranges[r]!;
+      const b = ranges[r + 1]!;
+      if (a >= b) continue;
+      for (let w = a >>> 5, last = (b - 1) >>> 5; w <= last; w++) {
+        const first = w << 5;
+        // Only this shard's bits of a word it shares with a neighbour's range.
+        let mask = -1;
+        if (first < a) mask &= -1 << (a - first);
+        if (first + 32 > b) mask &= -1 >>> (first + 32 - b);
+        let bits = own[w]! & mask;
+        own[w]! &= ~mask;
+        if (!withMessages) {
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            behaviour.step(first + 31 - Math.clz32(low));
+            if (--this.stopCountdown <= 0) this.checkStop();
+          }
+          continue;
+        }
+        // Deliveries too: every host of the word, in order, its messages and then its step.
+        for (let h = Math.max(first, a), end = Math.min(first + 32, b); h < end; h++, li++) {
+          const stop = start[li + 1]!;
+          for (let m = start[li]!; m < stop; m++) this.handle(h, m);
+          if ((bits & (1 << (h & 31))) !== 0) behaviour.step(h);
+          this.stopCountdown -= stop - start[li]! + 1;
+          if (this.stopCountdown <= 0) this.checkStop();
+        }
+      }
+    }
+  }
+
+  /** Every shard has taken its steps of the tick: this shard's hosts settle (Behaviour.settle). */
   private settleTick(): void {
     this.meet();
-    const hosts = this.hosts;
-    const behaviour = this.behaviour;
-    for (let li = 0; li < hosts.length; li++) {
-      behaviour.settle!(hosts[li]!);
-      if (--this.stopCountdown <= 0) this.checkStop();
-    }
+    this.behaviour.settle!();
     this.flushRings();
   }
 
@@ -428,6 +507,7 @@ class Shard implements HostApi {
     const t = this.t;
     const k = this.sentThisTick[li]!;
     this.sentThisTick[li] = k + 1;
+    this.sentThisTickDirty = true;
     const seq = this.nextSeq[li]!;
     this.nextSeq[li] = seq + 1;
     this.sent++;
