@@ -92,8 +92,8 @@ export interface SimulationInput {
 }
 
 export const MAX_HOSTS = 1 << 20;
-/** Cell protocols (rumor) keep a few bytes per host: their limit is the message record's 30-bit ids, and memory. */
-export const MAX_HOSTS_CELLS = 1 << 30;
+/** Cell protocols (rumor) keep a few bytes per host: their limit is memory (and 2^28 keeps record indices in int32 range). */
+export const MAX_HOSTS_CELLS = 1 << 28;
 export const MAX_FANOUT = 1024;
 export const MAX_LATENCY = 1_000_000_000;
 export const MAX_TICKS = 1_000_000_000;

@@ -16,6 +16,33 @@ export function fullViewPeer(r: number, h: number, n: number): number {
   return c < h ? c : c + 1;
 }
 
+/**
+ * fullViewPeer for a fixed N, in int32 arithmetic: `r % (N - 1)` of an unsigned 32-bit `r` is
+ * computed as ((r & 0x7fffffff) % m + 2^31 % m) % m when its top bit is set, which V8 keeps in
+ * integer registers (the double remainder of a value >= 2^31 costs several times more).
+ */
+export class FullView {
+  private readonly m: number;
+  private readonly high: number;
+
+  constructor(n: number) {
+    this.m = Math.max(1, n - 1);
+    this.high = 2147483648 % this.m;
+  }
+
+  /** The peer of host h for hash r (needs N >= 2): fullViewPeer(r, h, N). */
+  peer(r: number, h: number): number {
+    const x = r | 0;
+    const m = this.m;
+    let c = (x & 0x7fffffff) % m;
+    if (x < 0) {
+      c += this.high;
+      if (c >= m) c -= m;
+    }
+    return c < h ? c : c + 1;
+  }
+}
+
 /** Peer choice `j` of host `h` at the api's tick, or NO_PEER. Allocates nothing. */
 export class PeerChooser {
   private readonly seed: number;

@@ -5,12 +5,12 @@
  * it loses interest after k contacts that count (counter) or with probability 1/k at each (coin),
  * where a contact counts when the partner already knew (feedback) or always (blind).
  *
- * The only state is five Int32 cells per host, so a run keeps 20 bytes per host:
- *   RECV   tick + 1 at which the host first received the update (0: never)
- *   REM    tick + 1 at which it lost interest (0: still interested, or never knew)
- *   CNT    counting ticks in a row (counter)
- *   MARK_NECESSARY, MARK_UNNECESSARY   tick + 1 of the last tick with a necessary (unnecessary,
- *          or blind: any) contact of the host as the update's sender
+ * The only state is one record of four Int32 cells per host (16 bytes; a contact reads its
+ * partner's record in one cache line):
+ *   RECV    tick + 1 at which the host first received the update (0: never)
+ *   STATE   the counter (counting ticks in a row, >= 0) while interested, LOST once it lost interest
+ *   MARK_N, MARK_U   tick + 1 of the last tick with a necessary (unnecessary, or blind: any)
+ *           contact of the host as the update's sender (synchronous pull and push-pull, messages)
  *
  * Two contact models:
  * - synchronous (the paper's): a contact and its "already knew" answer complete within the tick,
@@ -26,7 +26,7 @@
 import { rand, STREAM_COIN, STREAM_PEER } from '../hash.js';
 import { rumorSourceIds, type SimulationOptions } from '../options.js';
 import type { EndReason } from '../result.js';
-import { fullViewPeer } from './peers.js';
+import { FullView } from './peers.js';
 import { periodicPendingBound } from './periodic.js';
 import { TALLY_COMPLETE, type Behaviour, type CellResults, type CellsView, type HostApi, type ProtocolModule, type TickTotals } from './protocol.js';
 
@@ -39,12 +39,14 @@ export const FEEDBACK = 3;
 export const NEW = 0;
 export const KNEW = 1;
 
-/** Cells (see the module comment). */
+/** Cells of a host's record, and the record's width (see the module comment). */
 export const RECV = 0;
-export const REM = 1;
-export const CNT = 2;
-export const MARK_NECESSARY = 3;
-export const MARK_UNNECESSARY = 4;
+export const STATE = 1;
+export const MARK_N = 2;
+export const MARK_U = 3;
+export const RECORD = 4;
+/** STATE of a host that lost interest. */
+export const LOST = -1;
 
 /** Tallies: hosts that know the update, hosts hot, messages carrying the update (updates and replies), requests, feedback, carrying messages in flight. */
 export const T_KNOW = TALLY_COMPLETE;
@@ -54,17 +56,16 @@ export const T_REQUESTS = 3;
 export const T_FEEDBACK = 4;
 export const T_CARRYING = 5;
 
+/** Hosts whose contacts are batched at once (synchronous push). */
+const BATCH = 256;
+
 /** P(draw < threshold) = 1/k for a 32-bit draw: floor(2^32 / k) (k = 1: every draw). */
 export function coinThreshold(k: number): number {
   return Math.floor(4294967296 / k);
 }
 
 class Rumor implements Behaviour {
-  private readonly recv: Int32Array;
-  private readonly rem: Int32Array;
-  private readonly cnt: Int32Array;
-  private readonly markN: Int32Array;
-  private readonly markU: Int32Array;
+  private readonly c: Int32Array;
   private readonly tallies: Float64Array;
   private readonly n: number;
   private readonly seed: number;
@@ -80,7 +81,7 @@ class Rumor implements Behaviour {
   private readonly sourceSet: ReadonlySet<number> | undefined;
 
   constructor(private readonly api: HostApi, options: SimulationOptions) {
-    [this.recv, this.rem, this.cnt, this.markN, this.markU] = api.cells as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    this.c = api.cells;
     this.tallies = api.tallies;
     this.n = options.hosts;
     this.seed = options.seed;
@@ -95,20 +96,137 @@ class Rumor implements Behaviour {
     const sources = options.rumorSources ?? 1;
     this.sourceCount = typeof sources === 'number' ? sources : 0;
     this.sourceSet = typeof sources === 'number' ? undefined : new Set(rumorSourceIds(options));
+    this.wakes = wakes(options);
+    this.view = new FullView(this.n);
+    this.knewMap = api.bitmaps[0] ?? new Int32Array(0);
+    this.reachedMap = api.bytemaps[0] ?? new Uint8Array(0);
+    const small = api.bytemaps[1];
+    this.smallState = small === undefined ? new Int8Array(0) : new Int8Array(small.buffer, small.byteOffset, small.byteLength);
+    this.reachedWords = new Int32Array(this.reachedMap.buffer, this.reachedMap.byteOffset, this.reachedMap.byteLength >>> 2);
+    this.batchPeers = new Int32Array(this.wakes ? BATCH * this.fanout : 0);
+    this.batchRecv = new Int32Array(this.wakes ? BATCH * this.fanout : 0);
   }
+
+  private readonly view: FullView;
+  /** Synchronous push: hosts stepped but not yet handled, their partners and the partners' RECV. */
+  private readonly batch = new Int32Array(BATCH);
+  private batched = 0;
+  private readonly batchPeers: Int32Array;
+  private readonly batchRecv: Int32Array;
+  private readonly batchState = new Int32Array(BATCH);
+  /**
+   * Synchronous push: KNEW, a shared bitmap of the hosts that knew the update at the start of the
+   * tick, written only in settle() (between the tick's two barriers, when nobody reads it), and
+   * REACHED, a shared byte per host, set by any contact that reaches the host in the tick (plain
+   * byte stores of the same value) and cleared by the host's own instance in settle().
+   */
+  private readonly knewMap: Int32Array;
+  private readonly reachedMap: Uint8Array;
+  /**
+   * Synchronous push: each host's STATE as a byte (counter, or LOST), written only by the host's
+   * own instance: a tick's hot hosts then touch a sixteenth of the lines their records would.
+   * The counter of a host never exceeds k - 1 < 127 here (see SMALL_K).
+   */
+  private readonly smallState: Int8Array;
+  private readonly reachedWords: Int32Array;
+
+  /** Synchronous push: only hot hosts step, each waking itself (and the hosts it reaches) for the next tick. */
+  private readonly wakes: boolean;
 
   start(h: number): void {
     if (this.sourceSet === undefined ? h < this.sourceCount : this.sourceSet.has(h)) {
-      this.recv[h] = 1;
+      this.c[h * RECORD + RECV] = 1;
       this.tallies[T_KNOW]!++;
       this.tallies[T_HOT]!++;
+      if (this.wakes) {
+        this.api.wake(h);
+        // Owned by this instance; a word shared with a neighbour's range takes an atomic or.
+        Atomics.or(this.knewMap, h >>> 5, 1 << (h & 31));
+      }
     }
   }
 
   step(h: number): void {
     if (this.n < 2) return;
-    if (this.synchronous) this.contacts(h);
+    if (this.wakes) {
+      // Synchronous push: only hot hosts step; their contacts are batched (see pushBatch).
+      this.batch[this.batched++] = h;
+      if (this.batched === BATCH) this.pushBatch();
+    } else if (this.synchronous) this.contacts(h);
     else this.sends(h);
+  }
+
+  endSteps(): void {
+    if (this.batched > 0) this.pushBatch();
+  }
+
+  /**
+   * The contacts of the batched hosts (synchronous push), in two passes: every partner is chosen
+   * and its bit of KNEW read first, in a loop of independent loads the CPU overlaps, then each
+   * host's contacts are judged. Nothing here depends on the order of hosts: every judgement is
+   * on the state at the start of the tick, which KNEW holds (it changes only in settle()).
+   */
+  private pushBatch(): void {
+    const t = this.api.tick;
+    const f = this.fanout;
+    const count = this.batched;
+    this.batched = 0;
+    const hosts = this.batch;
+    const peers = this.batchPeers;
+    const seen = this.batchRecv;
+    const knew = this.knewMap;
+    const states = this.batchState;
+    const small = this.smallState;
+    for (let i = 0, q = 0; i < count; i++) {
+      const h = hosts[i]!;
+      states[i] = small[h]!;
+      for (let j = 0; j < f; j++, q++) {
+        const p = this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
+        peers[q] = p;
+        seen[q] = knew[p >>> 5]! & (1 << (p & 31));
+      }
+    }
+    const reached = this.reachedMap;
+    for (let i = 0, q = 0; i < count; i++) {
+      const h = hosts[i]!;
+      // Woken hosts are hot: they knew at the start of the tick and are still interested.
+      if (states[i]! < 0) throw new Error(`rumor: host ${h} was woken at tick ${t} after it lost interest`);
+      let necessary = false;
+      let unnecessary = false;
+      for (let j = 0; j < f; j++, q++) {
+        this.api.contact(h, UPDATE);
+        if (seen[q] !== 0) unnecessary = true;
+        else {
+          // p did not know: it receives the update now. Every contact that reaches p in tick t
+          // writes the same two values, so plain stores suffice; p's owner counts it in settle().
+          necessary = true;
+          reached[peers[q]!] = 1;
+        }
+      }
+      this.tallies[T_UPDATES]! += f;
+      if (this.settleSmall(h, t, states[i]!, necessary, unnecessary || !this.feedback)) this.api.wake(h);
+    }
+  }
+
+  /** settleTick on SMALL (synchronous push): false when h loses interest. */
+  private settleSmall(h: number, t: number, state: number, necessary: boolean, counts: boolean): boolean {
+    if (necessary && this.feedback) {
+      if (state !== 0) this.smallState[h] = 0;
+      return true;
+    }
+    if (!counts) return true;
+    if (this.coin) {
+      if (rand(this.seed, STREAM_COIN, h, t, 0) >= this.threshold) return true;
+    } else {
+      const next = state + 1;
+      if (next < this.k) {
+        this.smallState[h] = next;
+        return true;
+      }
+    }
+    this.smallState[h] = LOST;
+    this.tallies[T_HOT]!--;
+    return false;
   }
 
   learned(): void {}
@@ -119,18 +237,18 @@ class Rumor implements Behaviour {
    */
   private settleTick(x: number, t: number, necessary: boolean, counts: boolean): void {
     if (necessary && this.feedback) {
-      this.cnt[x] = 0;
+      this.c[x * RECORD + STATE] = 0;
       return;
     }
     if (!counts) return;
     if (this.coin) {
       if (rand(this.seed, STREAM_COIN, x, t, 0) >= this.threshold) return;
     } else {
-      const c = this.cnt[x]! + 1;
-      this.cnt[x] = c;
+      const c = this.c[x * RECORD + STATE]! + 1;
+      this.c[x * RECORD + STATE] = c;
       if (c < this.k) return;
     }
-    this.rem[x] = t + 1;
+    this.c[x * RECORD + STATE] = LOST;
     this.tallies[T_HOT]!--;
   }
 
@@ -145,16 +263,16 @@ class Rumor implements Behaviour {
   private contacts(h: number): void {
     const t = this.api.tick;
     if (t === 0) return;
-    const recv = this.recv;
-    const r = recv[h]!;
+    const c = this.c;
+    const r = c[h * RECORD + RECV]!;
     const knew = r !== 0 && r <= t;
-    const hot = knew && this.rem[h] === 0;
+    const hot = knew && c[h * RECORD + STATE]! >= 0;
     if (!hot && !this.pulls) return;
     let necessary = false;
     let unnecessary = false;
     for (let j = 0; j < this.fanout; j++) {
-      const p = fullViewPeer(rand(this.seed, STREAM_PEER, h, t, j), h, this.n);
-      const rp = recv[p]!;
+      const p = this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
+      const rp = c[p * RECORD + RECV]!;
       const pKnew = rp !== 0 && rp <= t;
       if (hot && this.pushes) {
         this.api.contact(h, UPDATE);
@@ -168,47 +286,98 @@ class Rumor implements Behaviour {
         this.api.contact(h, REQUEST);
         this.tallies[T_REQUESTS]!++;
       }
-      if (this.pulls && pKnew && this.rem[p] === 0) {
+      if (this.pulls && pKnew && c[p * RECORD + STATE]! >= 0) {
         this.api.contact(p, REPLY);
         this.tallies[T_UPDATES]!++;
         if (!knew) this.reach(h, t);
         // p's marks: written by whichever shard holds h; every writer of tick t writes t + 1.
-        if (knew || !this.feedback) this.markU[p] = t + 1;
-        else this.markN[p] = t + 1;
+        if (knew || !this.feedback) c[p * RECORD + MARK_U] = t + 1;
+        else c[p * RECORD + MARK_N] = t + 1;
       }
     }
     if (!hot || !this.pushes) return;
     if (this.pulls) {
-      if (necessary) this.markN[h] = t + 1;
-      if (unnecessary || !this.feedback) this.markU[h] = t + 1;
+      if (necessary) c[h * RECORD + MARK_N] = t + 1;
+      if (unnecessary || !this.feedback) c[h * RECORD + MARK_U] = t + 1;
     } else {
       // Push only: nobody else judges h's interest, so it settles now.
       this.settleTick(h, t, necessary, unnecessary || !this.feedback);
+      if (this.wakes && c[h * RECORD + STATE]! >= 0) this.api.wake(h);
     }
   }
 
   /** Host x, which did not know at the start of tick t, receives the update in it (once). */
   private reach(x: number, t: number): void {
-    if (this.recv[x] === 0 && Atomics.compareExchange(this.recv, x, 0, t + 1) === 0) {
+    const i = x * RECORD + RECV;
+    if (this.c[i] === 0 && Atomics.compareExchange(this.c, i, 0, t + 1) === 0) {
       this.tallies[T_KNOW]!++;
       this.tallies[T_HOT]!++;
+      if (this.wakes) this.api.wake(x);
     }
   }
 
-  /** Synchronous pull and push-pull: host x settles its interest for tick t, after every contact of the tick. */
-  settle(x: number): void {
+  /**
+   * After every contact of tick t. Synchronous push: this instance's hosts reached in the tick
+   * (their REACHED byte) join KNEW, are counted and woken for the next tick. Synchronous pull and
+   * push-pull: every host of this instance that was hot settles its interest from its marks.
+   */
+  settle(): void {
     const t = this.api.tick;
-    const r = this.recv[x]!;
-    if (r === 0 || r > t || this.rem[x] !== 0) return;
+    if (this.wakes) {
+      this.settleReached();
+      return;
+    }
+    if (!this.pulls) return;
+    const hosts = this.api.hosts;
+    const c = this.c;
     const stamp = t + 1;
-    this.settleTick(x, t, this.markN[x] === stamp, this.markU[x] === stamp);
+    for (let i = 0; i < hosts.length; i++) {
+      const b = hosts[i]! * RECORD;
+      const r = c[b + RECV]!;
+      if (r === 0 || r > t || c[b + STATE]! < 0) continue;
+      this.settleTick(hosts[i]!, t, c[b + MARK_N] === stamp, c[b + MARK_U] === stamp);
+    }
+  }
+
+  /** Synchronous push: this instance's hosts reached in tick t, found four at a time in REACHED. */
+  private settleReached(): void {
+    const bytes = this.reachedMap;
+    const words = this.reachedWords;
+    const ranges = this.api.ranges;
+    for (let r = 0; r < ranges.length; r += 2) {
+      const a = ranges[r]!;
+      const b = ranges[r + 1]!;
+      let h = a;
+      // Bytes up to a word boundary, whole words, then the tail: a word shared with a
+      // neighbour's range is read byte by byte, so only this instance's bytes are cleared.
+      for (; h < b && (h & 3) !== 0; h++) if (bytes[h] !== 0) this.joined(h, a, b);
+      for (const last = b & ~3; h < last; h += 4) {
+        if (words[h >>> 2] === 0) continue;
+        for (let x = h; x < h + 4; x++) if (bytes[x] !== 0) this.joined(x, a, b);
+      }
+      for (; h < b; h++) if (bytes[h] !== 0) this.joined(h, a, b);
+    }
+  }
+
+  /** Host x was reached in this tick (synchronous push): it knows from the next tick on, and is hot. */
+  private joined(x: number, a: number, b: number): void {
+    this.reachedMap[x] = 0;
+    this.c[x * RECORD + RECV] = this.api.tick + 1;
+    const w = x >>> 5;
+    // A KNEW word of this instance's range [a, b) alone takes a plain or; one shared with a
+    // neighbour's range an atomic one (the neighbour may set its bits in it now too).
+    if (w << 5 >= a && (w << 5) + 32 <= b) this.knewMap[w]! |= 1 << (x & 31);
+    else Atomics.or(this.knewMap, w, 1 << (x & 31));
+    this.tallies[T_KNOW]!++;
+    this.tallies[T_HOT]!++;
+    this.api.wake(x);
   }
 
   // ---- messages ---------------------------------------------------------------------------------
 
   /** Whether host x is hot now (messages model: its own cells, as they stand). */
   private hotNow(x: number): boolean {
-    return this.recv[x] !== 0 && this.rem[x] === 0;
+    return this.c[x * RECORD + RECV] !== 0 && this.c[x * RECORD + STATE]! >= 0;
   }
 
   /** Host h's step (messages model): its sends of this tick, then it settles its interest for the tick. */
@@ -217,7 +386,7 @@ class Rumor implements Behaviour {
     if (!hot && !this.pulls) return;
     const t = this.api.tick;
     for (let j = 0; j < this.fanout; j++) {
-      const p = fullViewPeer(rand(this.seed, STREAM_PEER, h, t, j), h, this.n);
+      const p = this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
       if (hot && this.pushes) {
         this.carry(h, p, UPDATE);
       } else {
@@ -227,7 +396,7 @@ class Rumor implements Behaviour {
     }
     if (hot) {
       const stamp = t + 1;
-      this.settleTick(h, t, this.markN[h] === stamp, this.markU[h] === stamp);
+      this.settleTick(h, t, this.c[h * RECORD + MARK_N] === stamp, this.c[h * RECORD + MARK_U] === stamp);
     }
   }
 
@@ -252,8 +421,7 @@ class Rumor implements Behaviour {
         // FEEDBACK: a host that lost interest meanwhile ignores it.
         if (!this.hotNow(h)) return false;
         const stamp = this.api.tick + 1;
-        if (payload === NEW) this.markN[h] = stamp;
-        else this.markU[h] = stamp;
+        this.c[h * RECORD + (payload === NEW ? MARK_N : MARK_U)] = stamp;
         return true;
       }
     }
@@ -263,14 +431,14 @@ class Rumor implements Behaviour {
   private carry(h: number, to: number, kind: number): void {
     this.tallies[T_UPDATES]!++;
     if (this.api.send(h, to, kind, 0)) this.tallies[T_CARRYING]!++;
-    if (!this.feedback) this.markU[h] = this.api.tick + 1;
+    if (!this.feedback) this.c[h * RECORD + MARK_U] = this.api.tick + 1;
   }
 
   /** Host h receives the update from `from`: it learns it if new, and (feedback) says whether it knew. */
   private learn(h: number, from: number): void {
-    const knew = this.recv[h] !== 0;
+    const knew = this.c[h * RECORD + RECV] !== 0;
     if (!knew) {
-      this.recv[h] = this.api.tick + 1;
+      this.c[h * RECORD + RECV] = this.api.tick + 1;
       this.tallies[T_KNOW]!++;
       this.tallies[T_HOT]!++;
     }
@@ -279,6 +447,17 @@ class Rumor implements Behaviour {
       this.tallies[T_FEEDBACK]!++;
     }
   }
+}
+
+/** The largest k whose counter fits a host's STATE byte (synchronous push). */
+export const SMALL_K = 127;
+
+/**
+ * Synchronous push: a host that is not hot does nothing, so only hot hosts are woken to step,
+ * and their state fits a byte (k <= SMALL_K; a larger k takes the general path of pull).
+ */
+function wakes(options: SimulationOptions): boolean {
+  return options.contact === 'synchronous' && options.rumorMode === 'push' && options.rumorK! <= SMALL_K;
 }
 
 /** The run ends once no host is hot and no message carrying the update is in flight. */
@@ -295,7 +474,7 @@ function endOf(totals: TickTotals): EndReason | undefined {
  */
 function results(view: CellsView): CellResults {
   const { hosts: n, lastTick } = view;
-  const recv = view.cells[RECV]!;
+  const cells = view.cells;
   const completion = new Int32Array(n);
   const limit = lastTick + 1;
   let reached = 0;
@@ -303,7 +482,7 @@ function results(view: CellsView): CellResults {
   let count = 0;
   let last = -1;
   for (let h = 0; h < n; h++) {
-    const r = recv[h]!;
+    const r = cells[h * RECORD + RECV]!;
     if (r === 0 || r > limit) {
       completion[h] = -1;
       continue;
@@ -337,13 +516,16 @@ export const rumor: ProtocolModule = {
   name: 'rumor',
   kinds: ['update', 'request', 'reply', 'feedback'],
   state: 'cells',
-  cells: ['recv', 'rem', 'cnt', 'markNecessary', 'markUnnecessary'],
+  cells: ['recv', 'state', 'markNecessary', 'markUnnecessary'],
   tallies: ['know', 'hot', 'updates', 'requests', 'feedback', 'carrying'],
   traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false },
   initialLog: (h) => [h],
   create: (api, options) => new Rumor(api, options),
   // Synchronous pull and push-pull: a host's interest depends on every contact of the tick.
-  settles: (options) => options.contact === 'synchronous' && options.rumorMode !== 'push',
+  wakes,
+  shared: (options) => (wakes(options) ? { bitmaps: 1, bytemaps: 2 } : { bitmaps: 0, bytemaps: 0 }),
+  // Synchronous contacts: a host's state for the next tick depends on every contact of the tick.
+  settles: (options) => options.contact === 'synchronous' && (options.rumorMode !== 'push' || wakes(options)),
   endOf,
   results,
   // Messages model: per choice a request or update, its reply and a feedback.

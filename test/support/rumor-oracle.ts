@@ -1,0 +1,458 @@
+// Independent, deliberately naive implementation of the `rumor` protocol as docs/semantics.md
+// describes it ("### `rumor`" and its subsections, "Randomness: a counter-based hash", "Metrics",
+// "Per-tick series and per-host completion ticks"), used only to cross-check the real engines.
+// Written from the documentation alone: it shares no code with src/. Plain arrays, objects and
+// loops; clarity over speed. Where the docs leave a point open, the most literal reading is taken
+// and the comment says so ("DOCS:").
+
+export type RumorMode = 'push' | 'pull' | 'push-pull';
+export type RumorFeedback = 'feedback' | 'blind';
+export type RumorStop = 'counter' | 'coin';
+export type RumorContact = 'synchronous' | 'messages';
+
+export interface RumorOracleInput {
+  hosts: number;
+  mode: RumorMode;
+  feedback: RumorFeedback;
+  stop: RumorStop;
+  k: number;
+  /** A count `n` (hosts `0 .. n-1`) or a list of distinct ids. */
+  sources: number | number[];
+  fanout: number;
+  seed: number;
+  maxTicks: number;
+  contact: RumorContact;
+  /** `messages` only; `synchronous` ignores these three. */
+  latencyMin: number;
+  latencyMax: number;
+  loss: number;
+}
+
+export interface RumorOracleMetrics {
+  residue: number;
+  traffic: number;
+  tAve: number | null;
+  tLast: number | null;
+  reached: number;
+  updates: number;
+  requests: number;
+  feedback: number;
+}
+
+export interface RumorOracleResult {
+  converged: boolean;
+  ticks: number | null;
+  sent: number;
+  delivered: number;
+  processed: number;
+  ignored: number;
+  lost: number;
+  inFlight: number;
+  entries: number;
+  spreadTicks: number | null;
+  coverage: number;
+  endReason: 'converged' | 'stalled' | 'max-ticks';
+  lastTick: number;
+  hostCompletionTicks: (number | null)[];
+  series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[] };
+  protocolMetrics: RumorOracleMetrics;
+}
+
+const LATENCY = 1;
+const PEER = 2;
+const LOSS = 3;
+const COIN = 4;
+
+/** mix32 of docs/semantics.md "Randomness", on unsigned 32-bit integers. */
+function mix32(x0: number): number {
+  let x = x0 >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x = (x ^ (x >>> 15)) >>> 0;
+  x = Math.imul(x, 0x846ca68b) >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  return x;
+}
+
+/** rand(seed, stream, a, b, c) of docs/semantics.md "Randomness". */
+function rand(seed: number, stream: number, a: number, b: number, c: number): number {
+  let x = mix32(seed);
+  x = mix32((x ^ stream) >>> 0);
+  x = mix32((x ^ a) >>> 0);
+  x = mix32((x ^ b) >>> 0);
+  x = mix32((x ^ c) >>> 0);
+  return x;
+}
+
+/** Per-host state: recv (null = susceptible), the counter c, and whether it lost interest. */
+interface Host {
+  recv: number | null;
+  c: number;
+  removed: boolean;
+}
+
+function knows(x: Host): boolean {
+  return x.recv !== null;
+}
+
+function isHot(x: Host): boolean {
+  return x.recv !== null && !x.removed;
+}
+
+/** Peer of contact `j` of host `h` at tick `t` (view `full`); callers ensure N >= 2. */
+function peerOf(seed: number, N: number, h: number, t: number, j: number): number {
+  const c = rand(seed, PEER, h, t, j) % (N - 1);
+  return c < h ? c : c + 1;
+}
+
+function sourceList(input: RumorOracleInput): number[] {
+  if (typeof input.sources === 'number') {
+    const list: number[] = [];
+    for (let i = 0; i < input.sources; i++) list.push(i);
+    return list;
+  }
+  return input.sources.slice();
+}
+
+/**
+ * Loss of interest at a counting tick `t` of host `x`: counter grows c and stops at c >= k;
+ * coin stops if rand(seed, COIN, x, t, 0) < floor(2^32 / k).
+ */
+function countingTick(input: RumorOracleInput, seed: number, x: number, host: Host, t: number): void {
+  if (input.stop === 'counter') {
+    host.c = host.c + 1;
+    if (host.c >= input.k) host.removed = true;
+  } else {
+    const threshold = Math.floor(4294967296 / input.k);
+    if (rand(seed, COIN, x, t, 0) < threshold) host.removed = true;
+  }
+}
+
+interface Counters {
+  sent: number;
+  delivered: number;
+  processed: number;
+  ignored: number;
+  lost: number;
+  entries: number;
+  updates: number;
+  requests: number;
+  feedback: number;
+}
+
+type Kind = 'update' | 'request' | 'reply' | 'feedback';
+
+interface Message {
+  from: number;
+  to: number;
+  kind: Kind;
+  /** For `feedback`: true = `new` (a necessary contact), false = `knew`. */
+  isNew: boolean;
+  seq: number;
+  deliverAt: number;
+}
+
+export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
+  const N = input.hosts;
+  const seed = input.seed >>> 0;
+  const hosts: Host[] = [];
+  for (let x = 0; x < N; x++) hosts.push({ recv: null, c: 0, removed: false });
+  const sources = sourceList(input);
+  for (const s of sources) hosts[s]!.recv = 0;
+  const isSource: boolean[] = new Array(N).fill(false);
+  for (const s of sources) isSource[s] = true;
+
+  const counters: Counters = {
+    sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, entries: 0, updates: 0, requests: 0, feedback: 0,
+  };
+  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
+  let spreadTicks: number | null = null;
+  let endReason: RumorOracleResult['endReason'] = 'max-ticks';
+  let lastTick = 0;
+
+  // messages model only
+  let pending: Message[] = [];
+  const seqOf: number[] = new Array(N).fill(0);
+
+  for (let t = 0; ; t++) {
+    const sentBefore = counters.sent;
+    const deliveredBefore = counters.delivered;
+
+    if (input.contact === 'synchronous') {
+      synchronousTick(input, seed, N, hosts, t, counters);
+    } else {
+      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf);
+    }
+
+    // End of tick t bookkeeping.
+    let knowing = 0;
+    let anyHot = false;
+    for (const x of hosts) {
+      if (knows(x)) knowing++;
+      if (isHot(x)) anyHot = true;
+    }
+    if (spreadTicks === null && knowing === N) spreadTicks = t;
+    series.sent.push(counters.sent - sentBefore);
+    series.delivered.push(counters.delivered - deliveredBefore);
+    series.complete.push(knowing);
+    series.coverage.push(knowing / N);
+    lastTick = t;
+
+    // "After each tick, the run ends when no host is hot and no update or reply is in flight:
+    // converged if every host knows the update (residue 0), else stalled; or at --max-ticks."
+    // Requests and feedback in flight do not keep the run going.
+    let spreadingInFlight = false;
+    for (const m of pending) if (m.kind === 'update' || m.kind === 'reply') spreadingInFlight = true;
+    if (!anyHot && !spreadingInFlight) {
+      endReason = knowing === N ? 'converged' : 'stalled';
+      break;
+    }
+    // "there is one host (N = 1, no contacts possible): converged at tick 0".
+    if (N === 1) {
+      endReason = 'converged';
+      break;
+    }
+    if (t >= input.maxTicks) {
+      endReason = 'max-ticks';
+      break;
+    }
+  }
+
+  let reached = 0;
+  let sumRecv = 0;
+  let nonSourceReached = 0;
+  let tLast: number | null = null;
+  const hostCompletionTicks: (number | null)[] = [];
+  for (let x = 0; x < N; x++) {
+    const r = hosts[x]!.recv;
+    hostCompletionTicks.push(r);
+    if (r === null) continue;
+    reached++;
+    if (!isSource[x]) {
+      nonSourceReached++;
+      sumRecv += r;
+      // DOCS: "largest recv(x) ...; null if only sources know it": the largest over every host
+      // that knows, which is over the non-sources whenever one of them knows.
+      if (tLast === null || r > tLast) tLast = r;
+    }
+  }
+  // `ticks` is the tick at which the last host received the update (the largest recv, 0 when every
+  // host is a source); the run goes on after it until no host is hot, so ticks <= lastTick.
+  // DOCS: `converged` is read as endReason = converged (the identity list), not as "every host
+  // complete at the end", which can also hold at a max-ticks end while some host is still hot.
+  const converged = endReason === 'converged';
+  let ticks: number | null = null;
+  if (converged) {
+    ticks = 0;
+    for (const r of hostCompletionTicks) ticks = Math.max(ticks, r!);
+  }
+  return {
+    converged,
+    ticks,
+    sent: counters.sent,
+    delivered: counters.delivered,
+    processed: counters.processed,
+    ignored: counters.ignored,
+    lost: counters.lost,
+    inFlight: pending.length,
+    entries: counters.entries,
+    spreadTicks,
+    coverage: reached / N,
+    endReason,
+    lastTick,
+    hostCompletionTicks,
+    series,
+    protocolMetrics: {
+      residue: (N - reached) / N,
+      traffic: counters.updates / N,
+      tAve: nonSourceReached === 0 ? null : sumRecv / nonSourceReached,
+      tLast,
+      reached,
+      updates: counters.updates,
+      requests: counters.requests,
+      feedback: counters.feedback,
+    },
+  };
+}
+
+/**
+ * Contact model `synchronous`: tick 0 has no contacts; at t >= 1 every judgement uses the state at
+ * the start of the tick, each contact is sent, delivered and processed in the tick, 0 entries.
+ */
+function synchronousTick(input: RumorOracleInput, seed: number, N: number, hosts: Host[], t: number, counters: Counters): void {
+  if (t === 0) return;
+  if (N < 2) return; // a run of one host makes no contacts
+
+  // State at the start of the tick.
+  const hotStart: boolean[] = hosts.map((x) => isHot(x));
+  const knewStart: boolean[] = hosts.map((x) => x.recv !== null && x.recv < t);
+  // Per host: did it send an update (update or reply) this tick, and was one of them necessary.
+  const sentUpdate: boolean[] = new Array(N).fill(false);
+  const sentNecessary: boolean[] = new Array(N).fill(false);
+
+  function message(): void {
+    counters.sent++;
+    counters.delivered++;
+    counters.processed++;
+  }
+
+  // `from` sends the update to `to` (as `update` or `reply`).
+  function carryUpdate(from: number, to: number): void {
+    message();
+    counters.updates++;
+    sentUpdate[from] = true;
+    if (!knewStart[to]) {
+      sentNecessary[from] = true;
+      if (hosts[to]!.recv === null) hosts[to]!.recv = t;
+    }
+  }
+
+  function request(): void {
+    message();
+    counters.requests++;
+  }
+
+  for (let h = 0; h < N; h++) {
+    for (let j = 0; j < input.fanout; j++) {
+      const p = peerOf(seed, N, h, t, j);
+      if (input.mode === 'push') {
+        if (hotStart[h]) carryUpdate(h, p);
+      } else if (input.mode === 'pull') {
+        request();
+        if (hotStart[p]) carryUpdate(p, h);
+      } else {
+        if (hotStart[h]) carryUpdate(h, p);
+        else request();
+        if (hotStart[p]) carryUpdate(p, h);
+      }
+    }
+  }
+
+  // Settling, after every contact of the tick.
+  for (let x = 0; x < N; x++) {
+    if (!hotStart[x] || !sentUpdate[x]) continue;
+    const host = hosts[x]!;
+    if (input.feedback === 'feedback') {
+      if (sentNecessary[x]) {
+        host.c = 0;
+        continue;
+      }
+    }
+    countingTick(input, seed, x, host, t);
+  }
+}
+
+/**
+ * Contact model `messages`: deliveries of tick t per host in SPEC order (sender ascending, then
+ * the sender's send sequence number), then the host's step. Returns the messages still in flight.
+ */
+function messagesTick(
+  input: RumorOracleInput,
+  seed: number,
+  N: number,
+  hosts: Host[],
+  t: number,
+  counters: Counters,
+  pending: Message[],
+  seqOf: number[],
+): Message[] {
+  const lossThreshold = Math.floor(input.loss * 4294967296);
+  // k: index of a message among those its sender sends in this tick, every kind, lost included.
+  const kOf: number[] = new Array(N).fill(0);
+  // Per host, for tick t: did it send an update or reply; feedback marks received.
+  const sentUpdate: boolean[] = new Array(N).fill(false);
+  const markNecessary: boolean[] = new Array(N).fill(false);
+  const markUnnecessary: boolean[] = new Array(N).fill(false);
+
+  const now: Message[] = [];
+  const later: Message[] = [];
+  for (const m of pending) (m.deliverAt === t ? now : later).push(m);
+
+  function send(from: number, to: number, kind: Kind, isNew: boolean): void {
+    const k = kOf[from]!;
+    kOf[from] = k + 1;
+    const seq = seqOf[from]!;
+    seqOf[from] = seq + 1;
+    counters.sent++;
+    // DOCS: rumor messages carry no log, so `entries` counts 0 ids per message here too (the
+    // synchronous model says so explicitly; the messages model is silent).
+    if (kind === 'update' || kind === 'reply') {
+      counters.updates++;
+      sentUpdate[from] = true;
+    } else if (kind === 'request') counters.requests++;
+    else counters.feedback++;
+    let d: number;
+    if (input.latencyMin === input.latencyMax) d = input.latencyMin;
+    else d = input.latencyMin + (rand(seed, LATENCY, from, t, k) % (input.latencyMax - input.latencyMin + 1));
+    if (rand(seed, LOSS, from, t, k) < lossThreshold) {
+      counters.lost++;
+      return;
+    }
+    later.push({ from, to, kind, isNew, seq, deliverAt: t + d });
+  }
+
+  // Host h receives the update from f at tick t.
+  function receive(h: number, f: number): void {
+    const host = hosts[h]!;
+    const knewIt = host.recv !== null;
+    if (!knewIt) host.recv = t; // hot from now on (removed is false for a host that never knew)
+    if (input.feedback === 'feedback') send(h, f, 'feedback', !knewIt);
+  }
+
+  for (let h = 0; h < N; h++) {
+    const host = hosts[h]!;
+    const mine = now.filter((m) => m.to === h).sort((a, b) => a.from - b.from || a.seq - b.seq);
+    for (const m of mine) {
+      counters.delivered++;
+      if (m.kind === 'update') {
+        counters.processed++;
+        const wasHot = isHot(host);
+        if (input.mode === 'push-pull' && wasHot) send(h, m.from, 'reply', false);
+        receive(h, m.from);
+      } else if (m.kind === 'request') {
+        if (isHot(host)) {
+          counters.processed++;
+          send(h, m.from, 'reply', false);
+        } else {
+          counters.ignored++;
+        }
+      } else if (m.kind === 'reply') {
+        counters.processed++;
+        receive(h, m.from);
+      } else {
+        if (!isHot(host)) {
+          counters.ignored++;
+        } else {
+          counters.processed++;
+          if (m.isNew) markNecessary[h] = true;
+          else markUnnecessary[h] = true;
+        }
+      }
+    }
+
+    // Step of host h at tick t.
+    const hotAtStep = isHot(host);
+    if (N >= 2) {
+      for (let j = 0; j < input.fanout; j++) {
+        const p = peerOf(seed, N, h, t, j);
+        // DOCS: "if h is hot now, it sends ... an update (modes push and push-pull); otherwise,
+        // in modes pull and push-pull, it sends each a request" is read with the parenthetical
+        // as part of the condition: in `pull` every host requests, as the synchronous table says
+        // ("every host: h sends p a request"); in `push-pull` a host that is not hot (susceptible
+        // or removed) requests. (Read with "otherwise" = "not hot", a hot host in `pull` would
+        // send nothing, and a pull run whose hosts are all hot could never end.)
+        if (hotAtStep && (input.mode === 'push' || input.mode === 'push-pull')) send(h, p, 'update', false);
+        else if (input.mode === 'pull' || input.mode === 'push-pull') send(h, p, 'request', false);
+      }
+    }
+    if (hotAtStep) {
+      if (input.feedback === 'feedback') {
+        if (markNecessary[h]) host.c = 0;
+        else if (markUnnecessary[h]) countingTick(input, seed, h, host, t);
+      } else if (sentUpdate[h]) {
+        countingTick(input, seed, h, host, t);
+      }
+    }
+  }
+  return later;
+}
