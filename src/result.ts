@@ -75,6 +75,27 @@ export const METRIC_NAMES = [
   'spreadTicks', 'coverage',
 ] as const satisfies readonly (keyof Metrics)[];
 
+/**
+ * Defines `hostCompletionTicks` on `outcome` as an enumerable getter that converts `ticks` on
+ * first use (then keeps the array): a run of millions of hosts whose caller never looks at them
+ * (a summary, an aggregate of seeds) does not build an array of millions of numbers. JSON and
+ * spreads see an ordinary property. Returns `outcome`.
+ */
+export function withLazyCompletionTicks<T extends object>(outcome: T, ticks: Int32Array): T & { readonly hostCompletionTicks: (number | null)[] } {
+  let cached: (number | null)[] | undefined;
+  Object.defineProperty(outcome, 'hostCompletionTicks', {
+    enumerable: true,
+    configurable: true,
+    get: () => (cached ??= completionTicksOf(ticks)),
+  });
+  return outcome as T & { readonly hostCompletionTicks: (number | null)[] };
+}
+
+/** Copies every own property of `from` onto `to` as it is, getters as getters (a spread would call them). */
+export function assignProperties<T extends object, U extends object>(to: T, from: U): T & U {
+  return Object.defineProperties(to, Object.getOwnPropertyDescriptors(from)) as T & U;
+}
+
 /** Converts completion ticks stored as an Int32Array (-1 = never) to the public form. Allocates. */
 export function completionTicksOf(ticks: Int32Array): (number | null)[] {
   return Array.from(ticks, (t) => (t < 0 ? null : t));

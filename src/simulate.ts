@@ -3,7 +3,7 @@ import { runParallel, type EngineInternals, type ParallelControls } from './engi
 import { runReference } from './engines/reference.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 import { defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
-import type { EngineOutput, RunDiagnostics, SimulationOutcome } from './result.js';
+import { assignProperties, type EngineOutput, type RunDiagnostics, type SimulationOutcome } from './result.js';
 
 /** A finished run: the outcome of SPEC.md plus how it was computed and how long it took. */
 export interface Result extends SimulationOutcome {
@@ -54,10 +54,11 @@ export async function runSimulation(input: SimulationInput, controls: RunControl
   const threads = options.engine === 'reference' ? 1 : options.threads;
   const threadChoice = options.engine === 'reference' ? 'the reference engine runs on one thread'
     : isGiven(input, 'threads') ? `given: threads ${options.threads}` : `chosen: ${chooseThreads(options, defaultThreads()).reason}`;
-  return {
-    ...outcome, options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted',
-    diagnostics: { ...diagnostics, threadChoice },
-  };
+  // Not a spread: hostCompletionTicks stays a lazy getter (see withLazyCompletionTicks).
+  return assignProperties(
+    { options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted', diagnostics: { ...diagnostics, threadChoice } },
+    outcome,
+  ) as Result;
 }
 
 function isGiven(input: SimulationInput, key: keyof SimulationInput): boolean {

@@ -48,7 +48,10 @@ export function formatSummary(result: Result): string {
   const outcome = result.converged
     ? `converged at tick ${result.ticks}`
     : `not converged: ${why[result.endReason]} after tick ${result.lastTick}`;
-  if (o.protocol === 'rumor') return formatRumorSummary(result, setup, engine, outcome);
+  if (o.protocol === 'rumor') {
+    const rumorOutcome = result.endReason === 'stalled' ? `the rumor died out (no host hot) after tick ${result.lastTick}` : outcome;
+    return formatRumorSummary(result, setup, engine, rumorOutcome);
+  }
   const spread = result.spreadTicks === null ? 'some host does not know host 0 yet' : `every host knew host 0 from tick ${result.spreadTicks}`;
   const lines = [
     `gossip-sim: ${setup} (${engine})`,

@@ -11,7 +11,7 @@ import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
 import { MAX_TALLIES, protocolModule, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
-import { completionTicksOf, lastCompletionTick, type EndReason, type EngineOutput } from '../result.js';
+import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { LOST, Transport } from '../transport.js';
 import type { Progress } from './parallel/engine.js';
 
@@ -353,11 +353,11 @@ export async function runReference(options: SimulationOptions, controls: Referen
     coverage: c.totalKnown / (n * n),
     endReason,
     lastTick: t,
-    hostCompletionTicks: completionTicksOf(cellResults?.completion ?? completion),
     series,
     ...(cellResults === undefined ? {} : { protocolMetrics: cellResults.metrics }),
   };
-  return { outcome, diagnostics: { peakPendingMessages: hosts.peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null } };
+  withLazyCompletionTicks(outcome, cellResults?.completion ?? completion);
+  return { outcome: outcome as EngineOutput['outcome'], diagnostics: { peakPendingMessages: hosts.peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null } };
 }
 
 /** A cell protocol's results as of the end of `lastTick`. */

@@ -12,7 +12,7 @@ import { Piscina } from 'piscina';
 import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
-import { completionTicksOf, lastCompletionTick, type EngineOutput } from '../../result.js';
+import { lastCompletionTick, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
 import { protocolModule } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
@@ -306,7 +306,7 @@ function assemble(
     // end of lastTick they were not complete yet.
     for (let h = 0; h < n; h++) if (completion[h]! > first.lastTick) completion[h] = -1;
   }
-  return {
+  const outcome = {
     converged,
     // A cell protocol (rumor) goes on after every host is complete, until it is quiescent.
     ticks: converged ? (protocolMetrics === undefined ? first.lastTick : lastCompletionTick(completion)) : null,
@@ -321,8 +321,8 @@ function assemble(
     coverage: sum(STAT_KNOWN) / (n * n),
     endReason: first.endReason === 'stopped' ? 'interrupted' : first.endReason,
     lastTick: first.lastTick,
-    hostCompletionTicks: completionTicksOf(completion),
     series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [] },
     ...(protocolMetrics === undefined ? {} : { protocolMetrics }),
   };
+  return withLazyCompletionTicks(outcome, completion);
 }
