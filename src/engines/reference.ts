@@ -153,6 +153,7 @@ class ReferenceHosts implements HostApi {
   /** Woken hosts (protocols that `wake`): awake[t & 1][h] = 1 when h steps at tick t. */
   awake: Uint8Array[] = [];
   readonly hosts: Int32Array;
+  readonly instance = 0;
   readonly ranges: readonly number[];
   readonly bitmaps: Int32Array[];
   readonly bytemaps: Uint8Array[];

@@ -62,6 +62,8 @@ export interface HostApi {
   wake(h: number): void;
   /** This engine instance's hosts, ascending (the parallel engine: the shard's). */
   readonly hosts: Int32Array;
+  /** This engine instance's index, 0 .. options.threads - 1 (the parallel engine: the shard; the reference engine: 0 of 1). */
+  readonly instance: number;
   /** The same hosts as ranges of ids: [a0, b0, a1, b1, ...], each [a, b) ascending. */
   readonly ranges: readonly number[];
   /**

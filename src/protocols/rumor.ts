@@ -99,10 +99,9 @@ class Rumor implements Behaviour {
     this.wakes = wakes(options);
     this.view = new FullView(this.n);
     this.knewMap = api.bitmaps[0] ?? new Int32Array(0);
-    this.reachedMap = api.bytemaps[0] ?? new Uint8Array(0);
-    const small = api.bytemaps[1];
+    this.reachedBy = api.bitmaps.slice(1);
+    const small = api.bytemaps[0];
     this.smallState = small === undefined ? new Int8Array(0) : new Int8Array(small.buffer, small.byteOffset, small.byteLength);
-    this.reachedWords = new Int32Array(this.reachedMap.buffer, this.reachedMap.byteOffset, this.reachedMap.byteLength >>> 2);
     this.batchPeers = new Int32Array(this.wakes ? BATCH * this.fanout : 0);
     this.batchRecv = new Int32Array(this.wakes ? BATCH * this.fanout : 0);
   }
@@ -117,18 +116,17 @@ class Rumor implements Behaviour {
   /**
    * Synchronous push: KNEW, a shared bitmap of the hosts that knew the update at the start of the
    * tick, written only in settle() (between the tick's two barriers, when nobody reads it), and
-   * REACHED, a shared byte per host, set by any contact that reaches the host in the tick (plain
-   * byte stores of the same value) and cleared by the host's own instance in settle().
+   * REACHED, one shared bitmap per engine instance of the hosts its contacts reached in the tick
+   * (written by that instance alone), joined and cleared by each host's own instance in settle().
    */
   private readonly knewMap: Int32Array;
-  private readonly reachedMap: Uint8Array;
+  private readonly reachedBy: readonly Int32Array[];
   /**
    * Synchronous push: each host's STATE as a byte (counter, or LOST), written only by the host's
    * own instance: a tick's hot hosts then touch a sixteenth of the lines their records would.
    * The counter of a host never exceeds k - 1 < 127 here (see SMALL_K).
    */
   private readonly smallState: Int8Array;
-  private readonly reachedWords: Int32Array;
 
   /** Synchronous push: only hot hosts step, each waking itself (and the hosts it reaches) for the next tick. */
   private readonly wakes: boolean;
@@ -186,7 +184,7 @@ class Rumor implements Behaviour {
         seen[q] = knew[p >>> 5]! & (1 << (p & 31));
       }
     }
-    const reached = this.reachedMap;
+    const reached = this.reachedBy[this.api.instance]!;
     for (let i = 0, q = 0; i < count; i++) {
       const h = hosts[i]!;
       // Woken hosts are hot: they knew at the start of the tick and are still interested.
@@ -197,10 +195,11 @@ class Rumor implements Behaviour {
         this.api.contact(h, UPDATE);
         if (seen[q] !== 0) unnecessary = true;
         else {
-          // p did not know: it receives the update now. Every contact that reaches p in tick t
-          // writes the same two values, so plain stores suffice; p's owner counts it in settle().
+          // p did not know: it receives the update now. This instance's REACHED map is written
+          // by this instance alone (a plain or); p's owner joins it in settle().
           necessary = true;
-          reached[peers[q]!] = 1;
+          const p = peers[q]!;
+          reached[p >>> 5]! |= 1 << (p & 31);
         }
       }
       this.tallies[T_UPDATES]! += f;
@@ -339,38 +338,49 @@ class Rumor implements Behaviour {
     }
   }
 
-  /** Synchronous push: this instance's hosts reached in tick t, found four at a time in REACHED. */
+  /**
+   * Synchronous push: this instance's hosts reached in tick t, 32 at a time: the or of every
+   * instance's REACHED words over this instance's ranges. Each join sets its host's bit of KNEW
+   * and its RECV stamp; a word this instance shares with a neighbour's range is cleared and set
+   * with atomic operations (the neighbour settles its bits of the same word now too).
+   */
   private settleReached(): void {
-    const bytes = this.reachedMap;
-    const words = this.reachedWords;
+    const t = this.api.tick;
+    const maps = this.reachedBy;
+    const knew = this.knewMap;
     const ranges = this.api.ranges;
+    const c = this.c;
     for (let r = 0; r < ranges.length; r += 2) {
       const a = ranges[r]!;
       const b = ranges[r + 1]!;
-      let h = a;
-      // Bytes up to a word boundary, whole words, then the tail: a word shared with a
-      // neighbour's range is read byte by byte, so only this instance's bytes are cleared.
-      for (; h < b && (h & 3) !== 0; h++) if (bytes[h] !== 0) this.joined(h, a, b);
-      for (const last = b & ~3; h < last; h += 4) {
-        if (words[h >>> 2] === 0) continue;
-        for (let x = h; x < h + 4; x++) if (bytes[x] !== 0) this.joined(x, a, b);
+      if (a >= b) continue;
+      for (let w = a >>> 5, last = (b - 1) >>> 5; w <= last; w++) {
+        const first = w << 5;
+        let mask = -1;
+        if (first < a) mask &= -1 << (a - first);
+        if (first + 32 > b) mask &= -1 >>> (first + 32 - b);
+        let bits = 0;
+        for (let s = 0; s < maps.length; s++) bits |= maps[s]![w]!;
+        bits &= mask;
+        if (bits === 0) continue;
+        if (mask === -1) {
+          for (let s = 0; s < maps.length; s++) maps[s]![w] = 0;
+          knew[w]! |= bits;
+        } else {
+          for (let s = 0; s < maps.length; s++) if ((maps[s]![w]! & mask) !== 0) Atomics.and(maps[s]!, w, ~mask);
+          Atomics.or(knew, w, bits);
+        }
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const x = first + 31 - Math.clz32(low);
+          c[x * RECORD + RECV] = t + 1;
+          this.tallies[T_KNOW]!++;
+          this.tallies[T_HOT]!++;
+          this.api.wake(x);
+        }
       }
-      for (; h < b; h++) if (bytes[h] !== 0) this.joined(h, a, b);
     }
-  }
-
-  /** Host x was reached in this tick (synchronous push): it knows from the next tick on, and is hot. */
-  private joined(x: number, a: number, b: number): void {
-    this.reachedMap[x] = 0;
-    this.c[x * RECORD + RECV] = this.api.tick + 1;
-    const w = x >>> 5;
-    // A KNEW word of this instance's range [a, b) alone takes a plain or; one shared with a
-    // neighbour's range an atomic one (the neighbour may set its bits in it now too).
-    if (w << 5 >= a && (w << 5) + 32 <= b) this.knewMap[w]! |= 1 << (x & 31);
-    else Atomics.or(this.knewMap, w, 1 << (x & 31));
-    this.tallies[T_KNOW]!++;
-    this.tallies[T_HOT]!++;
-    this.api.wake(x);
   }
 
   // ---- messages ---------------------------------------------------------------------------------
@@ -523,7 +533,8 @@ export const rumor: ProtocolModule = {
   create: (api, options) => new Rumor(api, options),
   // Synchronous pull and push-pull: a host's interest depends on every contact of the tick.
   wakes,
-  shared: (options) => (wakes(options) ? { bitmaps: 1, bytemaps: 2 } : { bitmaps: 0, bytemaps: 0 }),
+  // KNEW, one REACHED per engine instance (options.threads of them), and SMALL.
+  shared: (options) => (wakes(options) ? { bitmaps: 1 + options.threads, bytemaps: 1 } : { bitmaps: 0, bytemaps: 0 }),
   // Synchronous contacts: a host's state for the next tick depends on every contact of the tick.
   settles: (options) => options.contact === 'synchronous' && (options.rumorMode !== 'push' || wakes(options)),
   endOf,

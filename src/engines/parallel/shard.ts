@@ -183,6 +183,8 @@ class Shard implements HostApi {
   readonly bitmapWords: { readonly from: number; readonly to: number };
   /** This shard's hosts as id ranges (HostApi.ranges). */
   readonly ranges: readonly number[];
+  /** HostApi.instance: this shard's index. */
+  readonly instance: number;
   /** Whether hosts settle at the end of each tick (after a barrier of its own). */
   private readonly settles: boolean;
   /** Barriers met so far (CTL_ARRIVED counts shards x barriers). */
@@ -245,6 +247,7 @@ class Shard implements HostApi {
     this.bitmaps = config.bitmaps.map((b) => new Int32Array(b));
     this.bytemaps = config.bytemaps.map((b) => new Uint8Array(b));
     this.ranges = this.ownRanges;
+    this.instance = shard;
     const words = Math.ceil(this.n / 32);
     this.bitmapWords = { from: Math.floor((shard * words) / shards), to: Math.floor(((shard + 1) * words) / shards) };
     this.module = protocolModule(options.protocol);
