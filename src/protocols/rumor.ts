@@ -100,19 +100,24 @@ class Rumor implements Behaviour {
     this.view = new FullView(this.n);
     this.knewMap = api.bitmaps[0] ?? new Int32Array(0);
     this.reachedBy = api.bitmaps.slice(1);
-    const small = api.bytemaps[0];
-    this.smallState = small === undefined ? new Int8Array(0) : new Int8Array(small.buffer, small.byteOffset, small.byteLength);
+    const size = this.wakes ? api.hosts.length : 0;
+    this.hot = new Int32Array(size);
+    this.hotState = new Int32Array(size);
     this.batchPeers = new Int32Array(this.wakes ? BATCH * this.fanout : 0);
-    this.batchRecv = new Int32Array(this.wakes ? BATCH * this.fanout : 0);
+    this.batchSeen = new Int32Array(this.wakes ? BATCH * this.fanout : 0);
   }
 
   private readonly view: FullView;
-  /** Synchronous push: hosts stepped but not yet handled, their partners and the partners' RECV. */
-  private readonly batch = new Int32Array(BATCH);
-  private batched = 0;
+  /**
+   * Synchronous push: this instance's hot hosts and their counters, as a list (no per-host array
+   * is touched for a host that is not hot), and the hosts joined in settle() this tick.
+   */
+  private readonly hot: Int32Array;
+  private readonly hotState: Int32Array;
+  private hotCount = 0;
+  /** Synchronous push: a batch's partners and their bits of KNEW. */
   private readonly batchPeers: Int32Array;
-  private readonly batchRecv: Int32Array;
-  private readonly batchState = new Int32Array(BATCH);
+  private readonly batchSeen: Int32Array;
   /**
    * Synchronous push: KNEW, a shared bitmap of the hosts that knew the update at the start of the
    * tick, written only in settle() (between the tick's two barriers, when nobody reads it), and
@@ -121,14 +126,8 @@ class Rumor implements Behaviour {
    */
   private readonly knewMap: Int32Array;
   private readonly reachedBy: readonly Int32Array[];
-  /**
-   * Synchronous push: each host's STATE as a byte (counter, or LOST), written only by the host's
-   * own instance: a tick's hot hosts then touch a sixteenth of the lines their records would.
-   * The counter of a host never exceeds k - 1 < 127 here (see SMALL_K).
-   */
-  private readonly smallState: Int8Array;
 
-  /** Synchronous push: only hot hosts step, each waking itself (and the hosts it reaches) for the next tick. */
+  /** Synchronous push: no host steps; the hot list acts in endSteps() (see wakes()). */
   private readonly wakes: boolean;
 
   start(h: number): void {
@@ -137,7 +136,8 @@ class Rumor implements Behaviour {
       this.tallies[T_KNOW]!++;
       this.tallies[T_HOT]!++;
       if (this.wakes) {
-        this.api.wake(h);
+        this.hot[this.hotCount] = h;
+        this.hotState[this.hotCount++] = 0;
         // Owned by this instance; a word shared with a neighbour's range takes an atomic or.
         Atomics.or(this.knewMap, h >>> 5, 1 << (h & 31));
       }
@@ -146,38 +146,35 @@ class Rumor implements Behaviour {
 
   step(h: number): void {
     if (this.n < 2) return;
-    if (this.wakes) {
-      // Synchronous push: only hot hosts step; their contacts are batched (see pushBatch).
-      this.batch[this.batched++] = h;
-      if (this.batched === BATCH) this.pushBatch();
-    } else if (this.synchronous) this.contacts(h);
+    if (this.synchronous) this.contacts(h);
     else this.sends(h);
   }
 
+  /** Synchronous push: the hot list's contacts of tick t >= 1, BATCH hosts at a time. */
   endSteps(): void {
-    if (this.batched > 0) this.pushBatch();
+    const t = this.api.tick;
+    if (!this.wakes || t === 0 || this.n < 2) return;
+    let kept = 0;
+    for (let from = 0; from < this.hotCount; from += BATCH) kept = this.pushBatch(t, from, Math.min(this.hotCount, from + BATCH), kept);
+    this.hotCount = kept;
   }
 
   /**
-   * The contacts of the batched hosts (synchronous push), in two passes: every partner is chosen
-   * and its bit of KNEW read first, in a loop of independent loads the CPU overlaps, then each
-   * host's contacts are judged. Nothing here depends on the order of hosts: every judgement is
-   * on the state at the start of the tick, which KNEW holds (it changes only in settle()).
+   * The contacts of hot hosts [from, to) of the list (synchronous push), in two passes: every
+   * partner is chosen and its bit of KNEW read first, in a loop of independent loads the CPU
+   * overlaps, then each host's contacts are judged; the hosts that stay hot are moved down to
+   * [kept, ...). Nothing here depends on the order of hosts: every judgement is on the state at
+   * the start of the tick, which KNEW holds (it changes only in settle()). Returns the new `kept`.
    */
-  private pushBatch(): void {
-    const t = this.api.tick;
+  private pushBatch(t: number, from: number, to: number, kept: number): number {
     const f = this.fanout;
-    const count = this.batched;
-    this.batched = 0;
-    const hosts = this.batch;
+    const hot = this.hot;
+    const states = this.hotState;
     const peers = this.batchPeers;
-    const seen = this.batchRecv;
+    const seen = this.batchSeen;
     const knew = this.knewMap;
-    const states = this.batchState;
-    const small = this.smallState;
-    for (let i = 0, q = 0; i < count; i++) {
-      const h = hosts[i]!;
-      states[i] = small[h]!;
+    for (let i = from, q = 0; i < to; i++) {
+      const h = hot[i]!;
       for (let j = 0; j < f; j++, q++) {
         const p = this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
         peers[q] = p;
@@ -185,10 +182,8 @@ class Rumor implements Behaviour {
       }
     }
     const reached = this.reachedBy[this.api.instance]!;
-    for (let i = 0, q = 0; i < count; i++) {
-      const h = hosts[i]!;
-      // Woken hosts are hot: they knew at the start of the tick and are still interested.
-      if (states[i]! < 0) throw new Error(`rumor: host ${h} was woken at tick ${t} after it lost interest`);
+    for (let i = from, q = 0; i < to; i++) {
+      const h = hot[i]!;
       let necessary = false;
       let unnecessary = false;
       for (let j = 0; j < f; j++, q++) {
@@ -203,29 +198,24 @@ class Rumor implements Behaviour {
         }
       }
       this.tallies[T_UPDATES]! += f;
-      if (this.settleSmall(h, t, states[i]!, necessary, unnecessary || !this.feedback)) this.api.wake(h);
+      const state = this.nextState(h, t, states[i]!, necessary, unnecessary || !this.feedback);
+      if (state === LOST) {
+        this.tallies[T_HOT]!--;
+        continue;
+      }
+      hot[kept] = h;
+      states[kept++] = state;
     }
+    return kept;
   }
 
-  /** settleTick on SMALL (synchronous push): false when h loses interest. */
-  private settleSmall(h: number, t: number, state: number, necessary: boolean, counts: boolean): boolean {
-    if (necessary && this.feedback) {
-      if (state !== 0) this.smallState[h] = 0;
-      return true;
-    }
-    if (!counts) return true;
-    if (this.coin) {
-      if (rand(this.seed, STREAM_COIN, h, t, 0) >= this.threshold) return true;
-    } else {
-      const next = state + 1;
-      if (next < this.k) {
-        this.smallState[h] = next;
-        return true;
-      }
-    }
-    this.smallState[h] = LOST;
-    this.tallies[T_HOT]!--;
-    return false;
+  /** settleTick's rule on a counter held in the hot list (synchronous push): the next state, or LOST. */
+  private nextState(h: number, t: number, state: number, necessary: boolean, counts: boolean): number {
+    if (necessary && this.feedback) return 0;
+    if (!counts) return state;
+    if (this.coin) return rand(this.seed, STREAM_COIN, h, t, 0) < this.threshold ? LOST : state;
+    const next = state + 1;
+    return next < this.k ? next : LOST;
   }
 
   learned(): void {}
@@ -377,7 +367,8 @@ class Rumor implements Behaviour {
           c[x * RECORD + RECV] = t + 1;
           this.tallies[T_KNOW]!++;
           this.tallies[T_HOT]!++;
-          this.api.wake(x);
+          this.hot[this.hotCount] = x;
+          this.hotState[this.hotCount++] = 0;
         }
       }
     }
@@ -459,15 +450,13 @@ class Rumor implements Behaviour {
   }
 }
 
-/** The largest k whose counter fits a host's STATE byte (synchronous push). */
-export const SMALL_K = 127;
-
 /**
- * Synchronous push: a host that is not hot does nothing, so only hot hosts are woken to step,
- * and their state fits a byte (k <= SMALL_K; a larger k takes the general path of pull).
+ * Synchronous push: only hot hosts act, so no host is stepped at all (the engine is asked to step
+ * woken hosts, and none is ever woken): each instance keeps a list of its hot hosts and their
+ * counters and makes their contacts in endSteps().
  */
 function wakes(options: SimulationOptions): boolean {
-  return options.contact === 'synchronous' && options.rumorMode === 'push' && options.rumorK! <= SMALL_K;
+  return options.contact === 'synchronous' && options.rumorMode === 'push';
 }
 
 /** The run ends once no host is hot and no message carrying the update is in flight. */
@@ -533,8 +522,8 @@ export const rumor: ProtocolModule = {
   create: (api, options) => new Rumor(api, options),
   // Synchronous pull and push-pull: a host's interest depends on every contact of the tick.
   wakes,
-  // KNEW, one REACHED per engine instance (options.threads of them), and SMALL.
-  shared: (options) => (wakes(options) ? { bitmaps: 1 + options.threads, bytemaps: 1 } : { bitmaps: 0, bytemaps: 0 }),
+  // KNEW and one REACHED per engine instance (options.threads of them).
+  shared: (options) => (wakes(options) ? { bitmaps: 1 + options.threads, bytemaps: 0 } : { bitmaps: 0, bytemaps: 0 }),
   // Synchronous contacts: a host's state for the next tick depends on every contact of the tick.
   settles: (options) => options.contact === 'synchronous' && (options.rumorMode !== 'push' || wakes(options)),
   endOf,
