@@ -19,8 +19,13 @@ import type { SimulationOptions } from '../../options.js';
 import { preferredState } from './memory.js';
 import { protocolModule } from '../../protocols/index.js';
 
-/** Cell protocols (rumor): a second thread pays from about this many hosts (calibrated in bench/rumor.ts runs). */
-export const CELL_HOSTS_FOR_THREADS = 300_000;
+/**
+ * Cell protocols (rumor): a second thread pays from about this many hosts. `gossip-sim bench
+ * --protocol rumor --threads 1,2` (push, feedback, counter k = 2), medians, 2026-12-03: 100,000
+ * hosts 0.260 / 0.395 s, 1,000,000 0.678 / 0.672 s, 3,000,000 1.70 / 1.38 s, 10,000,000 about
+ * 7.3 / 4.5 s (1 / 2 threads).
+ */
+export const CELL_HOSTS_FOR_THREADS = 1_000_000;
 
 /** announce: a second thread pays from about N^2 = 4 million messages (2,000 hosts). */
 export const ANNOUNCE_MESSAGES_FOR_THREADS = 4_000_000;
