@@ -23,6 +23,7 @@
  * - messages: the update, requests and feedback are messages under --latency and --loss; a host
  *   changes only its own cells, when it handles a message or takes its step.
  */
+import { rangeWordMask } from '../bitmaps.js';
 import { rand, STREAM_COIN, STREAM_PEER } from '../hash.js';
 import { rumorSourceIds, type SimulationOptions } from '../options.js';
 import type { EndReason } from '../result.js';
@@ -346,9 +347,7 @@ class Rumor implements Behaviour {
       if (a >= b) continue;
       for (let w = a >>> 5, last = (b - 1) >>> 5; w <= last; w++) {
         const first = w << 5;
-        let mask = -1;
-        if (first < a) mask &= -1 << (a - first);
-        if (first + 32 > b) mask &= -1 >>> (first + 32 - b);
+        const mask = rangeWordMask(w, a, b);
         let bits = 0;
         for (let s = 0; s < maps.length; s++) bits |= maps[s]![w]!;
         bits &= mask;

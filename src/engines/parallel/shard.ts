@@ -12,6 +12,7 @@
  * step) and offers it the host operations of SPEC.md (HostApi), which a store (store.ts) carries
  * out on the shared state memory. Nothing here tests a protocol's name.
  */
+import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
@@ -444,9 +445,7 @@ class Shard implements HostApi {
       for (let w = a >>> 5, last = (b - 1) >>> 5; w <= last; w++) {
         const first = w << 5;
         // Only this shard's bits of a word it shares with a neighbour's range.
-        let mask = -1;
-        if (first < a) mask &= -1 << (a - first);
-        if (first + 32 > b) mask &= -1 >>> (first + 32 - b);
+        const mask = rangeWordMask(w, a, b);
         let bits = own[w]! & mask;
         own[w]! &= ~mask;
         if (!withMessages) {
