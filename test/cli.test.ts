@@ -50,6 +50,16 @@ describe('the installed bin', () => {
     expect(child.status).toBe(0);
     expect(child.stdout).toMatch(/converged at tick \d+/);
   });
+
+  // npx runs the bin as a program; it sets the executable bit only when it first installs this
+  // package into its cache, so a rebuilt dist/ behind a cached install failed "Permission denied".
+  it('is executable after the build, so a shell can start it without node in front', () => {
+    const child = spawnSync(CLI, ['run', '--hosts', '20'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(child.error).toBeUndefined();
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(child.stdout).toMatch(/converged at tick \d+/);
+  });
 });
 
 describe('gossip-sim run --json', () => {
