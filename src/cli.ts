@@ -205,7 +205,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--hosts <n>', `number of hosts (default ${DEFAULTS.hosts})`)
     .addOption(new Option('--protocol <name>', `${PROTOCOLS.join(' | ')} (default ${DEFAULTS.protocol})`))
     .option('--fanout <k>', 'peer choices per periodic step, push/pull/push-pull only (default 1)')
-    .addOption(new Option('--view <view>', `${VIEWS.join(' | ')}: peers among known hosts or all hosts, periodic protocols only (default known)`))
+    .addOption(new Option('--view <view>', `${VIEWS.join(' | ')}: peers among known hosts or all hosts, periodic protocols and rumor (default known; rumor: full)`))
     .option('--latency <ticks>', 'constant D or range LO..HI in ticks (default 1)')
     .option('--loss <p>', 'probability that a message is lost, 0 <= p < 1 (default 0)')
     .option('--seed <n>', 'seed of the counter-based hash, 0..4294967295 (default 1)')

@@ -243,11 +243,9 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
       if (given(key)) throw new OptionError(FLAG[key], show(raw[key]), `no ${FLAG[key]} without --protocol rumor (it sets a variant of rumor mongering)`);
     }
   }
-  const hosts = given('hosts') ? integer('hosts', raw.hosts, 1, rumor ? MAX_HOSTS_CELLS : MAX_HOSTS) : DEFAULTS.hosts;
+  // Rumor's default view is the paper's uniform choice; under view known it keeps known sets (N^2 bits).
   const view = given('view') ? oneOf('view', raw.view, VIEWS) : rumor ? 'full' : DEFAULTS.view;
-  if (rumor && view !== 'full') {
-    throw new OptionError('--view', show(raw.view), 'full with --protocol rumor (the paper\'s uniform choice among all hosts; rumor keeps no known-host sets to choose from)');
-  }
+  const hosts = given('hosts') ? integer('hosts', raw.hosts, 1, rumor && view === 'full' ? MAX_HOSTS_CELLS : MAX_HOSTS) : DEFAULTS.hosts;
   const rest = {
     hosts,
     protocol,

@@ -49,7 +49,9 @@ export function formatSummary(result: Result): string {
     ? `converged at tick ${result.ticks}`
     : `not converged: ${why[result.endReason]} after tick ${result.lastTick}`;
   if (o.protocol === 'rumor') {
-    const rumorOutcome = result.endReason === 'stalled' ? `the rumor died out (no host hot) after tick ${result.lastTick}` : outcome;
+    const rumorOutcome = result.endReason === 'stalled'
+      ? `the rumor stopped spreading after tick ${result.lastTick} (${o.view === 'known' ? 'no host hot, or none with anyone to contact' : 'no host hot'})`
+      : outcome;
     return formatRumorSummary(result, setup, engine, rumorOutcome);
   }
   const spread = result.spreadTicks === null ? 'some host does not know host 0 yet' : `every host knew host 0 from tick ${result.spreadTicks}`;
@@ -65,6 +67,11 @@ export function formatSummary(result: Result): string {
   return lines.join('\n');
 }
 
+/** A rumor run's sources as the summary and the report name them: "1 (hosts 0..0)", "0,17,42". */
+export function rumorSourcesText(o: Result['options']): string {
+  return typeof o.rumorSources === 'number' ? `${o.rumorSources} (hosts 0..${o.rumorSources - 1})` : (o.rumorSources ?? []).join(',');
+}
+
 /** The summary of a rumor run: its variant, the paper's metrics (Demers et al. 1987) and the messages by kind. */
 function formatRumorSummary(result: Result, setup: string, engine: string, outcome: string): string {
   const o = result.options;
@@ -73,7 +80,7 @@ function formatRumorSummary(result: Result, setup: string, engine: string, outco
     const v = m[key];
     return v === null || v === undefined ? 'n/a' : v.toFixed(digits);
   };
-  const sources = typeof o.rumorSources === 'number' ? `${o.rumorSources} (hosts 0..${o.rumorSources - 1})` : (o.rumorSources ?? []).join(',');
+  const sources = rumorSourcesText(o);
   const reached = m['reached'] ?? 0;
   const lines = [
     `gossip-sim: ${setup} (${engine})`,

@@ -20,7 +20,7 @@ import { simulate, type Result } from '../src/index.js';
 import {
   benchPointsOf, compileChart, comparisonCharts, completionHistogram, convergenceChart, memoryChart, messagesChart, speedupChart, wallTimeChart,
   completionChartOf, downsampleCumulative, formatTerminalChart, hostsCsvPathOf, labelsOf, readSavedRun, registerReportCommand,
-  renderBenchReport, savedRunOf, traceFormatOf, writeRunOutputs, ReportInputError, TRACE_FORMAT,
+  renderBenchReport, renderRunReport, savedRunOf, traceFormatOf, writeRunOutputs, ReportInputError, TRACE_FORMAT,
 } from '../src/report/index.js';
 import { syntheticBench } from './fixtures/bench-results.js';
 import { browserRequired, findBrowser } from './support/browser.js';
@@ -102,6 +102,21 @@ describe('--trace', () => {
 
   it('says which file it could not write and what to check', async () => {
     await expect(writeRunOutputs(push, { trace: join(dir, 'no', 'such', 'dir.csv') })).rejects.toThrow(/could not write the trace to .*dir\.csv \(ENOENT/);
+  });
+});
+
+describe('run report of a rumor run', () => {
+  it('has a table of the variant and the paper\'s metrics, with the values of the result', async () => {
+    const rumor = await simulate({ hosts: 300, protocol: 'rumor', rumorSources: [0, 7], engine: 'reference' } as never);
+    const html = await renderRunReport(rumor);
+    const m = rumor.protocolMetrics!;
+    expect(html).toContain('Rumor mongering (Demers et al. 1987)');
+    expect(html).toContain('push, feedback, counter k = 2, synchronous contacts');
+    expect(html).toContain('0,7');
+    expect(html).toContain(m['residue']!.toFixed(6));
+    expect(html).toContain(m['traffic']!.toFixed(3));
+    // A membership protocol's report has no such table.
+    expect(await renderRunReport(push)).not.toContain('Rumor mongering');
   });
 });
 

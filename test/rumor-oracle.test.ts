@@ -12,6 +12,7 @@ import {
   type RumorOracleInput,
   type RumorOracleResult,
   type RumorStop,
+  type RumorView,
 } from './support/rumor-oracle.js';
 
 const MODES: readonly RumorMode[] = ['push', 'pull', 'push-pull'];
@@ -69,6 +70,7 @@ function toOptions(i: RumorOracleInput): Record<string, unknown> {
     fanout: i.fanout,
     seed: i.seed,
     maxTicks: i.maxTicks,
+    view: i.view ?? 'full',
   };
   if (i.contact === 'messages') {
     options.latency = i.latencyMin === i.latencyMax ? i.latencyMin : `${i.latencyMin}..${i.latencyMax}`;
@@ -92,8 +94,8 @@ async function compare(i: RumorOracleInput, engines: readonly EngineUnderTest[] 
  * contact combination once, the rest pick them at random; hosts, k, sources (a count or a list),
  * fanout, seed, latency and loss are random, and about a quarter stop at a tiny maxTicks.
  */
-function randomInput(seed: number, index: number): RumorOracleInput {
-  const r = new TestRandom(seed, index);
+function randomInput(seed: number, index: number, view: RumorView = 'full'): RumorOracleInput {
+  const r = new TestRandom(seed, index + (view === 'known' ? 100_000 : 0));
   let mode: RumorMode;
   let feedback: RumorFeedback;
   let stop: RumorStop;
@@ -133,7 +135,7 @@ function randomInput(seed: number, index: number): RumorOracleInput {
     [latencyMin, latencyMax] = r.pick([[1, 1], [2, 2], [1, 2], [1, 4], [2, 5]] as [number, number][]);
     loss = r.pick([0, 0, 0.1, 0.3]);
   }
-  return { hosts, mode, feedback, stop, k, sources, fanout, seed: s, maxTicks, contact, latencyMin, latencyMax, loss };
+  return { hosts, mode, feedback, stop, k, sources, fanout, seed: s, maxTicks, contact, latencyMin, latencyMax, loss, view };
 }
 
 describe('rumor: the reference engine agrees with an independent reading of docs/semantics.md', () => {
@@ -149,6 +151,17 @@ describe('rumor: the reference engine agrees with an independent reading of docs
         await compare(input({ hosts: 80, mode, contact, k: 2, loss: 0.1, latencyMin: 1, latencyMax: 3, seed: 3 }));
         await compare(input({ hosts: 80, mode, contact, feedback: 'blind', stop: 'coin', k: 2, loss: 0.3, latencyMin: 2, latencyMax: 2 }));
       }
+    });
+  });
+
+  describe.each(CONTACTS)('view known, contact %s', (contact) => {
+    it.each(MODES)('matches the oracle in mode %s on hand-picked configurations', async (mode) => {
+      const view = 'known';
+      await compare(input({ hosts: 100, mode, contact, view }));
+      await compare(input({ hosts: 100, mode, contact, view, sources: 10, feedback: 'blind', stop: 'coin', k: 3, seed: 7 }));
+      await compare(input({ hosts: 60, mode, contact, view, fanout: 2, sources: [0, 5, 59] }));
+      await compare(input({ hosts: 40, mode, contact, view, k: 3, fanout: 3, sources: [39], maxTicks: 6 }));
+      if (contact === 'messages') await compare(input({ hosts: 80, mode, contact, view, sources: 4, loss: 0.1, latencyMin: 1, latencyMax: 3, seed: 3 }));
     });
   });
 
@@ -171,6 +184,19 @@ describe('rumor: every engine and thread count agrees with the oracle on a seede
     }
     // The sample must exercise the max-ticks end, not only natural ends.
     expect(maxTicksEnds).toBeGreaterThan(0);
+  }, 120_000);
+
+  const KNOWN_SAMPLE_SIZE = 24;
+  it(`matches the oracle under view known on ${KNOWN_SAMPLE_SIZE} random configurations (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    const ends = new Set<string>();
+    for (let index = 0; index < KNOWN_SAMPLE_SIZE; index++) {
+      const i = randomInput(seed, index, 'known');
+      const expected = await compare(i, ENGINES, `GOSSIP_SIM_TEST_SEED=${seed} view known config #${index}:`);
+      ends.add(expected.endReason);
+    }
+    // Both natural ends occur under view known (a rumor that reaches everyone, one that cannot).
+    expect(ends).toContain('converged');
+    expect(ends).toContain('stalled');
   }, 120_000);
 });
 

@@ -10,7 +10,7 @@ import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import { MAX_TALLIES, protocolModule, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
+import { MAX_TALLIES, protocolModule, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { LOST, Transport } from '../transport.js';
 import type { Progress } from './parallel/engine.js';
@@ -99,13 +99,14 @@ class ReferenceHosts implements HostApi {
     this.cellProtocol = module.state === 'cells';
     this.cells = new Int32Array(n * module.cells.length);
     const words = Math.ceil(n / 32);
-    const shared = module.shared?.(options) ?? { bitmaps: 0, bytemaps: 0 };
+    const shared = sharedNeeds(module, options);
     this.bitmaps = Array.from({ length: shared.bitmaps }, () => new Int32Array(words));
     this.bytemaps = Array.from({ length: shared.bytemaps }, () => new Uint8Array(Math.ceil(n / 4) * 4));
+    this.lists = Array.from({ length: shared.lists?.count ?? 0 }, () => new Int32Array(shared.lists!.length));
     this.bitmapWords = { from: 0, to: words };
     this.hosts = Int32Array.from({ length: n }, (_, h) => h);
     this.ranges = [0, n];
-    if (this.cellProtocol) return;
+    if (this.cellProtocol && module.knownSets?.(options) !== true) return;
     for (let h = 0; h < n; h++) {
       const log = module.initialLog(h, options);
       this.logs.push(log);
@@ -157,6 +158,7 @@ class ReferenceHosts implements HostApi {
   readonly ranges: readonly number[];
   readonly bitmaps: Int32Array[];
   readonly bytemaps: Uint8Array[];
+  readonly lists: Int32Array[];
   readonly bitmapWords: { readonly from: number; readonly to: number };
 
   wake(h: number): void {
@@ -205,6 +207,15 @@ class ReferenceHosts implements HostApi {
       if (this.learns) this.behaviour!.learned(to, x);
     }
     this.work += i;
+  }
+
+  /** K(h) gains x (cell protocols with known sets; their completion and coverage are their tallies'). */
+  learn(h: number, x: number): void {
+    const set = this.known[h];
+    if (set === undefined) throw new Error('learn() is for cell protocols that keep known sets');
+    if (set[x] === 1) return;
+    set[x] = 1;
+    this.logs[h]!.push(x);
   }
 
   isComplete(h: number): boolean {
@@ -330,7 +341,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
       series.coverage.push(c.totalKnown / (n * n));
       if (spreadTicks === null && hosts.knowSeed === n) spreadTicks = t;
 
-      const end = module.endOf({ tick: t, hosts: n, complete: c.complete, inFlight: c.inFlight, maxTicks, tallies: hosts.tallies });
+      const end = module.endOf({ tick: t, hosts: n, complete: c.complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies });
       if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }
       atTickStart = { ...c };
@@ -376,13 +387,15 @@ const REFERENCE_BYTES_PER_MESSAGE = 72;
  * MemoryLimitError before allocating when the run would not fit the budget or the V8 heap.
  */
 function checkReferenceMemory(options: SimulationOptions): number {
-  const cellBytes = protocolModule(options.protocol).state === 'cells' ? (protocolModule(options.protocol).cells.length + 1) * 4 : 0;
+  const module = protocolModule(options.protocol);
+  const cellBytes = module.state === 'cells' ? (module.cells.length + 1) * 4 : 0;
+  const sets = module.state !== 'cells' || module.knownSets?.(options) === true;
   const estimateOf = (hosts: number): { total: number; heap: number } => {
     const pending = peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE;
     // Cell protocols keep a few Int32 cells per host (and the per-host counters every run keeps).
-    if (cellBytes > 0) return { heap: pending + hosts * 16, total: pending + hosts * (16 + cellBytes) + BYTES_MAIN_THREAD };
+    if (!sets) return { heap: pending + hosts * 16, total: pending + hosts * (16 + cellBytes) + BYTES_MAIN_THREAD };
     const heap = hosts * hosts * 8 + pending;
-    return { heap, total: heap + hosts * hosts + BYTES_MAIN_THREAD };
+    return { heap, total: heap + hosts * (hosts + cellBytes) + BYTES_MAIN_THREAD };
   };
   const budget = memoryBudget(options);
   const heapLimit = getHeapStatistics().heap_size_limit;

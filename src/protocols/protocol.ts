@@ -31,6 +31,11 @@ export interface HostApi {
   knownCount(h: number): number;
   /** The `index`-th id (ascending, from 0) of K(h) without h; needs index < |K(h)| - 1. */
   selectKnown(h: number, index: number): number;
+  /**
+   * K(h) gains the single id x (a cell protocol with known sets, `knownSets(options)`: it learns
+   * its sets one id at a time; h is one of this engine instance's hosts).
+   */
+  learn(h: number, x: number): void;
 
   // ---- cell protocols (ProtocolModule.state === 'cells'): small per-host state, no sets ------
 
@@ -77,6 +82,12 @@ export interface HostApi {
    * the start. Plain byte stores from several shards never disturb each other's bytes.
    */
   readonly bytemaps: readonly Uint8Array[];
+  /**
+   * The protocol's shared lists (module `shared(options).lists`): `count` Int32Arrays of `length`
+   * each, shared by every shard, 0 at the start; what is in them is the protocol's (e.g. one list
+   * per engine instance, written by that instance alone and read by all after a barrier).
+   */
+  readonly lists: readonly Int32Array[];
   /**
    * The words of every bitmap this engine instance maintains ([from, to)): the parallel engine
    * splits the words evenly over its shards, whatever hosts they own, so that upkeep that walks
@@ -132,6 +143,8 @@ export interface TickTotals {
   readonly complete: number;
   readonly inFlight: number;
   readonly maxTicks: number;
+  /** Messages sent in this tick (synchronous contacts included), summed over shards. */
+  readonly sentInTick: number;
   /** The protocol's tallies, summed over shards (empty for set protocols). */
   readonly tallies: ArrayLike<number>;
 }
@@ -168,6 +181,26 @@ export const MAX_TALLIES = 8;
 /** Cells a protocol may keep per host, at most. */
 export const MAX_CELLS = 8;
 
+/** What a protocol asks engines to share between its instances (ProtocolModule.shared). */
+export interface SharedNeeds {
+  readonly bitmaps: number;
+  readonly bytemaps: number;
+  /** Int32 lists: how many, and the length of each (absent: none). */
+  readonly lists?: { readonly count: number; readonly length: number };
+}
+
+/** The shared memory a protocol asks for, none when it asks for none. */
+export function sharedNeeds(module: ProtocolModule, options: SimulationOptions): SharedNeeds {
+  return module.shared?.(options) ?? { bitmaps: 0, bytemaps: 0 };
+}
+
+/** Bytes of the shared bitmaps, byte maps and lists of a run of `options`. */
+export function sharedBytes(module: ProtocolModule, options: SimulationOptions): number {
+  const need = sharedNeeds(module, options);
+  const n = options.hosts;
+  return need.bitmaps * Math.ceil(n / 32) * 4 + need.bytemaps * Math.ceil(n / 4) * 4 + (need.lists === undefined ? 0 : need.lists.count * need.lists.length * 4);
+}
+
 /** One protocol: its rules, and the bounds engines plan memory with. */
 export interface ProtocolModule {
   readonly name: Protocol;
@@ -189,8 +222,14 @@ export interface ProtocolModule {
    * when `traits.periodic`. A protocol where few hosts act at a time steps only those.
    */
   wakes?(options: SimulationOptions): boolean;
-  /** Shared bitmaps and byte maps the protocol keeps (HostApi.bitmaps, HostApi.bytemaps); absent: none. */
-  shared?(options: SimulationOptions): { readonly bitmaps: number; readonly bytemaps: number };
+  /**
+   * A cell protocol that also keeps known-host sets (rumor under view `known`): the engine gives
+   * it a set store (initialLog, knownCount, selectKnown, learn) beside its cells, and still reads
+   * completion and coverage from its tallies. Absent or false: cells only.
+   */
+  knownSets?(options: SimulationOptions): boolean;
+  /** Shared bitmaps, byte maps and lists the protocol keeps (HostApi.bitmaps, bytemaps, lists); absent: none. */
+  shared?(options: SimulationOptions): SharedNeeds;
   /** Whether hosts settle at the end of each tick (Behaviour.settle); absent: never. */
   settles?(options: SimulationOptions): boolean;
   /** A cell protocol's results at the end of a run (set protocols: never called). */

@@ -27,7 +27,7 @@ import { rangeWordMask } from '../bitmaps.js';
 import { rand, STREAM_COIN, STREAM_PEER } from '../hash.js';
 import { rumorSourceIds, type SimulationOptions } from '../options.js';
 import type { EndReason } from '../result.js';
-import { FullView } from './peers.js';
+import { FullView, NO_PEER, PeerChooser } from './peers.js';
 import { periodicPendingBound } from './periodic.js';
 import { TALLY_COMPLETE, type Behaviour, type CellResults, type CellsView, type HostApi, type ProtocolModule, type TickTotals } from './protocol.js';
 
@@ -99,6 +99,9 @@ class Rumor implements Behaviour {
     this.sourceSet = typeof sources === 'number' ? undefined : new Set(rumorSourceIds(options));
     this.wakes = wakes(options);
     this.view = new FullView(this.n);
+    this.known = options.view === 'known';
+    this.chooser = new PeerChooser(api, options);
+    this.learnList = this.known && this.synchronous ? api.lists[api.instance]! : new Int32Array(0);
     this.knewMap = api.bitmaps[0] ?? new Int32Array(0);
     this.reachedBy = api.bitmaps.slice(1);
     const size = this.wakes ? api.hosts.length : 0;
@@ -109,6 +112,49 @@ class Rumor implements Behaviour {
   }
 
   private readonly view: FullView;
+  /**
+   * View `known`: peers are chosen among the host's known set (the engine's set store), which it
+   * learns from the contacts it receives. Synchronous model: the pairs (partner, contacting host)
+   * of the tick go to this instance's shared list [stamp t + 1, pairs, p0, h0, p1, h1, ...], and
+   * each partner's own instance adds them in settle(), after every contact of the tick.
+   */
+  private readonly known: boolean;
+  private readonly chooser: PeerChooser;
+  private readonly learnList: Int32Array;
+
+  /** The peer of contact j of host h at tick t, or NO_PEER (view known: h knows nobody else). */
+  private peerOf(h: number, t: number, j: number): number {
+    return this.known ? this.chooser.choose(h, j) : this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
+  }
+
+  /** Synchronous model, view known: p learns h at the end of tick t. */
+  private taught(p: number, h: number, t: number): void {
+    const list = this.learnList;
+    if (list[0] !== t + 1) {
+      list[0] = t + 1;
+      list[1] = 0;
+    }
+    const i = 2 + 2 * list[1]!++;
+    list[i] = p;
+    list[i + 1] = h;
+  }
+
+  /** Synchronous model, view known: this instance's hosts learn who contacted them in tick t. */
+  private learnContacts(t: number): void {
+    const ranges = this.api.ranges;
+    for (const list of this.api.lists) {
+      if (list[0] !== t + 1) continue;
+      for (let i = 2, end = 2 + 2 * list[1]!; i < end; i += 2) {
+        const p = list[i]!;
+        for (let r = 0; r < ranges.length; r += 2) {
+          if (p >= ranges[r]! && p < ranges[r + 1]!) {
+            this.api.learn(p, list[i + 1]!);
+            break;
+          }
+        }
+      }
+    }
+  }
   /**
    * Synchronous push: this instance's hot hosts and their counters, as a list (no per-host array
    * is touched for a host that is not hot), and the hosts joined in settle() this tick.
@@ -177,9 +223,9 @@ class Rumor implements Behaviour {
     for (let i = from, q = 0; i < to; i++) {
       const h = hot[i]!;
       for (let j = 0; j < f; j++, q++) {
-        const p = this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
+        const p = this.peerOf(h, t, j);
         peers[q] = p;
-        seen[q] = knew[p >>> 5]! & (1 << (p & 31));
+        seen[q] = p === NO_PEER ? 0 : knew[p >>> 5]! & (1 << (p & 31));
       }
     }
     const reached = this.reachedBy[this.api.instance]!;
@@ -187,19 +233,24 @@ class Rumor implements Behaviour {
       const h = hot[i]!;
       let necessary = false;
       let unnecessary = false;
+      let made = 0;
       for (let j = 0; j < f; j++, q++) {
+        const p = peers[q]!;
+        if (p === NO_PEER) continue;
+        made++;
         this.api.contact(h, UPDATE);
+        if (this.known) this.taught(p, h, t);
         if (seen[q] !== 0) unnecessary = true;
         else {
           // p did not know: it receives the update now. This instance's REACHED map is written
           // by this instance alone (a plain or); p's owner joins it in settle().
           necessary = true;
-          const p = peers[q]!;
           reached[p >>> 5]! |= 1 << (p & 31);
         }
       }
-      this.tallies[T_UPDATES]! += f;
-      const state = this.nextState(h, t, states[i]!, necessary, unnecessary || !this.feedback);
+      this.tallies[T_UPDATES]! += made;
+      // A host that made no contact (view known: it knows nobody else) sent no update: unchanged.
+      const state = made === 0 ? states[i]! : this.nextState(h, t, states[i]!, necessary, unnecessary || !this.feedback);
       if (state === LOST) {
         this.tallies[T_HOT]!--;
         continue;
@@ -260,11 +311,15 @@ class Rumor implements Behaviour {
     if (!hot && !this.pulls) return;
     let necessary = false;
     let unnecessary = false;
+    let updates = 0;
     for (let j = 0; j < this.fanout; j++) {
-      const p = this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
+      const p = this.peerOf(h, t, j);
+      if (p === NO_PEER) continue;
+      if (this.known) this.taught(p, h, t);
       const rp = c[p * RECORD + RECV]!;
       const pKnew = rp !== 0 && rp <= t;
       if (hot && this.pushes) {
+        updates++;
         this.api.contact(h, UPDATE);
         this.tallies[T_UPDATES]!++;
         if (pKnew) unnecessary = true;
@@ -285,7 +340,8 @@ class Rumor implements Behaviour {
         else c[p * RECORD + MARK_N] = t + 1;
       }
     }
-    if (!hot || !this.pushes) return;
+    // A host that sent no update (view known: it knows nobody else) is unchanged.
+    if (!hot || !this.pushes || updates === 0) return;
     if (this.pulls) {
       if (necessary) c[h * RECORD + MARK_N] = t + 1;
       if (unnecessary || !this.feedback) c[h * RECORD + MARK_U] = t + 1;
@@ -313,6 +369,7 @@ class Rumor implements Behaviour {
    */
   settle(): void {
     const t = this.api.tick;
+    if (this.known) this.learnContacts(t);
     if (this.wakes) {
       this.settleReached();
       return;
@@ -386,7 +443,8 @@ class Rumor implements Behaviour {
     if (!hot && !this.pulls) return;
     const t = this.api.tick;
     for (let j = 0; j < this.fanout; j++) {
-      const p = this.view.peer(rand(this.seed, STREAM_PEER, h, t, j), h);
+      const p = this.peerOf(h, t, j);
+      if (p === NO_PEER) continue;
       if (hot && this.pushes) {
         this.carry(h, p, UPDATE);
       } else {
@@ -401,6 +459,8 @@ class Rumor implements Behaviour {
   }
 
   receive(h: number, kind: number, from: number, payload: number): boolean {
+    // View known: every message handled, processed or ignored, teaches its receiver the sender.
+    if (this.known) this.api.learn(h, from);
     switch (kind) {
       case UPDATE: {
         // In push-pull an update asks for the partner's too: h replies if it was hot before.
@@ -458,9 +518,14 @@ function wakes(options: SimulationOptions): boolean {
   return options.contact === 'synchronous' && options.rumorMode === 'push';
 }
 
-/** The run ends once no host is hot and no message carrying the update is in flight. */
+/**
+ * The run ends once no host is hot and no message carrying the update is in flight, or after a
+ * tick t >= 1 that sent nothing with nothing in flight (view known: the hot hosts know nobody to
+ * contact, so nothing can change any more).
+ */
 function endOf(totals: TickTotals): EndReason | undefined {
-  if ((totals.tallies[T_HOT] === 0 && totals.tallies[T_CARRYING] === 0) || totals.hosts === 1) return totals.complete === totals.hosts ? 'converged' : 'stalled';
+  const quiet = totals.tick >= 1 && totals.sentInTick === 0 && totals.inFlight === 0;
+  if ((totals.tallies[T_HOT] === 0 && totals.tallies[T_CARRYING] === 0) || quiet || totals.hosts === 1) return totals.complete === totals.hosts ? 'converged' : 'stalled';
   if (totals.tick >= totals.maxTicks) return 'max-ticks';
   return undefined;
 }
@@ -517,12 +582,20 @@ export const rumor: ProtocolModule = {
   cells: ['recv', 'state', 'markNecessary', 'markUnnecessary'],
   tallies: ['know', 'hot', 'updates', 'requests', 'feedback', 'carrying'],
   traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false },
-  initialLog: (h) => [h],
+  // View known: as for the periodic protocols, a host knows itself and host 0.
+  initialLog: (h, options) => (options.view === 'known' && h !== 0 ? [h, 0] : [h]),
+  knownSets: (options) => options.view === 'known',
   create: (api, options) => new Rumor(api, options),
   // Synchronous pull and push-pull: a host's interest depends on every contact of the tick.
   wakes,
   // KNEW and one REACHED per engine instance (options.threads of them).
-  shared: (options) => (wakes(options) ? { bitmaps: 1 + options.threads, bytemaps: 0 } : { bitmaps: 0, bytemaps: 0 }),
+  // View known, synchronous: a list per engine instance of the tick's (partner, host) pairs, at
+  // most F contacts per host.
+  shared: (options) => ({
+    bitmaps: wakes(options) ? 1 + options.threads : 0,
+    bytemaps: 0,
+    ...(options.view === 'known' && options.contact === 'synchronous' ? { lists: { count: options.threads, length: 2 + 2 * options.hosts * options.fanout } } : {}),
+  }),
   // Synchronous contacts: a host's state for the next tick depends on every contact of the tick.
   settles: (options) => options.contact === 'synchronous' && (options.rumorMode !== 'push' || wakes(options)),
   endOf,

@@ -1,7 +1,7 @@
 /** The report of one run (`run --report FILE.html`): convergence, messages, completion ticks, tables. */
 import { formatLatency } from '../options.js';
 import type { Result } from '../simulate.js';
-import { formatCount } from '../summary.js';
+import { formatCount, rumorSourcesText } from '../summary.js';
 import { completionHistogram, convergenceChart, messagesChart } from './charts.js';
 import { renderPage, type Table } from './html.js';
 import { CHART_LIBRARIES } from './svg.js';
@@ -52,6 +52,30 @@ function metricsTable(result: Result): Table {
   return { caption: 'Metrics', head: ['metric', 'value'], rows };
 }
 
+/** A rumor run's variant and the paper's metrics (Demers et al. 1987), as `run --json` names them. */
+function rumorTable(result: Result): Table | undefined {
+  const o = result.options;
+  const m = result.protocolMetrics;
+  if (o.protocol !== 'rumor' || m === undefined) return undefined;
+  const value = (key: string, digits: number): string => {
+    const v = m[key];
+    return v === null || v === undefined ? 'n/a' : digits === 0 ? formatCount(v) : v.toFixed(digits);
+  };
+  const rows: string[][] = [
+    ['variant', `${o.rumorMode}, ${o.rumorFeedback}, ${o.rumorStop} k = ${o.rumorK}, ${o.contact} contacts`],
+    ['sources', rumorSourcesText(o)],
+    ['residue (s)', value('residue', 6)],
+    ['traffic (m)', value('traffic', 3)],
+    ['tAve', value('tAve', 2)],
+    ['tLast', value('tLast', 0)],
+    ['reached', value('reached', 0)],
+    ['updates and replies', value('updates', 0)],
+    ['requests', value('requests', 0)],
+    ['feedback', value('feedback', 0)],
+  ];
+  return { caption: 'Rumor mongering (Demers et al. 1987)', head: ['metric', 'value'], rows };
+}
+
 /** The HTML page of one run. Renders every chart (tens of milliseconds). */
 export async function renderRunReport(result: Result): Promise<string> {
   const o = result.options;
@@ -62,7 +86,7 @@ export async function renderRunReport(result: Result): Promise<string> {
         `${formatCount(result.sent)} messages sent; seed ${o.seed}${result.partial ? '; partial run (interrupted)' : ''}`,
     ],
     charts: [convergenceChart(result.series, o.hosts), messagesChart(result.series), completionHistogram(result.hostCompletionTicks)],
-    tables: [optionsTable(result), metricsTable(result)],
+    tables: [optionsTable(result), ...[rumorTable(result)].filter((t): t is Table => t !== undefined), metricsTable(result)],
     footer: footerText('gossip-sim run --report'),
   });
 }

@@ -3,12 +3,14 @@
 // "Per-tick series and per-host completion ticks"), used only to cross-check the real engines.
 // Written from the documentation alone: it shares no code with src/. Plain arrays, objects and
 // loops; clarity over speed. Where the docs leave a point open, the most literal reading is taken
-// and the comment says so ("DOCS:").
+// and the comment says so ("DOCS:"). Both views: `full` (the default, no known sets) and `known`
+// ("Peer choice", "View `known`" and rule 2 of "How a rumor run ends, and its metrics").
 
 export type RumorMode = 'push' | 'pull' | 'push-pull';
 export type RumorFeedback = 'feedback' | 'blind';
 export type RumorStop = 'counter' | 'coin';
 export type RumorContact = 'synchronous' | 'messages';
+export type RumorView = 'full' | 'known';
 
 export interface RumorOracleInput {
   hosts: number;
@@ -26,6 +28,8 @@ export interface RumorOracleInput {
   latencyMin: number;
   latencyMax: number;
   loss: number;
+  /** Peer choice: `full` (absent: the default for `rumor`) or `known` (hosts keep known sets). */
+  view?: RumorView;
 }
 
 export interface RumorOracleMetrics {
@@ -105,6 +109,46 @@ function peerOf(seed: number, N: number, h: number, t: number, j: number): numbe
   return c < h ? c : c + 1;
 }
 
+/**
+ * Peer of contact `j` of host `h` at tick `t` under view `known`: candidate number `r % count` of
+ * `K(h)` without `h`, in ascending id order; null when there is no candidate (the contact is not
+ * made: nothing is sent, nothing is counted).
+ */
+function knownPeerOf(seed: number, N: number, known: boolean[], h: number, t: number, j: number): number | null {
+  const candidates: number[] = [];
+  for (let x = 0; x < N; x++) if (x !== h && known[x]) candidates.push(x);
+  if (candidates.length === 0) return null;
+  const r = rand(seed, PEER, h, t, j);
+  return candidates[r % candidates.length]!;
+}
+
+/**
+ * Peer of contact `j` of host `h` at tick `t` in the input's view. `known` is null under view
+ * `full`; callers of view `full` ensure N >= 2.
+ */
+function choosePeer(seed: number, N: number, known: boolean[][] | null, h: number, t: number, j: number): number | null {
+  if (known === null) return peerOf(seed, N, h, t, j);
+  return knownPeerOf(seed, N, known[h]!, h, t, j);
+}
+
+/**
+ * Start of the known sets under view `known`, "as for the periodic protocols": K(0) = {0} and
+ * K(h) = {h, 0} for h != 0; one boolean array per host. Null under view `full` (no known sets).
+ */
+function startKnownSets(input: RumorOracleInput, N: number): boolean[][] | null {
+  if ((input.view ?? 'full') === 'full') return null;
+  // DOCS: the start sets do not depend on the sources (a source other than 0 still knows only
+  // itself and 0), as "starts as for the periodic protocols" says nothing about sources.
+  const known: boolean[][] = [];
+  for (let h = 0; h < N; h++) {
+    const row: boolean[] = new Array(N).fill(false);
+    row[h] = true;
+    row[0] = true;
+    known.push(row);
+  }
+  return known;
+}
+
 function sourceList(input: RumorOracleInput): number[] {
   if (typeof input.sources === 'number') {
     const list: number[] = [];
@@ -161,6 +205,8 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
   for (const s of sources) hosts[s]!.recv = 0;
   const isSource: boolean[] = new Array(N).fill(false);
   for (const s of sources) isSource[s] = true;
+  // View `known` only: K(h) as a boolean array per host; null under view `full`.
+  const known = startKnownSets(input, N);
 
   const counters: Counters = {
     sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, entries: 0, updates: 0, requests: 0, feedback: 0,
@@ -179,9 +225,9 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     const deliveredBefore = counters.delivered;
 
     if (input.contact === 'synchronous') {
-      synchronousTick(input, seed, N, hosts, t, counters);
+      synchronousTick(input, seed, N, hosts, t, counters, known);
     } else {
-      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf);
+      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf, known);
     }
 
     // End of tick t bookkeeping.
@@ -204,6 +250,18 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     let spreadingInFlight = false;
     for (const m of pending) if (m.kind === 'update' || m.kind === 'reply') spreadingInFlight = true;
     if (!anyHot && !spreadingInFlight) {
+      endReason = knowing === N ? 'converged' : 'stalled';
+      break;
+    }
+    // Rule 2: "the tick was t >= 1, no message was sent in it (synchronous model: no contact was
+    // made) and none is in flight: ... converged if every host knows the update, else stalled".
+    // DOCS: the rule is applied in every view, as written; under view `full` with N >= 2 (and
+    // fanout >= 1) some message is sent in every tick that reaches it, so it never fires there, as
+    // the docs say. "No message was sent" counts lost messages as sent (they are). "None is in
+    // flight" means no message of any kind (requests and feedback too), unlike rule 1. In the
+    // synchronous model a contact made always sends a message and nothing is ever in flight, so
+    // "no contact was made" is read as "nothing was sent in the tick".
+    if (t >= 1 && counters.sent === sentBefore && pending.length === 0) {
       endReason = knowing === N ? 'converged' : 'stalled';
       break;
     }
@@ -257,6 +315,10 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     inFlight: pending.length,
     entries: counters.entries,
     spreadTicks,
+    // DOCS: under view `known` too, `coverage`, `spreadTicks` and the `complete`/`coverage` series
+    // are about the update ("A host is complete when it knows the update: ... coverage (hosts that
+    // know it divided by N)"), not about the known sets (sum of |K(h)| / N^2 for the membership
+    // protocols); the rumor section defines them without a view condition.
     coverage: reached / N,
     endReason,
     lastTick,
@@ -279,9 +341,17 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
  * Contact model `synchronous`: tick 0 has no contacts; at t >= 1 every judgement uses the state at
  * the start of the tick, each contact is sent, delivered and processed in the tick, 0 entries.
  */
-function synchronousTick(input: RumorOracleInput, seed: number, N: number, hosts: Host[], t: number, counters: Counters): void {
+function synchronousTick(
+  input: RumorOracleInput,
+  seed: number,
+  N: number,
+  hosts: Host[],
+  t: number,
+  counters: Counters,
+  known: boolean[][] | null,
+): void {
   if (t === 0) return;
-  if (N < 2) return; // a run of one host makes no contacts
+  if (N < 2) return; // a run of one host makes no contacts (view `known`: it has no candidate)
 
   // State at the start of the tick.
   const hotStart: boolean[] = hosts.map((x) => isHot(x));
@@ -312,20 +382,38 @@ function synchronousTick(input: RumorOracleInput, seed: number, N: number, hosts
     counters.requests++;
   }
 
+  // View `known`: each `update` or `request` that h sends p in tick t adds h to K(p) at the END of
+  // the tick, so every choice of the tick is among the sets as they were at its start. A `reply`
+  // teaches nothing. Pairs [p, h] collected here, applied after every contact of the tick.
+  const learned: [number, number][] = [];
+
   for (let h = 0; h < N; h++) {
     for (let j = 0; j < input.fanout; j++) {
-      const p = peerOf(seed, N, h, t, j);
+      const p = choosePeer(seed, N, known, h, t, j);
+      if (p === null) continue; // view `known`, no candidate: the contact is not made
       if (input.mode === 'push') {
-        if (hotStart[h]) carryUpdate(h, p);
+        if (hotStart[h]) {
+          carryUpdate(h, p);
+          learned.push([p, h]);
+        }
       } else if (input.mode === 'pull') {
         request();
+        learned.push([p, h]);
         if (hotStart[p]) carryUpdate(p, h);
       } else {
         if (hotStart[h]) carryUpdate(h, p);
         else request();
+        learned.push([p, h]);
         if (hotStart[p]) carryUpdate(p, h);
       }
     }
+  }
+
+  // End of the tick (view `known`): the contacted hosts learn who contacted them.
+  // DOCS: whether this comes before or after settling is not said; the two touch disjoint state
+  // (known sets versus interest), so the order cannot matter.
+  if (known !== null) {
+    for (const [p, h] of learned) known[p]![h] = true;
   }
 
   // Settling, after every contact of the tick.
@@ -355,6 +443,7 @@ function messagesTick(
   counters: Counters,
   pending: Message[],
   seqOf: number[],
+  known: boolean[][] | null,
 ): Message[] {
   const lossThreshold = Math.floor(input.loss * 4294967296);
   // k: index of a message among those its sender sends in this tick, every kind, lost included.
@@ -404,6 +493,14 @@ function messagesTick(
     const mine = now.filter((m) => m.to === h).sort((a, b) => a.from - b.from || a.seq - b.seq);
     for (const m of mine) {
       counters.delivered++;
+      // View `known`: "a host that handles a message from f, of any kind, processed or ignored,
+      // adds f to K(h)"; its step of this tick already chooses among the new set. Lost messages
+      // are never delivered here, so they teach nothing.
+      // DOCS: "handles ... processed or ignored" is read as "is delivered": every delivered
+      // message teaches its sender, feedback included. Whether f is added before or after the
+      // message's own handling is not said; handling a message never chooses a peer (replies and
+      // feedback go back to f), so the order cannot matter; it is added first here.
+      if (known !== null) known[h]![m.from] = true;
       if (m.kind === 'update') {
         counters.processed++;
         const wasHot = isHot(host);
@@ -434,7 +531,8 @@ function messagesTick(
     const hotAtStep = isHot(host);
     if (N >= 2) {
       for (let j = 0; j < input.fanout; j++) {
-        const p = peerOf(seed, N, h, t, j);
+        const p = choosePeer(seed, N, known, h, t, j);
+        if (p === null) continue; // view `known`, no candidate: the contact is not made
         // DOCS: "if h is hot now, it sends ... an update (modes push and push-pull); otherwise,
         // in modes pull and push-pull, it sends each a request" is read with the parenthetical
         // as part of the condition: in `pull` every host requests, as the synchronous table says

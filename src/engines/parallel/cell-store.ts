@@ -1,11 +1,13 @@
 /**
- * The store of a cell protocol (rumor): it keeps no known-host sets. The protocol's state is its
- * cell records (layout.ts, 5.), which the protocol reads and writes itself; this store only commits
- * the shard's part of them first (in parallel with the other shards) and reports the shard's share
- * of hosts complete, which the protocol keeps in its tally TALLY_COMPLETE. Set operations have
- * no meaning here and throw.
+ * The store of a cell protocol (rumor). The protocol's state is its cell records (layout.ts, 5.),
+ * which the protocol reads and writes itself; this store only commits the shard's part of them
+ * first (in parallel with the other shards) and reports the shard's share of hosts complete,
+ * which the protocol keeps in its tally TALLY_COMPLETE. A protocol that also keeps known sets
+ * (`knownSets`, rumor under view `known`) has them in a one-generation SetStore, learned one id at
+ * a time (`add`); without one, set operations have no meaning and throw.
  */
 import { TALLY_COMPLETE, type Behaviour } from '../../protocols/index.js';
+import type { SetStore } from './set-store.js';
 import type { HostStore } from './store.js';
 
 export class CellStore implements HostStore {
@@ -17,6 +19,8 @@ export class CellStore implements HostStore {
     private readonly width: number,
     private readonly tallies: Float64Array,
     private readonly n: number,
+    /** The protocol's known sets, if it keeps any. */
+    private readonly sets?: SetStore,
   ) {}
 
   /** This shard's share of hosts complete (a sum over shards is the run's; one shard's may be negative). */
@@ -40,26 +44,36 @@ export class CellStore implements HostStore {
       for (let i = ownRanges[r]! * this.width, end = ownRanges[r + 1]! * this.width; i < end; i += 1024) cells[i] = 0;
       if (stopped()) return;
     }
+    this.sets?.prefault(ownRanges, stopped);
   }
 
-  init(): void {}
+  init(hosts: Int32Array, initialLog: (h: number) => readonly number[]): void {
+    this.sets?.init(hosts, initialLog);
+  }
 
   bind(_behaviour: Behaviour): void {}
 
   merge(): void {
-    throw new Error('a cell protocol has no known-host sets to merge');
+    throw new Error('a cell protocol learns its known sets one id at a time (add), never by merging snapshots');
   }
 
-  count(): number {
-    return 1;
+  /** K(h) gains x. */
+  add(h: number, x: number): void {
+    if (this.sets === undefined) throw new Error('this cell protocol keeps no known-host sets');
+    this.sets.add(h, x);
+  }
+
+  count(h: number): number {
+    return this.sets === undefined ? 1 : this.sets.count(h);
   }
 
   isComplete(): boolean {
     throw new Error('a cell protocol keeps completion in its own cells');
   }
 
-  select(): number {
-    throw new Error('a cell protocol has no known-host sets to choose from');
+  select(h: number, index: number): number {
+    if (this.sets === undefined) throw new Error('this cell protocol keeps no known-host sets to choose from');
+    return this.sets.select(h, index);
   }
 
   wholePayload(): number {

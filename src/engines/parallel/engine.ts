@@ -13,7 +13,7 @@ import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
-import { protocolModule } from '../../protocols/index.js';
+import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
@@ -118,9 +118,10 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const versions = vl === null ? [] : Array.from({ length: shards }, () => new SharedArrayBuffer(vl.bytes));
   // Zero pages until touched: each shard commits its own hosts' part (CellStore.prefault).
   const cells = new SharedArrayBuffer(options.hosts * protocolModule(options.protocol).cells.length * 4);
-  const shared = protocolModule(options.protocol).shared?.(options) ?? { bitmaps: 0, bytemaps: 0 };
+  const shared = sharedNeeds(protocolModule(options.protocol), options);
   const bitmaps = Array.from({ length: shared.bitmaps }, () => new SharedArrayBuffer(Math.ceil(options.hosts / 32) * 4));
   const bytemaps = Array.from({ length: shared.bytemaps }, () => new SharedArrayBuffer(Math.ceil(options.hosts / 4) * 4));
+  const lists = Array.from({ length: shared.lists?.count ?? 0 }, () => new SharedArrayBuffer(shared.lists!.length * 4));
   const allocated = performance.now();
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
@@ -207,7 +208,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps,
+        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };

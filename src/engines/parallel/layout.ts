@@ -62,8 +62,9 @@
  *    Who writes a cell, and why no result depends on the order of writes, is the protocol's rule.
  *
  * 6. A protocol's shared bitmaps and byte maps (ProtocolModule.shared): `SharedArrayBuffer`s of
- *    ceil(N / 32) Int32 words (bit h for host h) and of N bytes rounded up to whole words; how
- *    they are written without races is the protocol's rule. (Which hosts a protocol that wakes
+ *    ceil(N / 32) Int32 words (bit h for host h) and of N bytes rounded up to whole words, and
+ *    its lists (`SharedArrayBuffer`s of the Int32 length it asks for); how they are written
+ *    without races is the protocol's rule. (Which hosts a protocol that wakes
  *    hosts steps at the next tick is in two bitmaps private to each shard: only a host's own
  *    shard wakes it.)
  */

@@ -5,7 +5,7 @@
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
-import { protocolModule } from '../../protocols/index.js';
+import { protocolModule, sharedBytes } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
 import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './message.js';
 import { controlLayout, ringsLayout, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './layout.js';
@@ -36,18 +36,21 @@ export function cellBytes(options: SimulationOptions): number {
   return protocolModule(options.protocol).cells.length * options.hosts * 4;
 }
 
+/** A cell protocol's bytes besides its known sets, if it keeps any: cells, shared maps and lists, per-host arrays. */
+function cellRunBytes(options: SimulationOptions): number {
+  const module = protocolModule(options.protocol);
+  if (module.state !== 'cells') return 0;
+  const n = options.hosts;
+  return cellBytes(options) + sharedBytes(module, options) + n * (CELL_RUN_BYTES_PER_HOST + options.threads * CELL_RUN_BYTES_PER_HOST_PER_SHARD);
+}
+
 /** Estimated peak bytes of a run with state mode `mode`. */
 export function estimateBytes(options: SimulationOptions, mode: StateMode): number {
   const shards = options.threads;
   if (mode.mode === 'cells') {
     const pending = peakPendingMessages(options);
-    const n = options.hosts;
-    const shared = protocolModule(options.protocol).shared?.(options) ?? { bitmaps: 0, bytemaps: 0 };
-    const bitmaps = shared.bitmaps * Math.ceil(n / 32) * 4 + shared.bytemaps * Math.ceil(n / 4) * 4;
     return (
-      cellBytes(options) +
-      bitmaps +
-      n * (CELL_RUN_BYTES_PER_HOST + shards * CELL_RUN_BYTES_PER_HOST_PER_SHARD) +
+      cellRunBytes(options) +
       Math.min(ringsLayout(shards).bytes, pending * RING_RECORD_BYTES) +
       controlLayout(shards).bytes +
       pending * PENDING_MESSAGE_BYTES +
@@ -63,6 +66,7 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
   // Ring pages are committed only when touched: at most the messages that can pass through them.
   const rings = Math.min(ringsLayout(shards).bytes, pending * RING_RECORD_BYTES);
   return (
+    cellRunBytes(options) +
     state +
     versions +
     rings +
@@ -84,7 +88,11 @@ function fits(options: SimulationOptions, mode: StateMode, budget: number): bool
  */
 function candidateModes(options: SimulationOptions): StateMode[] {
   const module = protocolModule(options.protocol);
-  if (module.state === 'cells') return [{ mode: 'cells' }];
+  // A cell protocol with known sets learns them one id at a time and sends no snapshots: bitsets
+  // of one generation, changed in place (SetStore.add).
+  if (module.state === 'cells') {
+    return module.knownSets?.(options) === true ? [{ mode: 'set', generations: 1, versions: 0 }] : [{ mode: 'cells' }];
+  }
   const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
   const { logOrder, midTickSnapshots, learns } = module.traits;
   if (logOrder || learns) return logModes;

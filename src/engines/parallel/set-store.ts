@@ -203,6 +203,20 @@ export class SetStore implements HostStore {
     }
   }
 
+  /**
+   * K(h) gains the single id x in place (a store of one generation, whose slots no message names:
+   * the known sets of a cell protocol, which learns them one id at a time). Only |K(h)| is kept up
+   * to date: that protocol counts completion and coverage itself.
+   */
+  add(h: number, x: number): void {
+    if (this.generations !== 1) throw new Error('SetStore.add needs a store of one generation');
+    const li = this.localOf[h]!;
+    const s = this.snapTick[li]!;
+    if ((this.ops.slotWord(h, s, x >>> 5) & (1 << (x & 31))) !== 0) return;
+    this.ops.setSlotBit(h, s, x);
+    this.counts[li]!++;
+  }
+
   /** K(h) gains the snapshot `payload` of sender f: a slot tick, FULL_TICK, SELF or a version. */
   merge(h: number, f: number, payload: number): void {
     const li = this.localOf[h]!;

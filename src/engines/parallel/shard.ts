@@ -61,6 +61,8 @@ export interface ShardConfig {
   readonly cells: SharedArrayBuffer;
   /** A protocol's shared bitmaps and byte maps (HostApi.bitmaps, HostApi.bytemaps; layout.ts, 6.; else empty). */
   readonly bitmaps: readonly SharedArrayBuffer[];
+  /** A protocol's shared lists (HostApi.lists; else empty). */
+  readonly lists: readonly SharedArrayBuffer[];
   readonly bytemaps: readonly SharedArrayBuffer[];
   readonly state: StateLayout;
   readonly controlLayout: ControlLayout;
@@ -167,6 +169,8 @@ class Shard implements HostApi {
   private readonly behaviour: Behaviour;
   /** The hosts' state and the operations on it. */
   private readonly store: HostStore;
+  /** The same store, for a cell protocol (learn). */
+  private readonly cellStore: CellStore | undefined;
   /** Decides every message's fate (loss, latency). */
   private readonly transport: Transport;
   /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
@@ -181,6 +185,7 @@ class Shard implements HostApi {
   private readonly wakes: boolean;
   readonly bitmaps: readonly Int32Array[];
   readonly bytemaps: readonly Uint8Array[];
+  readonly lists: readonly Int32Array[];
   readonly bitmapWords: { readonly from: number; readonly to: number };
   /** This shard's hosts as id ranges (HostApi.ranges). */
   readonly ranges: readonly number[];
@@ -192,6 +197,8 @@ class Shard implements HostApi {
   private barriers = 0;
   /** The protocol's tallies summed over shards, as of the last barrier. */
   private readonly tallySums = new Float64Array(MAX_TALLIES);
+  /** Messages sent by every shard up to the end of the last tick (TickTotals.sentInTick). */
+  private sentBefore = 0;
 
   // Cumulative counters of this shard.
   private sent = 0;
@@ -247,16 +254,22 @@ class Shard implements HostApi {
     this.cells = new Int32Array(config.cells);
     this.bitmaps = config.bitmaps.map((b) => new Int32Array(b));
     this.bytemaps = config.bytemaps.map((b) => new Uint8Array(b));
+    this.lists = config.lists.map((b) => new Int32Array(b));
     this.ranges = this.ownRanges;
     this.instance = shard;
     const words = Math.ceil(this.n / 32);
     this.bitmapWords = { from: Math.floor((shard * words) / shards), to: Math.floor(((shard + 1) * words) / shards) };
     this.module = protocolModule(options.protocol);
     this.tallyCount = this.module.tallies.length;
-    this.store = state.mode === 'cells' ? new CellStore(this.cells, this.module.cells.length, this.tallies, this.n)
-      : state.mode === 'set'
-        ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard, config.versions, this.shardOf)
-        : new LogStore(config.memory, state, this.ops, this.localOf, size);
+    const sets = state.mode === 'set'
+      ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard, config.versions, this.shardOf)
+      : undefined;
+    if (this.module.state === 'cells') {
+      this.cellStore = new CellStore(this.cells, this.module.cells.length, this.tallies, this.n, sets);
+      this.store = this.cellStore;
+    } else {
+      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size);
+    }
     this.transport = new Transport(options);
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
@@ -294,6 +307,11 @@ class Shard implements HostApi {
 
   selectKnown(h: number, index: number): number {
     return this.store.select(h, index);
+  }
+
+  learn(h: number, x: number): void {
+    if (this.cellStore === undefined) throw new Error('learn() is for cell protocols that keep known sets');
+    this.cellStore.add(h, x);
   }
 
   send(from: number, to: number, kind: number, payload: number): boolean {
@@ -374,8 +392,10 @@ class Shard implements HostApi {
       }
       if (spreadTicks === null && knowSeed === n) spreadTicks = t;
       const inFlight = sent - lost - delivered;
+      const sentInTick = sent - this.sentBefore;
+      this.sentBefore = sent;
       const end: EndReason | 'stopped' | undefined =
-        this.module.endOf({ tick: t, hosts: n, complete, inFlight, maxTicks: this.opts.maxTicks, tallies: tallySums }) ?? (stop > 0 ? 'stopped' : undefined);
+        this.module.endOf({ tick: t, hosts: n, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums }) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
       }
