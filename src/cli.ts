@@ -16,6 +16,7 @@ import {
 } from './options.js';
 import { closePools, type Progress } from './engines/parallel/engine.js';
 import { runSimulation, type Result } from './simulate.js';
+import { completionTicksJson, rawCompletionTicks } from './result.js';
 import { registerBenchCommands } from './bench/commands.js';
 import { registerSweepCommands } from './sweep/commands.js';
 import { ExitCode } from './bench/exit.js';
@@ -89,6 +90,23 @@ export function inputOf(flags: RunFlags): SimulationInput {
 
 /** The JSON document of `run --json`: every metric of SPEC.md at the top level. */
 export function jsonOf(result: Result): Record<string, unknown> {
+  return jsonDocument(result, result.hostCompletionTicks);
+}
+
+/**
+ * The text of `run --json`: JSON.stringify(jsonOf(result)), with the completion ticks (millions
+ * of numbers in a large run) written straight from their Int32Array, never built as an array.
+ */
+export function jsonTextOf(result: Result): string {
+  const raw = rawCompletionTicks(result);
+  if (raw === undefined) return JSON.stringify(jsonOf(result));
+  const text = JSON.stringify(jsonDocument(result, null));
+  const marker = '"hostCompletionTicks":null';
+  const at = text.lastIndexOf(marker) + marker.length - 4;
+  return text.slice(0, at) + completionTicksJson(raw) + text.slice(at + 4);
+}
+
+function jsonDocument(result: Result, hostCompletionTicks: unknown): Record<string, unknown> {
   return {
     converged: result.converged,
     ticks: result.ticks,
@@ -116,7 +134,7 @@ export function jsonOf(result: Result): Record<string, unknown> {
     wallSeconds: result.wallSeconds,
     partial: result.partial,
     series: result.series,
-    hostCompletionTicks: result.hostCompletionTicks,
+    hostCompletionTicks,
     // Peak resident memory of this process as the OS counted it (getrusage), worker threads included.
     diagnostics: { ...result.diagnostics, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
   };
@@ -251,7 +269,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       }
       // The results go to stdout before any file is written: a late write failure (disk full)
       // then costs that file, not the run.
-      if (flags.json === true) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
+      if (flags.json === true) io.stdout(`${jsonTextOf(result)}\n`);
       else io.stdout(`${formatSummary(result)}\n${io.stdoutIsTTY ? `\n${completionChartOf(result)}\n` : ''}`);
       try {
         await writeRunOutputs(result, flags);

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { jsonOf, jsonTextOf } from '../src/cli.js';
 import { formatLatency, simulate } from '../src/index.js';
+import { completionTicksJson } from '../src/result.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
@@ -59,6 +61,38 @@ describe('the installed bin', () => {
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(child.stdout).toMatch(/converged at tick \d+/);
+  });
+});
+
+describe('the text of run --json', () => {
+  /** The document without peakRssBytes, which grows between two readings of the same process. */
+  const withoutRss = (text: string): unknown => {
+    const doc = JSON.parse(text) as { diagnostics: Record<string, unknown> };
+    delete doc.diagnostics['peakRssBytes'];
+    return doc;
+  };
+
+  it('writes completion ticks exactly as JSON.stringify writes the array: nulls, one digit, many digits', () => {
+    const values = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, 99999, 100000, 1000000, 2147483647, -1, 5, -1];
+    const ticks = Int32Array.from(values);
+    expect(completionTicksJson(ticks)).toBe(JSON.stringify(values.map((v) => (v < 0 ? null : v))));
+    expect(completionTicksJson(new Int32Array(0))).toBe('[]');
+    expect(completionTicksJson(Int32Array.of(-1))).toBe('[null]');
+  });
+
+  it('is JSON.stringify(jsonOf(result)) for runs of every kind, engine and ending', async () => {
+    const runs = await Promise.all([
+      simulate({ hosts: 120, protocol: 'push', engine: 'reference' }),
+      simulate({ hosts: 60, protocol: 'pull', loss: 0.9, maxTicks: 2, threads: 2 }),
+      simulate({ hosts: 3000, protocol: 'rumor', threads: 2 } as never),
+      simulate({ hosts: 1, protocol: 'rumor' } as never),
+    ]);
+    for (const run of runs) {
+      expect(run.hostCompletionTicks.length).toBe(run.options.hosts);
+      expect(withoutRss(jsonTextOf(run))).toEqual(withoutRss(JSON.stringify(jsonOf(run))));
+    }
+    // The stalled runs have hosts that never completed: their nulls went through the fast writer.
+    expect(runs.some((r) => r.hostCompletionTicks.includes(null))).toBe(true);
   });
 });
 
