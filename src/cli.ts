@@ -24,6 +24,7 @@ import { checkHtmlPath, checkRunOutputs, registerReportCommand, writeBenchReport
 import { completionChartOf } from './report/terminal-chart.js';
 import { formatCount, formatRate, formatSummary } from './summary.js';
 import { runSeedsCommand } from './seeds/command.js';
+import { loadScenario, scenarioInput } from './scenario.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -52,6 +53,7 @@ function numeric(text: string): number | string {
 }
 
 interface RunFlags {
+  scenario?: string;
   hosts?: string;
   protocol?: string;
   fanout?: string;
@@ -115,6 +117,7 @@ function jsonDocument(result: Result, hostCompletionTicks: unknown): Record<stri
     processed: result.processed,
     ignored: result.ignored,
     lost: result.lost,
+    partitioned: result.partitioned,
     inFlight: result.inFlight,
     entries: result.entries,
     spreadTicks: result.spreadTicks,
@@ -243,12 +246,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--trace <file>', 'write the per-tick series and per-host completion ticks to FILE.json, or FILE.csv (plus FILE.hosts.csv)')
     .option('--report <file.html>', 'write a self-contained HTML report with charts (opens offline)')
+    .option('--scenario <file>', 'options and fault events (partitions) from a JSON or YAML file (schemas/scenario.schema.json, docs/scenarios.md); options given here override the file\'s')
     .action(async (flags: RunFlags) => {
+      const input = flags.scenario === undefined ? inputOf(flags) : scenarioInput(loadScenario(flags.scenario), inputOf(flags));
       if (flags.seeds !== undefined) {
         const timeoutSeconds = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
-        return runSeedsCommand(flags.seeds, flags, { io, setExit, input: inputOf(flags), timeoutSeconds, jsonOf });
+        return runSeedsCommand(flags.seeds, flags, { io, setExit, input, timeoutSeconds, jsonOf });
       }
-      const input = inputOf(flags);
       warnIfOversubscribed(resolveOptions(input), io);
       checkRunOutputs(flags);
       const timeoutSeconds = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);

@@ -10,6 +10,8 @@ export const STREAM_PEER = 2;
 export const STREAM_LOSS = 3;
 /** Rumor mongering's coin (docs/semantics.md "rumor"). */
 export const STREAM_COIN = 4;
+/** Fraction groups of a partition (docs/semantics.md "Faults: partitions"). */
+export const STREAM_PARTITION = 5;
 
 /** The 32-bit finaliser of SPEC.md (lowbias32 constants); returns an unsigned 32-bit integer. */
 export function mix32(x: number): number {

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { OptionError } from './errors.js';
+import { checkPartitions, type Partition, type PartitionInput } from './faults.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 
 export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull' | 'rumor';
@@ -56,6 +57,8 @@ export interface SimulationOptions {
   /** The initial sites: a count n (hosts 0 .. n-1) or a list of host ids. */
   readonly rumorSources?: number | readonly number[];
   readonly contact?: Contact;
+  /** Partitions (docs/semantics.md "Faults: partitions"; present exactly when the run has some). */
+  readonly partitions?: readonly Partition[];
 }
 
 /** A rumor run's resolved variant (every field present). */
@@ -89,6 +92,8 @@ export interface SimulationInput {
   /** A count, a list of ids, or text: `"3"` (hosts 0..2) or `"0,17,42"`. */
   rumorSources?: number | string | readonly number[];
   contact?: Contact;
+  /** Partitions: `{ at, heal, groups: [{ hosts: "0..499" }, ...] }` (docs/semantics.md "Faults: partitions"). */
+  partitions?: readonly PartitionInput[];
 }
 
 export const MAX_HOSTS = 1 << 20;
@@ -118,7 +123,7 @@ export const DEFAULTS = {
 
 const KNOWN_KEYS = new Set<string>([
   'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine', 'maxMemory',
-  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact',
+  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact', 'partitions',
 ]);
 const RUMOR_KEYS = ['rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact'] as const;
 
@@ -141,6 +146,7 @@ const FLAG: Record<keyof SimulationInput, string> = {
   rumorK: '--rumor-k',
   rumorSources: '--rumor-sources',
   contact: '--contact',
+  partitions: 'partitions',
 };
 
 function show(value: unknown): string {
@@ -258,6 +264,7 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     engine,
     maxMemory: given('maxMemory') && raw.maxMemory !== null ? parseBytes(raw.maxMemory) : DEFAULTS.maxMemory,
     ...(rumor ? rumorOptions(raw, hosts) : {}),
+    ...(given('partitions') && (raw.partitions as unknown[]).length !== 0 ? { partitions: checkPartitions(raw.partitions, hosts) } : {}),
   };
   if (rumor && rest.contact === 'synchronous') {
     // A synchronous contact completes within its tick: latency and loss have no meaning there.

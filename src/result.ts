@@ -35,6 +35,8 @@ export interface SimulationOutcome extends Metrics {
   readonly endReason: EndReason;
   /** The last tick run (ticks 0 .. lastTick). */
   readonly lastTick: number;
+  /** Messages cut by a partition (counted in `lost` too; docs/semantics.md "Faults: partitions"). */
+  readonly partitioned: number;
   /** Tick at which each host became complete, `null` if it never did. */
   readonly hostCompletionTicks: (number | null)[];
   readonly series: TickSeries;

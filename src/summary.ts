@@ -37,6 +37,7 @@ export function formatSummary(result: Result): string {
     ...(o.protocol === 'announce' ? [] : [`fanout ${o.fanout}`, `view ${o.view}`]),
     ...(o.protocol === 'rumor' && o.contact === 'synchronous' ? [] : [`latency ${formatLatency(o.latency)}`, `loss ${o.loss}`]),
     `seed ${o.seed}`,
+    ...(o.partitions === undefined ? [] : [`${o.partitions.length} partition${o.partitions.length === 1 ? '' : 's'}`]),
   ].join(', ');
   const engine = o.engine === 'reference' ? 'reference engine' : `parallel engine, ${result.threads} thread${result.threads === 1 ? '' : 's'}`;
   const why: Record<Result['endReason'], string> = {
@@ -59,12 +60,17 @@ export function formatSummary(result: Result): string {
     `gossip-sim: ${setup} (${engine})`,
     `  outcome    ${outcome}; ${spread}`,
     `  messages   sent ${formatCount(result.sent)}, processed ${formatCount(result.processed)}, ` +
-      `ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}, in flight ${formatCount(result.inFlight)}`,
+      `ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}${partitionedText(result)}, in flight ${formatCount(result.inFlight)}`,
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
     `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (host, known host) pairs`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
   ];
   return lines.join('\n');
+}
+
+/** " (N cut by partitions)" after the lost count of a run with partitions. */
+function partitionedText(result: Result): string {
+  return result.options.partitions === undefined ? '' : ` (${formatCount(result.partitioned)} cut by partitions)`;
 }
 
 /** A rumor run's sources as the summary and the report name them: "1 (hosts 0..0)", "0,17,42". */
@@ -88,7 +94,7 @@ function formatRumorSummary(result: Result, setup: string, engine: string, outco
     `  outcome    ${outcome}; ${formatCount(reached)} of ${formatCount(o.hosts)} hosts reached`,
     `  paper      residue s ${num('residue', 6)}, traffic m ${num('traffic', 3)}, t_ave ${num('tAve', 2)}, t_last ${num('tLast', 0)}`,
     `  messages   sent ${formatCount(result.sent)}: updates and replies ${formatCount(m['updates'] ?? 0)}, requests ${formatCount(m['requests'] ?? 0)}, ` +
-      `feedback ${formatCount(m['feedback'] ?? 0)}; ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}, in flight ${formatCount(result.inFlight)}`,
+      `feedback ${formatCount(m['feedback'] ?? 0)}; ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}${partitionedText(result)}, in flight ${formatCount(result.inFlight)}`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
   ];
   return lines.join('\n');

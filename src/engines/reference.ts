@@ -12,7 +12,7 @@ import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
 import { MAX_TALLIES, protocolModule, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
-import { LOST, Transport } from '../transport.js';
+import { PARTITIONED, Transport } from '../transport.js';
 import type { Progress } from './parallel/engine.js';
 
 interface Message {
@@ -50,6 +50,7 @@ interface Counters {
   processed: number;
   ignored: number;
   lost: number;
+  partitioned: number;
   inFlight: number;
   entries: number;
   totalKnown: number;
@@ -71,7 +72,7 @@ class ReferenceHosts implements HostApi {
   readonly sentThisTick: number[];
   /** Messages by delivery tick. */
   readonly pending = new Map<number, Message[]>();
-  readonly c: Counters = { sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, inFlight: 0, entries: 0, totalKnown: 0, complete: 0 };
+  readonly c: Counters = { sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, inFlight: 0, entries: 0, totalKnown: 0, complete: 0 };
   knowSeed = 0;
   tickSent = 0;
   peakPendingMessages = 0;
@@ -126,9 +127,10 @@ class ReferenceHosts implements HostApi {
     this.c.sent++;
     this.tickSent++;
     this.c.entries += s;
-    const at = this.transport.deliveryTick(from, this.tick, k);
-    if (at === LOST) {
+    const at = this.transport.deliveryTick(from, to, this.tick, k);
+    if (at < 0) {
       this.c.lost++;
+      if (at === PARTITIONED) this.c.partitioned++;
       return false;
     }
     let list = this.pending.get(at);
@@ -165,12 +167,18 @@ class ReferenceHosts implements HostApi {
     this.awake[(this.tick + 1) & 1]![h] = 1;
   }
 
-  contact(): void {
+  contact(from: number, to: number): boolean {
     this.c.sent++;
-    this.c.delivered++;
-    this.c.processed++;
     this.tickSent++;
     this.work++;
+    if (this.transport.cut(from, to, this.tick)) {
+      this.c.lost++;
+      this.c.partitioned++;
+      return false;
+    }
+    this.c.delivered++;
+    this.c.processed++;
+    return true;
   }
 
   /** Cell protocols: the engine's complete count and coverage come from the protocol's TALLY_COMPLETE. */
@@ -361,6 +369,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
     // A cell protocol (rumor) goes on after every host is complete, until it is quiescent.
     ticks: converged ? (cellResults === undefined ? t : lastCompletionTick(cellResults.completion)) : null,
     sent: c.sent, delivered: c.delivered, processed: c.processed, ignored: c.ignored, lost: c.lost, inFlight: c.inFlight, entries: c.entries,
+    partitioned: c.partitioned,
     spreadTicks,
     coverage: c.totalKnown / (n * n),
     endReason,

@@ -55,10 +55,11 @@ export interface HostApi {
   /** Sends `from -> to` a message of `kind` that carries no snapshot but `payload` (a small integer the receiver gets); false when it is lost. */
   send(from: number, to: number, kind: number, payload: number): boolean;
   /**
-   * Counts one message of `kind` from `from` that is sent, delivered and handled within this tick
-   * (a synchronous contact, which never enters a queue): sent, delivered and processed all grow.
+   * One message of `kind` from `from` to `to` that is sent, delivered and handled within this tick
+   * (a synchronous contact, which never enters a queue): sent, delivered and processed all grow;
+   * false when a partition cuts it (then it counts as sent, lost and partitioned, and nothing else).
    */
-  contact(from: number, kind: number): void;
+  contact(from: number, to: number, kind: number): boolean;
   /**
    * Host h, one of this engine instance's hosts (HostApi.hosts), takes a step at the next tick
    * (protocols whose module `wakes(options)`: only woken hosts step, instead of every host every

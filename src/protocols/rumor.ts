@@ -238,7 +238,8 @@ class Rumor implements Behaviour {
         const p = peers[q]!;
         if (p === NO_PEER) continue;
         made++;
-        this.api.contact(h, UPDATE);
+        // Cut by a partition: sent, and nothing else (neither necessary nor unnecessary).
+        if (!this.api.contact(h, p, UPDATE)) continue;
         if (this.known) this.taught(p, h, t);
         if (seen[q] !== 0) unnecessary = true;
         else {
@@ -315,24 +316,28 @@ class Rumor implements Behaviour {
     for (let j = 0; j < this.fanout; j++) {
       const p = this.peerOf(h, t, j);
       if (p === NO_PEER) continue;
+      const pushing = hot && this.pushes;
+      // A contact a partition cuts counts as sent (an update: as sent for settling too) and does nothing else.
+      if (pushing) {
+        updates++;
+        this.tallies[T_UPDATES]!++;
+        if (!this.api.contact(h, p, UPDATE)) continue;
+      } else {
+        this.tallies[T_REQUESTS]!++;
+        if (!this.api.contact(h, p, REQUEST)) continue;
+      }
       if (this.known) this.taught(p, h, t);
       const rp = c[p * RECORD + RECV]!;
       const pKnew = rp !== 0 && rp <= t;
-      if (hot && this.pushes) {
-        updates++;
-        this.api.contact(h, UPDATE);
-        this.tallies[T_UPDATES]!++;
+      if (pushing) {
         if (pKnew) unnecessary = true;
         else {
           necessary = true;
           this.reach(p, t);
         }
-      } else {
-        this.api.contact(h, REQUEST);
-        this.tallies[T_REQUESTS]!++;
       }
       if (this.pulls && pKnew && c[p * RECORD + STATE]! >= 0) {
-        this.api.contact(p, REPLY);
+        this.api.contact(p, h, REPLY);
         this.tallies[T_UPDATES]!++;
         if (!knew) this.reach(h, t);
         // p's marks: written by whichever shard holds h; every writer of tick t writes t + 1.

@@ -15,7 +15,7 @@ import { packageRoot } from '../bench/paths.js';
 const require = createRequire(import.meta.url);
 
 /** The schema files of this package. */
-export type SchemaName = 'sweep-plan' | 'sweep-result';
+export type SchemaName = 'sweep-plan' | 'sweep-result' | 'scenario';
 
 /** Where `name`'s schema lies: `schemas/NAME.schema.json` under the package root. */
 export function schemaPath(name: SchemaName): string {

@@ -18,7 +18,7 @@ import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
-  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
+  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
 } from './layout.js';
 import { planMemory, versionsOf } from './memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
@@ -317,6 +317,7 @@ function assemble(
     ignored: sum(STAT_IGNORED),
     lost,
     inFlight: sent - lost - delivered,
+    partitioned: sum(STAT_PARTITIONED),
     entries: sum(STAT_ENTRIES),
     spreadTicks: first.spreadTicks ?? null,
     coverage: sum(STAT_KNOWN) / (n * n),

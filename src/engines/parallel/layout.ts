@@ -253,6 +253,8 @@ export const STAT_LIVE_SENT = 10;
 export const LIVE_SENT_EVERY = 4096;
 /** First of the protocol's tallies (MAX_TALLIES slots, cell protocols): this shard's share of each. */
 export const STAT_TALLY = 11;
+/** Messages cut by a partition (after the tallies: STAT_TALLY + MAX_TALLIES). */
+export const STAT_PARTITIONED = 19;
 /** Float64 slots per shard (11 counters and 8 tallies, padded to 64-byte lines). */
 export const STATS_PER_SHARD = 24;
 

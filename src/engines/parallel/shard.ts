@@ -16,13 +16,13 @@ import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
-import { LOST, Transport } from '../../transport.js';
+import { PARTITIONED, Transport } from '../../transport.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
   CTL_ABANDONED, CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
-  STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST,
+  STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED,
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { LogStore } from './log-store.js';
@@ -171,8 +171,10 @@ class Shard implements HostApi {
   private readonly store: HostStore;
   /** The same store, for a cell protocol (learn). */
   private readonly cellStore: CellStore | undefined;
-  /** Decides every message's fate (loss, latency). */
+  /** Decides every message's fate (partitions, loss, latency). */
   private readonly transport: Transport;
+  /** Whether the run has partitions (synchronous contacts ask the transport only then). */
+  private readonly partitions: boolean;
   /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
   readonly cells: Int32Array;
   readonly tallies = new Float64Array(MAX_TALLIES);
@@ -206,6 +208,7 @@ class Shard implements HostApi {
   private processed = 0;
   private ignored = 0;
   private lost = 0;
+  private partitioned = 0;
   private entries = 0;
   private t = 0;
   /** Barrier rounds to spin before sleeping (see SPIN_MAX). */
@@ -271,6 +274,7 @@ class Shard implements HostApi {
       this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size);
     }
     this.transport = new Transport(options);
+    this.partitions = (options.partitions?.length ?? 0) > 0;
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
     this.wakes = this.module.wakes?.(options) === true;
@@ -323,11 +327,17 @@ class Shard implements HostApi {
     this.wakeOwn[(this.t + 1) & 1]![h >>> 5]! |= 1 << (h & 31);
   }
 
-  contact(): void {
+  contact(from: number, to: number): boolean {
     this.sent++;
+    if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
+    if (this.partitions && this.transport.cut(from, to, this.t)) {
+      this.lost++;
+      this.partitioned++;
+      return false;
+    }
     this.delivered++;
     this.processed++;
-    if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
+    return true;
   }
 
   // ---- the run --------------------------------------------------------------------------------
@@ -537,9 +547,10 @@ class Shard implements HostApi {
     // stores of one aligned slot are single writes on every platform Node runs on).
     if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
     this.entries += s;
-    const at = this.transport.deliveryTick(from, t, k);
-    if (at === LOST) {
+    const at = this.transport.deliveryTick(from, to, t, k);
+    if (at < 0) {
       this.lost++;
+      if (at === PARTITIONED) this.partitioned++;
       return false;
     }
     const toKind = to | (kind << KIND_SHIFT);
@@ -643,6 +654,7 @@ class Shard implements HostApi {
     st[statIndex(cl, parity, me, STAT_PROCESSED)] = this.processed;
     st[statIndex(cl, parity, me, STAT_IGNORED)] = this.ignored;
     st[statIndex(cl, parity, me, STAT_LOST)] = this.lost;
+    st[statIndex(cl, parity, me, STAT_PARTITIONED)] = this.partitioned;
     st[statIndex(cl, parity, me, STAT_ENTRIES)] = this.entries;
     st[statIndex(cl, parity, me, STAT_COMPLETE)] = this.store.completeCount;
     st[statIndex(cl, parity, me, STAT_KNOWN)] = this.store.knownTotal;

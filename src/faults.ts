@@ -1,0 +1,146 @@
+/**
+ * Faults (docs/semantics.md "Faults: partitions"): what a run's partitions are, how their groups
+ * are checked, and which group each host is in. Pure functions of the options and the seed, so
+ * every engine and thread count sees the same groups; the transport (transport.ts) applies them.
+ */
+import { OptionError } from './errors.js';
+import { rand, STREAM_PARTITION } from './hash.js';
+
+/** A group of a partition: host ids and inclusive ranges ("0..499,700"), or a fraction of the hosts. */
+export type PartitionGroup = { readonly hosts: string } | { readonly fraction: number };
+
+/** A partition as given (simulate()'s `partitions`, a scenario's `partition` event). */
+export interface PartitionInput {
+  readonly at: number;
+  /** The tick it heals at (cuts nothing from then on); absent or null: never. */
+  readonly heal?: number | null;
+  readonly groups: readonly PartitionGroup[];
+}
+
+/** A checked partition (SimulationOptions.partitions). */
+export interface Partition {
+  readonly at: number;
+  readonly heal: number | null;
+  readonly groups: readonly PartitionGroup[];
+}
+
+/** Partitions a run may have, at most, and groups a partition may have. */
+export const MAX_PARTITIONS = 64;
+export const MAX_GROUPS = 1024;
+
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Parses "0..499, 700" into [lo, hi] ranges (inclusive); null when the text is not of that form. */
+export function parseHostList(text: string): [number, number][] | null {
+  const parts = text.split(',').map((p) => p.trim());
+  const ranges: [number, number][] = [];
+  for (const part of parts) {
+    const m = /^(\d+)(?:\s*\.\.\s*(\d+))?$/.exec(part);
+    if (m === null) return null;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo) return null;
+    ranges.push([lo, hi]);
+  }
+  return ranges;
+}
+
+/**
+ * Checks a run's partitions against its host count and tick limit; `where` names a value's path
+ * for the error (`partitions[0].groups[1].hosts`, or a scenario file's `events[3].partition...`).
+ * Throws OptionError naming the path, the value and what is allowed.
+ */
+export function checkPartitions(raw: unknown, hosts: number, where: (i: number, rest: string) => string = (i, rest) => `partitions[${i}]${rest}`): Partition[] {
+  if (!Array.isArray(raw)) throw new OptionError(where(0, '').replace(/\[0\]$/, ''), show(raw), 'a list of partitions');
+  if (raw.length > MAX_PARTITIONS) throw new OptionError(where(0, '').replace(/\[0\]$/, ''), `${raw.length} partitions`, `at most ${MAX_PARTITIONS}`);
+  return raw.map((p: unknown, i): Partition => {
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new OptionError(where(i, ''), show(p), 'an object { at, heal, groups }');
+    const entry = p as Record<string, unknown>;
+    for (const key of Object.keys(entry)) {
+      if (!['at', 'heal', 'groups'].includes(key)) throw new OptionError(where(i, `.${key}`), show(entry[key]), 'no such key (a partition has at, heal and groups)');
+    }
+    const at = entry['at'];
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0) throw new OptionError(where(i, '.at'), show(at), 'the tick it starts at, an integer >= 0');
+    const heal = entry['heal'] ?? null;
+    if (heal !== null && (typeof heal !== 'number' || !Number.isInteger(heal) || heal <= at)) {
+      throw new OptionError(where(i, '.heal'), show(heal), `the tick it heals at, an integer > its start ${at} (or none: it never heals)`);
+    }
+    const groups = entry['groups'];
+    if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_GROUPS) {
+      throw new OptionError(where(i, '.groups'), show(groups), `a list of 1 to ${MAX_GROUPS} groups, each { hosts: "0..499,700" } or { fraction: 0.5 }`);
+    }
+    const kinds = new Set<string>();
+    /** The ranges of the groups checked so far: [lo, hi, group]. */
+    const taken: [number, number, number][] = [];
+    let fractions = 0;
+    const checked = groups.map((g: unknown, j): PartitionGroup => {
+      const path = `.groups[${j}]`;
+      if (typeof g !== 'object' || g === null || Array.isArray(g) || Object.keys(g).length !== 1) {
+        throw new OptionError(where(i, path), show(g), 'a group { hosts: "0..499,700" } or { fraction: 0.5 }');
+      }
+      const group = g as Record<string, unknown>;
+      if ('hosts' in group) {
+        kinds.add('hosts');
+        const text = group['hosts'];
+        const ranges = typeof text === 'string' ? parseHostList(text) : typeof text === 'number' && Number.isInteger(text) ? [[text, text] as [number, number]] : null;
+        if (ranges === null) throw new OptionError(where(i, `${path}.hosts`), show(text), 'host ids and inclusive ranges, e.g. "0..499,700"');
+        for (const [lo, hi] of ranges) {
+          if (hi >= hosts) throw new OptionError(where(i, `${path}.hosts`), show(text), `host ids below --hosts ${hosts}; ${hi} is not a host of this run`);
+          for (const [start, end, other] of taken) {
+            if (lo <= end && start <= hi) {
+              const where2 = other === j ? 'named twice in this group' : `also in group ${other}`;
+              throw new OptionError(where(i, `${path}.hosts`), show(text), `groups that do not overlap; ${Math.max(lo, start)} is ${where2}`);
+            }
+          }
+          taken.push([lo, hi, j]);
+        }
+        return { hosts: ranges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}..${hi}`)).join(',') };
+      }
+      if ('fraction' in group) {
+        kinds.add('fraction');
+        const f = group['fraction'];
+        if (typeof f !== 'number' || !(f > 0) || f > 1) throw new OptionError(where(i, `${path}.fraction`), show(f), 'a fraction of the hosts, > 0 and <= 1');
+        fractions += f;
+        if (fractions > 1 + 1e-12) throw new OptionError(where(i, `${path}.fraction`), show(f), 'fractions that sum to at most 1 over the groups of a partition');
+        return { fraction: f };
+      }
+      throw new OptionError(where(i, path), show(g), 'a group { hosts: "0..499,700" } or { fraction: 0.5 }');
+    });
+    if (kinds.size > 1) throw new OptionError(where(i, '.groups'), show(groups), 'groups that are all host lists or all fractions, not both');
+    return { at, heal, groups: checked };
+  });
+}
+
+/**
+ * The group of every host in partition `index` of a run (docs/semantics.md "Faults: partitions"):
+ * 0 .. G-1 for its groups, G for the rest. Allocates N bytes (two per host beyond 255 groups).
+ */
+export function groupsOf(partition: Partition, index: number, hosts: number, seed: number): Uint8Array | Uint16Array {
+  const g = partition.groups.length;
+  const map = g < 255 ? new Uint8Array(hosts).fill(g) : new Uint16Array(hosts).fill(g);
+  if ('hosts' in partition.groups[0]!) {
+    partition.groups.forEach((group, j) => {
+      for (const [lo, hi] of parseHostList((group as { hosts: string }).hosts)!) map.fill(j, lo, hi + 1);
+    });
+    return map;
+  }
+  const thresholds: number[] = [];
+  let sum = 0;
+  for (const group of partition.groups) {
+    sum += (group as { fraction: number }).fraction;
+    thresholds.push(Math.min(4294967296, Math.floor(sum * 4294967296)));
+  }
+  for (let h = 0; h < hosts; h++) {
+    const u = rand(seed, STREAM_PARTITION, h, index, 0);
+    let j = 0;
+    while (j < g && u >= thresholds[j]!) j++;
+    map[h] = j;
+  }
+  return map;
+}
