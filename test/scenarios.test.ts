@@ -1,0 +1,172 @@
+/**
+ * Partitions and scenario files: the worked examples of docs/scenarios.md run as written (and
+ * give the same metrics on every engine), partitions behave as docs/semantics.md "Faults:
+ * partitions" says, and bad files get one clear usage error each. `npm test` builds first.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate, type Result } from '../src/index.js';
+import { loadScenario, scenarioInput } from '../src/scenario.js';
+import { ROOT, runCli } from './support/cli-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gossip-sim-scenarios-'));
+
+/** The fenced blocks of docs/scenarios.md, in order. */
+function examples(): { kind: 'json' | 'yaml'; text: string }[] {
+  const doc = readFileSync(join(ROOT, 'docs', 'scenarios.md'), 'utf8');
+  return [...doc.matchAll(/```(json|yaml)\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1] as 'json' | 'yaml', text: m[2]! }));
+}
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The deterministic part of a result (what must not depend on the engine or thread count). */
+function metricsOf(r: Result): unknown {
+  const { wallSeconds, diagnostics, threads, engine, options, ...rest } = r as unknown as Record<string, unknown>;
+  void wallSeconds; void diagnostics; void threads; void engine; void options;
+  return { ...rest, hostCompletionTicks: r.hostCompletionTicks };
+}
+
+describe('docs/scenarios.md', () => {
+  const blocks = examples();
+
+  it('has the worked examples, JSON and YAML', () => {
+    expect(blocks.filter((b) => b.kind === 'json').length).toBeGreaterThanOrEqual(4);
+    expect(blocks.some((b) => b.kind === 'yaml')).toBe(true);
+  });
+
+  it.each(blocks.map((b, i) => [i, b] as const))('example %i loads, and runs alike on the reference engine and 1 and 3 threads', async (i, block) => {
+    const file = write(`example-${i}.${block.kind}`, block.text);
+    const input = scenarioInput(loadScenario(file), {});
+    expect(input.partitions?.length).toBeGreaterThan(0);
+    const reference = await simulate({ ...input, engine: 'reference' });
+    expect(reference.partitioned).toBeGreaterThan(0);
+    expect(reference.partitioned).toBeLessThanOrEqual(reference.lost);
+    for (const threads of [1, 3]) expect(metricsOf(await simulate({ ...input, threads }))).toEqual(metricsOf(reference));
+  });
+
+  it('the YAML example is the JSON example before it', () => {
+    const yamlAt = blocks.findIndex((b) => b.kind === 'yaml');
+    const fromYaml = loadScenario(write('same.yaml', blocks[yamlAt]!.text));
+    const fromJson = loadScenario(write('same.json', blocks[yamlAt - 1]!.text));
+    expect(fromYaml.options).toEqual(fromJson.options);
+    expect(fromYaml.partitions).toEqual(fromJson.partitions);
+  });
+});
+
+describe('partitions (docs/semantics.md "Faults: partitions")', () => {
+  const halves = [{ hosts: '0..99' }, { hosts: '100..199' }];
+
+  it('a partition that never heals never converges across groups: coverage stays within the groups', async () => {
+    for (const protocol of ['push', 'pull', 'push-pull'] as const) {
+      const r = await simulate({ protocol, hosts: 200, view: 'full', maxTicks: 80, partitions: [{ at: 0, groups: halves }], engine: 'reference' });
+      expect(r.converged, protocol).toBe(false);
+      expect(r.endReason).toBe('max-ticks');
+      // Each host can know only its own half: at most 2 * 100^2 of the 200^2 pairs.
+      expect(r.coverage).toBeLessThanOrEqual((2 * 100 * 100) / (200 * 200));
+      // Within its half every host learns everyone by then.
+      expect(r.coverage).toBeCloseTo(0.5, 10);
+      expect(r.partitioned).toBeGreaterThan(0);
+      expect(r.lost).toBe(r.partitioned);
+    }
+  });
+
+  it('healing converges, and later than without the partition', async () => {
+    const free = await simulate({ protocol: 'push', hosts: 200, view: 'full', engine: 'reference' });
+    const healed = await simulate({ protocol: 'push', hosts: 200, view: 'full', partitions: [{ at: 0, heal: 15, groups: halves }], engine: 'reference' });
+    expect(free.converged && healed.converged).toBe(true);
+    expect(healed.ticks!).toBeGreaterThan(free.ticks!);
+    expect(healed.ticks!).toBeGreaterThanOrEqual(15);
+    expect(free.partitioned).toBe(0);
+  });
+
+  it('a partition that starts after the run ends changes nothing', async () => {
+    const free = await simulate({ protocol: 'push-pull', hosts: 150, latency: '1..3', loss: 0.1, engine: 'reference' });
+    const late = await simulate({ protocol: 'push-pull', hosts: 150, latency: '1..3', loss: 0.1, partitions: [{ at: free.lastTick + 1, groups: [{ fraction: 0.5 }] }], engine: 'reference' });
+    expect(metricsOf(late)).toEqual(metricsOf(free));
+  });
+
+  it('one group of fraction 1 holds every host: nothing is cut', async () => {
+    const free = await simulate({ protocol: 'pull', hosts: 120, threads: 2 });
+    const whole = await simulate({ protocol: 'pull', hosts: 120, threads: 2, partitions: [{ at: 0, groups: [{ fraction: 1 }] }] });
+    expect(metricsOf(whole)).toEqual(metricsOf(free));
+  });
+
+  it('fraction groups are drawn by the hash: about their share of the hosts, and a different split per partition index', async () => {
+    const { groupsOf } = await import('../src/faults.js');
+    const p = { at: 0, heal: null, groups: [{ fraction: 0.3 }, { fraction: 0.5 }] };
+    const g = groupsOf(p, 0, 100_000, 1);
+    const counts = [0, 0, 0];
+    for (const x of g) counts[x]!++;
+    expect(counts[0]! / 1e5).toBeCloseTo(0.3, 1);
+    expect(counts[1]! / 1e5).toBeCloseTo(0.5, 1);
+    expect(counts[2]! / 1e5).toBeCloseTo(0.2, 1);
+    expect(groupsOf(p, 1, 100_000, 1)).not.toEqual(g);
+  });
+
+  it('announce with host 0 cut off cannot bring anyone in (no retries): it stalls at tick 0', async () => {
+    const r = await simulate({ hosts: 50, partitions: [{ at: 0, groups: [{ hosts: '0' }] }], engine: 'reference' });
+    expect(r.endReason).toBe('stalled');
+    expect(r.lastTick).toBe(0);
+    expect(r.sent).toBe(49);
+    expect(r.partitioned).toBe(49);
+  });
+});
+
+describe('bad scenarios: one usage error each, naming the file, the path, the value and what is allowed', () => {
+  const cases: { what: string; text: string; ext?: string; names: string[] }[] = [
+    { what: 'an unknown top-level key', text: '{"option": {}}', names: ['option'] },
+    { what: 'an unknown option', text: '{"options": {"hostz": 3}}', names: ['options', 'hostz'] },
+    { what: 'an event kind not supported', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.5}]}}, {"crash": {"at": 3}}]}', names: ['events[1]', 'crash'] },
+    { what: 'a fraction above 1', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 1.5}]}}]}', names: ['events[0].partition.groups[0]'] },
+    { what: 'a heal before its start', text: '{"events": [{"partition": {"at": 5, "heal": 5, "groups": [{"fraction": 0.5}]}}]}', names: ['events[0].partition.heal', '5'] },
+    { what: 'a host id >= N', text: '{"options": {"hosts": 100}, "events": [{"partition": {"at": 0, "groups": [{"hosts": "0..100"}]}}]}', names: ['events[0].partition.groups[0].hosts', '0..100'] },
+    { what: 'overlapping groups', text: '{"options": {"hosts": 100}, "events": [{"partition": {"at": 0, "groups": [{"hosts": "0..50"}, {"hosts": "40..60"}]}}]}', names: ['events[0].partition.groups[1].hosts', 'overlap'] },
+    { what: 'fractions summing above 1', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.6}, {"fraction": 0.6}]}}]}', names: ['events[0].partition.groups[1].fraction'] },
+    { what: 'host lists and fractions mixed', text: '{"events": [{"partition": {"at": 0, "groups": [{"hosts": "0"}, {"fraction": 0.5}]}}]}', names: ['events[0].partition.groups'] },
+    { what: 'a malformed host list', text: '{"events": [{"partition": {"at": 0, "groups": [{"hosts": "0..x"}]}}]}', names: ['events[0].partition.groups[0].hosts', '0..x'] },
+    { what: 'invalid JSON', text: '{"events": [', names: ['--scenario', 'valid JSON'] },
+    { what: 'invalid YAML', text: 'events: [\n  - partition: {at: 0', ext: 'yaml', names: ['--scenario', 'valid YAML'] },
+    { what: 'another extension', text: '{}', ext: 'txt', names: ['--scenario', '.json, .yaml or .yml'] },
+  ];
+
+  it.each(cases)('$what', async ({ text, ext, names }) => {
+    const file = write(`bad-${Math.random().toString(36).slice(2)}.${ext ?? 'json'}`, text);
+    const { code, stdout, stderr } = await runCli(['run', '--scenario', file]);
+    const context = `stderr ${JSON.stringify(stderr)}`;
+    expect(code, context).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n'), context).toHaveLength(1);
+    expect(stderr, context).not.toMatch(/^\s+at /m);
+    if (ext !== 'txt') expect(stderr, context).toContain(file);
+    for (const name of names) expect(stderr, context).toContain(name);
+  });
+
+  it('a missing file', async () => {
+    const { code, stderr } = await runCli(['run', '--scenario', join(dir, 'nowhere.json')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('ENOENT');
+  });
+});
+
+describe('--scenario on the command line', () => {
+  it('command-line options override the file\'s, and the events are checked against the merged host count', async () => {
+    const file = write('override.json', JSON.stringify({ options: { protocol: 'push', hosts: 100, maxTicks: 5 }, events: [{ partition: { at: 0, groups: [{ hosts: '0..149' }] } }] }));
+    const refused = await runCli(['run', '--scenario', file]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('events[0].partition.groups[0].hosts');
+    const { code, stdout, stderr } = await runCli(['run', '--scenario', file, '--hosts', '300', '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { options: { hosts: number; protocol: string; maxTicks: number; partitions: unknown[] }; partitioned: number; lost: number };
+    expect(doc.options).toMatchObject({ hosts: 300, protocol: 'push', maxTicks: 5 });
+    expect(doc.options.partitions).toEqual([{ at: 0, heal: null, groups: [{ hosts: '0..149' }] }]);
+    expect(doc.partitioned).toBeGreaterThan(0);
+    expect(doc.lost).toBe(doc.partitioned);
+  });
+});
