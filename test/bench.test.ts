@@ -2,7 +2,7 @@
  * `gossip-sim bench`: statistics, option validation, the results schema, and a real (tiny) sweep
  * whose every run is a child process of the built CLI. Run `npm run build` first (`npm test` does).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,21 @@ describe('bench option validation (before any run)', () => {
     expect(plan.warmup).toBe(1);
     const oversubscribed = planBench({ hosts: '20', threads: `1,${availableParallelism() + 1}` }).configurations.map((c) => c.oversubscribed);
     expect(oversubscribed).toEqual([false, true]);
+  });
+
+  it('--scenario: the file\'s options are defaults under the flags, and every run gets the file (its events)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossip-sim-bench-scenario-'));
+    const file = join(dir, 'split.json');
+    writeFileSync(file, JSON.stringify({ options: { protocol: 'rumor', hosts: 500, rumorMode: 'pull' }, events: [{ partition: { at: 1, heal: 5, groups: [{ fraction: 0.5 }] } }] }));
+    const plan = planBench({ scenario: file, threads: '1,2', hosts: '300' });
+    expect(plan.configurations.map((c) => [c.options.protocol, c.options.hosts, c.options.threads, c.options.rumorMode])).toEqual([
+      ['rumor', 300, 1, 'pull'], ['rumor', 300, 2, 'pull'],
+    ]);
+    for (const c of plan.configurations) {
+      expect(c.options.partitions).toEqual([{ at: 1, heal: 5, groups: [{ fraction: 0.5 }] }]);
+      expect(c.args.slice(-3)).toEqual(['--scenario', file, '--json']);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -7,12 +7,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../cli.js';
 import { OptionError } from '../errors.js';
 import { checkWritable, OutputWriteError } from '../output-file.js';
 import { DEFAULTS, ENGINES, PROTOCOLS, resolveOptions, VIEWS, type Protocol, type SimulationInput } from '../options.js';
+import { loadScenario } from '../scenario.js';
 import { compareResults, DEFAULT_THRESHOLD, parseThreshold, readResults, type Comparison } from './compare.js';
 import { EXIT_REGRESSION, ExitCode } from './exit.js';
 import { BENCH_FORMATS, formatBenchMarkdown, formatBenchText, formatComparisonMarkdown, formatComparisonText, githubBenchmark, type BenchFormat } from './format.js';
@@ -22,6 +23,7 @@ import { configurationsOf, gridInputs, preflight, runSweep, type Configuration, 
 
 /** The flags of `gossip-sim bench`, as commander hands them over (text). */
 export interface BenchFlags {
+  scenario?: string;
   hosts?: string;
   threads?: string;
   protocol?: string;
@@ -82,7 +84,8 @@ export function registerBenchCommands(program: Command, io: CliIo, hooks: BenchH
     .option('--out <file.json>', 'write the results (schema version 1, docs/benchmarking.md) to this file')
     .option('--format <list>', `${BENCH_FORMATS.join(', ')}: with --out, also write FILE.md (markdown) and FILE.github.json (github-action-benchmark); without, print that one format instead of the table`)
     .option('--label <text>', 'describe the machine in the results, e.g. "CI runner, 2 vCPUs"')
-    .option('--cpu-hog', 'keep one busy process running beside every run and the control, as a neighbour taking a core would');
+    .option('--cpu-hog', 'keep one busy process running beside every run and the control, as a neighbour taking a core would')
+    .option('--scenario <file>', 'every run takes this scenario file\'s events (and its options, under the flags), docs/scenarios.md');
   if (hooks.report !== undefined) bench.option('--report <file.html>', 'also write an HTML report');
   bench.action(async (flags: BenchFlags) => {
     if (flags.report !== undefined) hooks.checkReport?.(flags.report);
@@ -128,8 +131,11 @@ export interface BenchPlan {
  * configuration that cannot fit in memory under policy 'fail') before anything runs.
  */
 export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): BenchPlan {
-  const engine = flags.engine ?? DEFAULTS.engine;
-  const protocols = list('--protocol', flags.protocol ?? DEFAULTS.protocol, `protocols (${PROTOCOLS.join(', ')})`, 'announce,push');
+  // A scenario's options are defaults under the flags; its events apply to every configuration.
+  const scenario = flags.scenario === undefined ? undefined : loadScenario(flags.scenario);
+  const fileOptions = scenario?.options ?? {};
+  const engine = flags.engine ?? fileOptions.engine ?? DEFAULTS.engine;
+  const protocols = list('--protocol', flags.protocol ?? fileOptions.protocol ?? DEFAULTS.protocol, `protocols (${PROTOCOLS.join(', ')})`, 'announce,push');
   for (const p of protocols) {
     if (!(PROTOCOLS as readonly string[]).includes(p)) throw new OptionError('--protocol', JSON.stringify(p), `one of ${PROTOCOLS.join(', ')}`);
   }
@@ -141,7 +147,7 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
       ...(flags.view === undefined ? {} : { view: flags.view }),
     });
   }
-  const hosts = list('--hosts', flags.hosts ?? String(DEFAULTS.hosts), 'host counts', '1000,5000').map(numeric);
+  const hosts = list('--hosts', flags.hosts ?? String(fileOptions.hosts ?? DEFAULTS.hosts), 'host counts', '1000,5000').map(numeric);
   let threads: (number | string)[];
   if (flags.threads !== undefined) {
     // resolveOptions holds the rule for --engine reference (one thread), as for `run`.
@@ -149,7 +155,10 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
   } else {
     threads = engine === 'reference' ? [1] : [...new Set([1, availableParallelism()])];
   }
-  const common: Omit<SimulationInput, 'protocol' | 'hosts' | 'threads'> = { engine: engine as NonNullable<SimulationInput['engine']> };
+  const { protocol: _p, hosts: _h, threads: _t, ...fileRest } = fileOptions;
+  void _p; void _h; void _t;
+  const common: Omit<SimulationInput, 'protocol' | 'hosts' | 'threads'> = { ...fileRest, engine: engine as NonNullable<SimulationInput['engine']> };
+  if (scenario !== undefined && scenario.partitions.length > 0) common.partitions = scenario.partitions;
   if (flags.fanout !== undefined) common.fanout = numeric(flags.fanout) as number;
   if (flags.view !== undefined) common.view = flags.view as NonNullable<SimulationInput['view']>;
   if (flags.latency !== undefined) common.latency = flags.latency;
@@ -174,7 +183,7 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
     threads: threads as number[],
     common,
   });
-  const { run, skipped } = preflight(configurationsOf(inputs), unfit);
+  const { run, skipped } = preflight(configurationsOf(inputs, scenario === undefined ? undefined : resolve(scenario.file)), unfit);
   return { configurations: run, skipped, repeat, warmup, out, formats, label: flags.label ?? null, argv: argvOf(flags), cpuHog: flags.cpuHog === true };
 }
 

@@ -66,15 +66,17 @@ export function gridInputs(grid: SweepGrid): SimulationInput[] {
  * Validates every input with `resolveOptions` (throws `OptionError`, naming the option, on the
  * first bad one) and turns it into a configuration. Allocates.
  */
-export function configurationsOf(inputs: readonly SimulationInput[]): Configuration[] {
+export function configurationsOf(inputs: readonly SimulationInput[], scenario?: string): Configuration[] {
   const seen = new Set<string>();
   const configurations: Configuration[] = [];
   for (const input of inputs) {
     const options = resolveOptions(input);
-    const id = configurationId(options);
+    const id = configurationId(options) + (scenario === undefined ? '' : `/scenario=${scenario}`);
     if (seen.has(id)) continue;
     seen.add(id);
-    configurations.push({ id, options, args: runArgs(options), oversubscribed: options.engine === 'parallel' && options.threads > availableParallelism() });
+    // A scenario's file goes to every run: its events, and its options that `runArgs` leaves out (rumor's).
+    const args = scenario === undefined ? runArgs(options) : [...runArgs(options).slice(0, -1), '--scenario', scenario, '--json'];
+    configurations.push({ id, options, args, oversubscribed: options.engine === 'parallel' && options.threads > availableParallelism() });
   }
   return configurations;
 }

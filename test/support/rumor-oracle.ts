@@ -5,12 +5,25 @@
 // loops; clarity over speed. Where the docs leave a point open, the most literal reading is taken
 // and the comment says so ("DOCS:"). Both views: `full` (the default, no known sets) and `known`
 // ("Peer choice", "View `known`" and rule 2 of "How a rumor run ends, and its metrics").
+// Partitions follow "## Faults: partitions", in both contact models (the synchronous one by its
+// own paragraph there).
 
 export type RumorMode = 'push' | 'pull' | 'push-pull';
 export type RumorFeedback = 'feedback' | 'blind';
 export type RumorStop = 'counter' | 'coin';
 export type RumorContact = 'synchronous' | 'messages';
 export type RumorView = 'full' | 'known';
+
+/**
+ * One partition of docs/semantics.md "Faults: partitions": a start tick `at`, an optional heal tick
+ * (`heal > at`; absent or null: it never heals) and its groups, either all id lists
+ * (`"0..499,700"`) or all fractions. Defined here on its own (the membership oracle has its own).
+ */
+export interface PartitionInput {
+  at: number;
+  heal?: number | null;
+  groups: ({ hosts: string } | { fraction: number })[];
+}
 
 export interface RumorOracleInput {
   hosts: number;
@@ -30,6 +43,8 @@ export interface RumorOracleInput {
   loss: number;
   /** Peer choice: `full` (absent: the default for `rumor`) or `known` (hosts keep known sets). */
   view?: RumorView;
+  /** Faults: partitions, in list order (index i from 0). Absent or empty: no partition. */
+  partitions?: PartitionInput[];
 }
 
 export interface RumorOracleMetrics {
@@ -51,6 +66,8 @@ export interface RumorOracleResult {
   processed: number;
   ignored: number;
   lost: number;
+  /** Messages (synchronous: contacts) cut by a partition, counted in `lost` too; 0 without. */
+  partitioned: number;
   inFlight: number;
   entries: number;
   spreadTicks: number | null;
@@ -66,6 +83,7 @@ const LATENCY = 1;
 const PEER = 2;
 const LOSS = 3;
 const COIN = 4;
+const PARTITION = 5;
 
 /** mix32 of docs/semantics.md "Randomness", on unsigned 32-bit integers. */
 function mix32(x0: number): number {
@@ -86,6 +104,111 @@ function rand(seed: number, stream: number, a: number, b: number, c: number): nu
   x = mix32((x ^ b) >>> 0);
   x = mix32((x ^ c) >>> 0);
   return x;
+}
+
+/** A partition resolved for a run: its active ticks and the group of every host. */
+interface Partition {
+  at: number;
+  /** null: never heals. */
+  heal: number | null;
+  /** group[h]: the group of host h, from 0; the number of groups stands for "the rest". */
+  group: number[];
+}
+
+/**
+ * The ids of an id group, `"0..499,700"`: comma-separated items, each a decimal id or an inclusive
+ * range `LO..HI`, with whitespace allowed around each item.
+ */
+function hostIds(text: string): number[] {
+  // DOCS: only the example "0..499,700" gives the syntax. Read literally: no whitespace inside an
+  // item, LO <= HI in a range, and no empty item or empty list; anything else is an error.
+  const ids: number[] = [];
+  for (const piece of text.split(',')) {
+    const item = piece.trim();
+    const single = /^[0-9]+$/.test(item);
+    const range = /^([0-9]+)\.\.([0-9]+)$/.exec(item);
+    if (single) ids.push(parseInt(item, 10));
+    else if (range !== null) {
+      const lo = parseInt(range[1]!, 10);
+      const hi = parseInt(range[2]!, 10);
+      if (hi < lo) throw new Error(`partition ids ${JSON.stringify(text)}: range ${item} runs backwards`);
+      for (let x = lo; x <= hi; x++) ids.push(x);
+    } else throw new Error(`partition ids ${JSON.stringify(text)}: cannot read ${JSON.stringify(item)}`);
+  }
+  return ids;
+}
+
+/** Partition i's group of every host ("Faults: partitions"); [] without partitions. */
+function partitionsOf(input: RumorOracleInput, N: number, seed: number): Partition[] {
+  const result: Partition[] = [];
+  const list = input.partitions ?? [];
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    // DOCS: `heal: null` is read as an absent heal (never heals); a heal that is not after `at` is
+    // an error ("heal > at").
+    const heal = p.heal ?? null;
+    if (heal !== null && heal <= p.at) throw new Error(`partition ${i}: heal ${heal} <= at ${p.at}`);
+    const G = p.groups.length;
+    const rest = G;
+    const group: number[] = [];
+    for (let h = 0; h < N; h++) group.push(rest);
+    let ids = 0;
+    let fractions = 0;
+    for (const g of p.groups) {
+      if ('hosts' in g) ids++;
+      else fractions++;
+    }
+    if (ids > 0 && fractions > 0) throw new Error(`partition ${i}: id and fraction groups mixed`);
+    // DOCS: an empty list of groups is not ruled out; read literally every host is in the rest,
+    // a single group, and the partition cuts nothing.
+    if (ids > 0) {
+      for (let g = 0; g < G; g++) {
+        const grp = p.groups[g] as { hosts: string };
+        for (const x of hostIds(grp.hosts)) {
+          if (x >= N) throw new Error(`partition ${i}: host ${x} not below ${N}`);
+          // DOCS: an id named twice in the same group is harmless; "must not overlap" is about
+          // two different groups.
+          if (group[x] !== rest && group[x] !== g) throw new Error(`partition ${i}: host ${x} in two groups`);
+          group[x] = g;
+        }
+      }
+    } else if (fractions > 0) {
+      // Group g: floor(F(g) * 2^32) <= u(h) < floor(F(g + 1) * 2^32), F(g) = sum of fractions of
+      // groups 0 .. g-1; u(h) >= floor(F(G) * 2^32): the rest.
+      // DOCS: F(g) is the running sum in doubles, in group order, and the floor is of that sum
+      // times 2^32.
+      const bound: number[] = [0];
+      let sum = 0;
+      for (let g = 0; g < G; g++) {
+        const f = (p.groups[g] as { fraction: number }).fraction;
+        if (!(f > 0)) throw new Error(`partition ${i}: fraction ${f} not > 0`);
+        sum += f;
+        bound.push(Math.floor(sum * 4294967296));
+      }
+      // DOCS: "summing to at most 1" is checked with a 1e-9 allowance for the rounding of the sum.
+      if (sum > 1 + 1e-9) throw new Error(`partition ${i}: fractions sum to ${sum}`);
+      for (let h = 0; h < N; h++) {
+        const u = rand(seed, PARTITION, h, i, 0);
+        for (let g = 0; g < G; g++) {
+          if (bound[g]! <= u && u < bound[g + 1]!) {
+            group[h] = g;
+            break;
+          }
+        }
+      }
+    }
+    result.push({ at: p.at, heal, group });
+  }
+  return result;
+}
+
+/** A message (or synchronous contact) a -> b at tick t is cut if an active partition separates them. */
+function cut(parts: Partition[], t: number, a: number, b: number): boolean {
+  for (const p of parts) {
+    const active = p.at <= t && (p.heal === null || t < p.heal);
+    if (active && p.group[a] !== p.group[b]) return true;
+  }
+  return false;
 }
 
 /** Per-host state: recv (null = susceptible), the counter c, and whether it lost interest. */
@@ -178,6 +301,7 @@ interface Counters {
   processed: number;
   ignored: number;
   lost: number;
+  partitioned: number;
   entries: number;
   updates: number;
   requests: number;
@@ -207,9 +331,11 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
   for (const s of sources) isSource[s] = true;
   // View `known` only: K(h) as a boolean array per host; null under view `full`.
   const known = startKnownSets(input, N);
+  const parts = partitionsOf(input, N, seed);
 
   const counters: Counters = {
-    sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, entries: 0, updates: 0, requests: 0, feedback: 0,
+    sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, entries: 0, updates: 0, requests: 0,
+    feedback: 0,
   };
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
   let spreadTicks: number | null = null;
@@ -225,9 +351,9 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     const deliveredBefore = counters.delivered;
 
     if (input.contact === 'synchronous') {
-      synchronousTick(input, seed, N, hosts, t, counters, known);
+      synchronousTick(input, seed, N, hosts, t, counters, known, parts);
     } else {
-      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf, known);
+      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf, known, parts);
     }
 
     // End of tick t bookkeeping.
@@ -312,6 +438,7 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     processed: counters.processed,
     ignored: counters.ignored,
     lost: counters.lost,
+    partitioned: counters.partitioned,
     inFlight: pending.length,
     entries: counters.entries,
     spreadTicks,
@@ -349,6 +476,7 @@ function synchronousTick(
   t: number,
   counters: Counters,
   known: boolean[][] | null,
+  parts: Partition[],
 ): void {
   if (t === 0) return;
   if (N < 2) return; // a run of one host makes no contacts (view `known`: it has no candidate)
@@ -360,25 +488,37 @@ function synchronousTick(
   const sentUpdate: boolean[] = new Array(N).fill(false);
   const sentNecessary: boolean[] = new Array(N).fill(false);
 
-  function message(): void {
+  // A contact that passes is one message sent, delivered and processed in the tick; one that a
+  // partition cuts ("Faults: partitions", synchronous paragraph) is sent, lost and partitioned.
+  // DOCS: so in this model `lost` counts exactly the cut contacts (there is no loss here), and
+  // `delivered`/`processed` count only the contacts that pass.
+  function message(isCut: boolean): void {
     counters.sent++;
-    counters.delivered++;
-    counters.processed++;
+    if (isCut) {
+      counters.lost++;
+      counters.partitioned++;
+    } else {
+      counters.delivered++;
+      counters.processed++;
+    }
   }
 
-  // `from` sends the update to `to` (as `update` or `reply`).
-  function carryUpdate(from: number, to: number): void {
-    message();
+  // `from` sends the update to `to` (as `update` or `reply`). A cut one still counts in `updates`
+  // and as "sent an update" for settling, and is neither necessary nor unnecessary: the receiver
+  // does not receive it.
+  function carryUpdate(from: number, to: number, isCut: boolean): void {
+    message(isCut);
     counters.updates++;
     sentUpdate[from] = true;
+    if (isCut) return;
     if (!knewStart[to]) {
       sentNecessary[from] = true;
       if (hosts[to]!.recv === null) hosts[to]!.recv = t;
     }
   }
 
-  function request(): void {
-    message();
+  function request(isCut: boolean): void {
+    message(isCut);
     counters.requests++;
   }
 
@@ -391,20 +531,30 @@ function synchronousTick(
     for (let j = 0; j < input.fanout; j++) {
       const p = choosePeer(seed, N, known, h, t, j);
       if (p === null) continue; // view `known`, no candidate: the contact is not made
+      // "A contact h -> p that a partition cuts is counted as sent, lost and partitioned, and has no
+      // other effect: p learns nothing (view known), neither receives the update nor answers".
+      // DOCS: the test is made once per contact, on h -> p at tick t; p's answer is never sent,
+      // so it is not counted at all (not as a second cut message). A contact that is not made
+      // (push from a host that is not hot) sends nothing and so is not tested.
+      const isCut = cut(parts, t, h, p);
       if (input.mode === 'push') {
         if (hotStart[h]) {
-          carryUpdate(h, p);
-          learned.push([p, h]);
+          carryUpdate(h, p, isCut);
+          if (!isCut) learned.push([p, h]);
         }
       } else if (input.mode === 'pull') {
-        request();
-        learned.push([p, h]);
-        if (hotStart[p]) carryUpdate(p, h);
+        request(isCut);
+        if (!isCut) {
+          learned.push([p, h]);
+          if (hotStart[p]) carryUpdate(p, h, false);
+        }
       } else {
-        if (hotStart[h]) carryUpdate(h, p);
-        else request();
-        learned.push([p, h]);
-        if (hotStart[p]) carryUpdate(p, h);
+        if (hotStart[h]) carryUpdate(h, p, isCut);
+        else request(isCut);
+        if (!isCut) {
+          learned.push([p, h]);
+          if (hotStart[p]) carryUpdate(p, h, false);
+        }
       }
     }
   }
@@ -417,6 +567,12 @@ function synchronousTick(
   }
 
   // Settling, after every contact of the tick.
+  // DOCS: with feedback, "the tick counts if none of those updates was necessary" is applied as
+  // written when some of x's updates were cut: a cut update is not necessary, so a tick whose
+  // updates were all cut (or cut and unnecessary) counts, exactly as in blind mode. (The reading
+  // in which a cut update, "neither necessary nor unnecessary", cannot make a feedback tick count,
+  // as a lost update cannot in the messages model, is not taken: the synchronous settling rule
+  // asks for no unnecessary update, only for no necessary one.)
   for (let x = 0; x < N; x++) {
     if (!hotStart[x] || !sentUpdate[x]) continue;
     const host = hosts[x]!;
@@ -444,6 +600,7 @@ function messagesTick(
   pending: Message[],
   seqOf: number[],
   known: boolean[][] | null,
+  parts: Partition[],
 ): Message[] {
   const lossThreshold = Math.floor(input.loss * 4294967296);
   // k: index of a message among those its sender sends in this tick, every kind, lost included.
@@ -470,6 +627,15 @@ function messagesTick(
       sentUpdate[from] = true;
     } else if (kind === 'request') counters.requests++;
     else counters.feedback++;
+    // Partitions, in the transport before loss and latency: a cut message (of any kind: update,
+    // request, reply or feedback) has taken its index k and sequence number above, counts as sent
+    // (and in updates/requests/feedback, and for blind settling as an update sent) and as lost and
+    // partitioned; no loss or latency hash is drawn and it is never delivered.
+    if (cut(parts, t, from, to)) {
+      counters.lost++;
+      counters.partitioned++;
+      return;
+    }
     let d: number;
     if (input.latencyMin === input.latencyMax) d = input.latencyMin;
     else d = input.latencyMin + (rand(seed, LATENCY, from, t, k) % (input.latencyMax - input.latencyMin + 1));

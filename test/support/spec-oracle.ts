@@ -1,5 +1,18 @@
 // Independent, deliberately naive implementation of /work/shared/SPEC.md, used only to
 // cross-check the real engines. Plain arrays, Sets and objects; no optimisation.
+// Partitions follow docs/semantics.md "## Faults: partitions" (SPEC.md predates them); where the
+// docs leave a point open, the most literal reading is taken and marked "DOCS:".
+
+/**
+ * One partition of docs/semantics.md "Faults: partitions": a start tick `at`, an optional heal tick
+ * (`heal > at`; absent or null: it never heals) and its groups, either all id lists
+ * (`"0..499,700"`) or all fractions.
+ */
+export interface PartitionInput {
+  at: number;
+  heal?: number | null;
+  groups: ({ hosts: string } | { fraction: number })[];
+}
 
 export interface OracleInput {
   hosts: number;
@@ -11,6 +24,8 @@ export interface OracleInput {
   loss: number;
   seed: number;
   maxTicks: number;
+  /** Faults: partitions, in list order (index i from 0). Absent or empty: no partition. */
+  partitions?: PartitionInput[];
 }
 
 export interface OracleResult {
@@ -21,6 +36,8 @@ export interface OracleResult {
   processed: number;
   ignored: number;
   lost: number;
+  /** Messages cut by a partition (counted in `lost` too); 0 without partitions. */
+  partitioned: number;
   inFlight: number;
   entries: number;
   spreadTicks: number | null;
@@ -34,6 +51,7 @@ export interface OracleResult {
 const LATENCY = 1;
 const PEER = 2;
 const LOSS = 3;
+const PARTITION = 5;
 
 /** The SPEC's mix32 on unsigned 32-bit integers. */
 export function mix32(x0: number): number {
@@ -49,6 +67,113 @@ export function mix32(x0: number): number {
 /** rand(seed, stream, a, b, c) of the SPEC. */
 export function rand(seed: number, stream: number, a: number, b: number, c: number): number {
   return mix32((mix32((mix32((mix32((mix32(seed) ^ stream) >>> 0) ^ a) >>> 0) ^ b) >>> 0) ^ c) >>> 0);
+}
+
+/** A partition resolved for a run: its active ticks and the group of every host. */
+interface ResolvedPartition {
+  at: number;
+  /** null: never heals. */
+  heal: number | null;
+  /** group[h]: the group index of host h; `groups.length` is "the rest". */
+  group: number[];
+}
+
+/**
+ * Parses an id list of docs/semantics.md "Faults: partitions": ids and inclusive ranges `LO..HI`
+ * separated by commas, whitespace allowed around each item. Returns the ids in the order written.
+ */
+export function parseHostList(text: string): number[] {
+  const ids: number[] = [];
+  // DOCS: the format is given only by the example "0..499,700". Read literally: each comma-separated
+  // item, with whitespace around it trimmed, is a decimal id or `LO..HI` (no whitespace inside) with
+  // LO <= HI, inclusive; an empty list or an empty item ("0,,1", "") is an error, as is a descending
+  // range ("5..3").
+  const items = text.split(',');
+  for (const raw of items) {
+    const item = raw.trim();
+    let m = /^(\d+)$/.exec(item);
+    if (m) {
+      ids.push(Number(m[1]));
+      continue;
+    }
+    m = /^(\d+)\.\.(\d+)$/.exec(item);
+    if (m) {
+      const lo = Number(m[1]);
+      const hi = Number(m[2]);
+      if (lo > hi) throw new Error(`partition host list ${JSON.stringify(text)}: descending range ${item}`);
+      for (let x = lo; x <= hi; x++) ids.push(x);
+      continue;
+    }
+    throw new Error(`partition host list ${JSON.stringify(text)}: bad item ${JSON.stringify(item)}`);
+  }
+  return ids;
+}
+
+/** Group of every host for partition i, as docs/semantics.md "Faults: partitions" defines it. */
+function resolvePartitions(list: PartitionInput[] | undefined, N: number, seed: number): ResolvedPartition[] {
+  const out: ResolvedPartition[] = [];
+  if (list === undefined) return out;
+  list.forEach((p, i) => {
+    // DOCS: `heal: null` is read as absent (never heals). heal <= at is rejected ("heal > at").
+    const heal = p.heal === undefined || p.heal === null ? null : p.heal;
+    if (heal !== null && !(heal > p.at)) throw new Error(`partition ${i}: heal ${heal} is not after at ${p.at}`);
+    const G = p.groups.length;
+    // "the rest" is group G; a host starts there and is moved into the group that names it.
+    const group: number[] = new Array(N).fill(G);
+    const idGroups = p.groups.filter((g) => 'hosts' in g).length;
+    if (idGroups !== 0 && idGroups !== G) throw new Error(`partition ${i}: id groups and fraction groups mixed`);
+    // DOCS: an empty group list is not excluded by the docs; read literally every host is then in
+    // the rest, one group, so the partition cuts nothing.
+    if (G > 0 && idGroups === G) {
+      p.groups.forEach((g, gi) => {
+        for (const x of parseHostList((g as { hosts: string }).hosts)) {
+          if (!(x < N)) throw new Error(`partition ${i}: host ${x} is not below N = ${N}`);
+          // DOCS: naming an id twice inside one group is read as harmless; only overlap between
+          // groups is an error ("id groups must not overlap").
+          if (group[x] !== G && group[x] !== gi) throw new Error(`partition ${i}: host ${x} in two groups`);
+          group[x] = gi;
+        }
+      });
+    } else if (G > 0) {
+      // Thresholds floor(F(g) * 2^32), F(g) the sum of the fractions of groups 0 .. g-1.
+      // DOCS: F(g) is read as the running sum in double precision, in group order, so thresholds
+      // are floor((f0 + f1 + ...) * 2^32) with JavaScript's rounding of the sum.
+      const thresholds: number[] = [0];
+      let F = 0;
+      for (const g of p.groups) {
+        const f = (g as { fraction: number }).fraction;
+        if (!(f > 0)) throw new Error(`partition ${i}: fraction ${f} is not > 0`);
+        F += f;
+        thresholds.push(Math.floor(F * 4294967296));
+      }
+      // DOCS: "summing to at most 1" is checked on the double sum with a 1e-9 allowance, so that
+      // e.g. 0.01 + 0.2 + 0.68 + 0.11 (1.0000000000000002 in doubles) is accepted.
+      if (F > 1 + 1e-9) throw new Error(`partition ${i}: fractions sum to ${F} > 1`);
+      for (let h = 0; h < N; h++) {
+        const u = rand(seed, PARTITION, h, i, 0);
+        let gi = G; // the rest: u >= floor(F(G) * 2^32)
+        for (let g = 0; g < G; g++) {
+          if (thresholds[g]! <= u && u < thresholds[g + 1]!) {
+            gi = g;
+            break;
+          }
+        }
+        group[h] = gi;
+      }
+    }
+    out.push({ at: p.at, heal, group });
+  });
+  return out;
+}
+
+/** Whether a message from `a` to `b` sent at tick t is cut: some active partition separates them. */
+function isCut(parts: ResolvedPartition[], t: number, a: number, b: number): boolean {
+  for (const p of parts) {
+    if (t < p.at) continue;
+    if (p.heal !== null && t >= p.heal) continue;
+    if (p.group[a] !== p.group[b]) return true;
+  }
+  return false;
 }
 
 type Kind = 'set' | 'push' | 'pull' | 'reply';
@@ -67,6 +192,7 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   const periodic = input.protocol !== 'announce';
   const seed = input.seed >>> 0;
   const lossThreshold = Math.floor(input.loss * 2 ** 32);
+  const parts = resolvePartitions(input.partitions, N, seed);
 
   // State
   const L: number[][] = [];
@@ -90,6 +216,7 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   let processed = 0;
   let ignored = 0;
   let lost = 0;
+  let partitioned = 0;
   let entries = 0;
   let spreadTicks: number | null = null;
 
@@ -109,6 +236,16 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     sent++;
     tickSent++;
     entries += s;
+    // Partitions apply in the transport, before loss and latency: a cut message keeps its index k
+    // (taken above) and its send sequence number, counts as sent (its snapshot as carried) and as
+    // lost and partitioned; no loss or latency hash is drawn for it.
+    // DOCS: "counted as lost" is read with the loss rule's "a lost message counts as sent (and its
+    // snapshot as carried)", so a cut message adds to `sent`, `series.sent` and `entries`.
+    if (isCut(parts, t, from, to)) {
+      lost++;
+      partitioned++;
+      return;
+    }
     let d: number;
     if (input.latencyMin === input.latencyMax) d = input.latencyMin;
     else d = input.latencyMin + (rand(seed, LATENCY, from, t, k) % (input.latencyMax - input.latencyMin + 1));
@@ -256,6 +393,7 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     processed,
     ignored,
     lost,
+    partitioned,
     inFlight: pending.length,
     entries,
     spreadTicks,
