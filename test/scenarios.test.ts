@@ -154,6 +154,17 @@ describe('bad scenarios: one usage error each, naming the file, the path, the va
   });
 });
 
+describe('the run report of a partitioned run', () => {
+  it('lists each partition among the options and the messages cut among the metrics', async () => {
+    const { renderRunReport } = await import('../src/report/index.js');
+    const r = await simulate({ protocol: 'push', hosts: 100, view: 'full', partitions: [{ at: 2, heal: 9, groups: [{ hosts: '0..49' }] }], engine: 'reference' });
+    const html = await renderRunReport(r);
+    expect(html).toContain('partition 0');
+    expect(html).toContain('ticks 2 to 8: 0..49 | the rest');
+    expect(html).toContain('cut by partitions');
+  });
+});
+
 describe('--scenario on the command line', () => {
   it('command-line options override the file\'s, and the events are checked against the merged host count', async () => {
     const file = write('override.json', JSON.stringify({ options: { protocol: 'push', hosts: 100, maxTicks: 5 }, events: [{ partition: { at: 0, groups: [{ hosts: '0..149' }] } }] }));

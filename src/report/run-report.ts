@@ -30,11 +30,16 @@ function optionsTable(result: Result): Table {
     ['seed', String(o.seed)],
     ['max ticks', formatCount(o.maxTicks)],
     ['engine', result.engine === 'reference' ? 'reference' : `parallel, ${result.threads} thread${result.threads === 1 ? '' : 's'}`],
+    ...(o.partitions ?? []).map((p, i) => [
+      `partition ${i}`,
+      `ticks ${p.at} to ${p.heal === null ? 'the end' : p.heal - 1}: ${p.groups.map((g) => ('hosts' in g ? g.hosts : `${g.fraction * 100}%`)).join(' | ')} | the rest`,
+    ]),
   ];
   return { caption: 'Options', head: ['option', 'value'], rows };
 }
 
 function metricsTable(result: Result): Table {
+  const o = result.options;
   const rows: string[][] = [
     ['outcome', outcomeText(result.converged, result.ticks, result.endReason, result.lastTick)],
     ['ticks', result.ticks === null ? 'never' : String(result.ticks)],
@@ -44,6 +49,7 @@ function metricsTable(result: Result): Table {
     ['processed', formatCount(result.processed)],
     ['ignored', formatCount(result.ignored)],
     ['lost', formatCount(result.lost)],
+    ...(o.partitions === undefined ? [] : [['cut by partitions', formatCount(result.partitioned)]]),
     ['in flight', formatCount(result.inFlight)],
     ['entries', formatCount(result.entries)],
     ['coverage', `${(result.coverage * 100).toFixed(2)} %`],
