@@ -118,6 +118,14 @@ describe('bench option validation (before any run)', () => {
     expect(oversubscribed).toEqual([false, true]);
   });
 
+  it('rumor\'s variant flags reach every run of rumor, and are refused for the other protocols', () => {
+    const plan = planBench({ protocol: 'rumor', hosts: '500', threads: '1', rumorMode: 'pull', rumorFeedback: 'blind', rumorStop: 'coin', rumorK: '3', rumorSources: '0,9', contact: 'messages' });
+    const [c] = plan.configurations;
+    expect(c!.options).toMatchObject({ rumorMode: 'pull', rumorFeedback: 'blind', rumorStop: 'coin', rumorK: 3, rumorSources: [0, 9], contact: 'messages' });
+    expect(c!.args.join(' ')).toContain('--rumor-mode pull --rumor-feedback blind --rumor-stop coin --rumor-k 3 --rumor-sources 0,9 --contact messages');
+    expect(() => planBench({ protocol: 'push', hosts: '50', rumorK: '3' })).toThrow('--rumor-k');
+  });
+
   it('--scenario: the file\'s options are defaults under the flags, and every run gets the file (its events)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gossip-sim-bench-scenario-'));
     const file = join(dir, 'split.json');

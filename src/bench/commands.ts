@@ -24,6 +24,12 @@ import { configurationsOf, gridInputs, preflight, runSweep, type Configuration, 
 /** The flags of `gossip-sim bench`, as commander hands them over (text). */
 export interface BenchFlags {
   scenario?: string;
+  rumorMode?: string;
+  rumorFeedback?: string;
+  rumorStop?: string;
+  rumorK?: string;
+  rumorSources?: string;
+  contact?: string;
   hosts?: string;
   threads?: string;
   protocol?: string;
@@ -85,6 +91,12 @@ export function registerBenchCommands(program: Command, io: CliIo, hooks: BenchH
     .option('--format <list>', `${BENCH_FORMATS.join(', ')}: with --out, also write FILE.md (markdown) and FILE.github.json (github-action-benchmark); without, print that one format instead of the table`)
     .option('--label <text>', 'describe the machine in the results, e.g. "CI runner, 2 vCPUs"')
     .option('--cpu-hog', 'keep one busy process running beside every run and the control, as a neighbour taking a core would')
+    .option('--rumor-mode <mode>', 'rumor only: push | pull | push-pull (default push)')
+    .option('--rumor-feedback <kind>', 'rumor only: feedback | blind (default feedback)')
+    .option('--rumor-stop <rule>', 'rumor only: counter | coin (default counter)')
+    .option('--rumor-k <k>', 'rumor only: the k of --rumor-stop (default 2)')
+    .option('--rumor-sources <n|ids>', 'rumor only: initial sites, a count or a list of ids (default 1)')
+    .option('--contact <model>', 'rumor only: synchronous | messages (default synchronous)')
     .option('--scenario <file>', 'every run takes this scenario file\'s events (and its options, under the flags), docs/scenarios.md');
   if (hooks.report !== undefined) bench.option('--report <file.html>', 'also write an HTML report');
   bench.action(async (flags: BenchFlags) => {
@@ -166,6 +178,10 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
   if (flags.seed !== undefined) common.seed = numeric(flags.seed) as number;
   if (flags.maxTicks !== undefined) common.maxTicks = numeric(flags.maxTicks) as number;
   if (flags.maxMemory !== undefined) common.maxMemory = flags.maxMemory;
+  // Rumor's variant: resolveOptions refuses these for the other protocols, naming the flag.
+  const rumorFlags = { rumorMode: flags.rumorMode, rumorFeedback: flags.rumorFeedback, rumorStop: flags.rumorStop, contact: flags.contact, rumorSources: flags.rumorSources };
+  for (const [key, value] of Object.entries(rumorFlags)) if (value !== undefined) (common as Record<string, unknown>)[key] = value;
+  if (flags.rumorK !== undefined) common.rumorK = numeric(flags.rumorK) as number;
 
   const repeat = flags.repeat === undefined ? DEFAULT_REPEAT : integerFlag('--repeat', flags.repeat, 1, MAX_REPEAT);
   const warmup = flags.warmup === undefined ? DEFAULT_WARMUP : integerFlag('--warmup', flags.warmup, 0, MAX_WARMUP);

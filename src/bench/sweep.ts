@@ -111,7 +111,10 @@ export function preflight(
 export function configurationId(o: SimulationOptions): string {
   return (
     `${o.protocol}/hosts=${o.hosts}/threads=${o.threads}/engine=${o.engine}/latency=${formatLatency(o.latency)}` +
-    `/loss=${o.loss}/seed=${o.seed}/fanout=${o.fanout}/view=${o.view}/maxTicks=${o.maxTicks}`
+    `/loss=${o.loss}/seed=${o.seed}/fanout=${o.fanout}/view=${o.view}/maxTicks=${o.maxTicks}` +
+    (o.protocol === 'rumor'
+      ? `/rumor=${o.rumorMode},${o.rumorFeedback},${o.rumorStop},k=${o.rumorK},sources=${String(o.rumorSources)},${o.contact}`
+      : '')
   );
 }
 
@@ -128,6 +131,10 @@ export function runArgs(o: SimulationOptions): string[] {
     '--latency', formatLatency(o.latency), '--loss', String(o.loss), '--seed', String(o.seed), '--max-ticks', String(o.maxTicks),
   ];
   if (o.protocol !== 'announce') args.push('--fanout', String(o.fanout), '--view', o.view);
+  if (o.protocol === 'rumor') {
+    const sources = typeof o.rumorSources === 'number' ? String(o.rumorSources) : (o.rumorSources ?? []).join(',');
+    args.push('--rumor-mode', o.rumorMode!, '--rumor-feedback', o.rumorFeedback!, '--rumor-stop', o.rumorStop!, '--rumor-k', String(o.rumorK!), '--rumor-sources', sources, '--contact', o.contact!);
+  }
   // The budget changes the checkpoint interval (speed and memory), not the outcome: not in the id.
   if (o.maxMemory !== null) args.push('--max-memory', String(o.maxMemory));
   args.push('--json');
