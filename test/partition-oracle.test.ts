@@ -134,11 +134,11 @@ describe('no partitions: absent and [] are today\'s behaviour', () => {
 // ---------------------------------------------------------------------------------------------
 describe('membership push, view known, 4 hosts, partition {0, 1} | {2, 3} from tick 0', () => {
   // Start: K(0) = {0}, K(h) = {h, 0}. Every message between {0, 1} and {2, 3} is cut. Hosts 2 and 3
-  // can learn a new host only from a message, and only 0 and 1 can... no: only messages from their
-  // own side reach them, and only from a host that chose them; 2 knows {2, 0} and 3 knows {3, 0},
-  // so each one's only candidate is 0 and neither ever sends to the other: neither ever learns
-  // anything, and every message either sends (to 0) is cut. Hosts 0 and 1 only hear each other,
-  // whose logs hold only 0 and 1. So nobody completes: max-ticks.
+  // can learn a new host only from a message that reaches them, so only from their own side, and
+  // only from a host that chose them. 2 knows {2, 0} and 3 knows {3, 0}: each one's only candidate
+  // is 0, so neither ever sends to the other, neither ever learns anything, and every message they
+  // send (to 0) is cut. Hosts 0 and 1 only hear each other, whose logs hold only 0 and 1. So
+  // nobody ever learns a host of the other side, nobody completes: max-ticks.
   //
   // With fanout F (choices with replacement from a single candidate, so all forced):
   // tick 0: 1 -> 0 (F, pass), 2 -> 0 and 3 -> 0 (2F, cut); host 0 has no candidate.
@@ -205,9 +205,9 @@ describe('membership push, view known, 4 hosts, partition {0, 1} | {2, 3} from t
       expect(healed.hostCompletionTicks[0]).toBe(H + 1);
       expect(healed.ticks).toBeGreaterThanOrEqual(H + 2);
       expect(healed.ticks).toBe(healed.lastTick);
-      // Up to tick H the two runs are the same (what is sent at tick H passes in neither... in the
-      // healed run it passes, in the never-healing one 2 of it are cut, but the counts sent and
-      // delivered in ticks 0 .. H agree).
+      // Ticks 0 .. H send and deliver the same numbers in both runs (at tick H the healed run lets
+      // 2 -> 0 and 3 -> 0 through where the other cuts them, but both send 4 and deliver the 2
+      // sent at tick H - 1 by 0 and 1).
       expect(healed.series.sent.slice(0, H + 1)).toEqual(never.series.sent);
       expect(healed.series.delivered.slice(0, H + 1)).toEqual(never.series.delivered);
       expect(never.partitioned).toBe(2 * (H + 1));
@@ -395,8 +395,9 @@ describe('fraction groups', () => {
   it('rumor: the same draw with two quarter groups and the rest (synchronous push, N = 2)', () => {
     // Groups [0.25, 0.25]: group 0 u < 2^30, group 1 2^30 <= u < 2^31, the rest u >= 2^31; i = 0.
     // Same group: converged at lastTick 3 with 5 sent, none lost (see the no-partition case above).
-    // Different groups: host 0's update is cut at ticks 1 and 2, both counting ticks (no update was
-    // necessary), so c(0) reaches k = 2 at tick 2: stalled at tick 2 with 2 sent, 2 cut.
+    // Different groups: host 0's update is cut at every tick; a cut update is neither necessary nor
+    // unnecessary, so with feedback no tick counts and host 0 stays hot: max-ticks at tick 5 with
+    // 5 sent, 5 cut.
     let same = 0;
     let apart = 0;
     for (let seed = 1; seed <= 40; seed++) {
@@ -404,13 +405,13 @@ describe('fraction groups', () => {
         const u = hash(seed, PARTITION, h, 0, 0);
         return u < TWO32 / 4 ? 0 : u < TWO32 / 2 ? 1 : 2;
       };
-      const r = rumorOracle(rumor({ hosts: 2, seed, partitions: [{ at: 0, groups: [{ fraction: 0.25 }, { fraction: 0.25 }] }] }));
+      const r = rumorOracle(rumor({ hosts: 2, seed, maxTicks: 5, partitions: [{ at: 0, groups: [{ fraction: 0.25 }, { fraction: 0.25 }] }] }));
       if (groupOf(0) === groupOf(1)) {
         same++;
         expect(r).toMatchObject({ endReason: 'converged', lastTick: 3, sent: 5, lost: 0, partitioned: 0 });
       } else {
         apart++;
-        expect(r).toMatchObject({ endReason: 'stalled', lastTick: 2, sent: 2, lost: 2, partitioned: 2, delivered: 0 });
+        expect(r).toMatchObject({ endReason: 'max-ticks', lastTick: 5, sent: 5, lost: 5, partitioned: 5, delivered: 0 });
       }
     }
     expect(same).toBeGreaterThan(0);
@@ -497,25 +498,27 @@ describe('identities with partitions and loss', () => {
 describe('rumor, synchronous contacts cut by a partition (N = 2, view full: each host\'s only peer is the other)', () => {
   const apart: RumorPartitionInput[] = [{ at: 0, groups: [{ hosts: '0' }] }];
   for (const seed of SEEDS) {
-    it(`seed ${seed}: push, feedback, counter k = 2: the cut update counts, source loses interest, stalled at tick 2`, () => {
-      // Tick 1: host 0 (hot) sends 1 an update: cut. Sent, lost, partitioned, in `updates`; host 1
-      // learns nothing and is not hot, so it makes no push contact. Host 0 sent an update and none
-      // was necessary: a counting tick, c(0) = 1. Tick 2: the same, c(0) = 2 = k: loses interest.
-      // No host hot, nothing in flight: stalled.
-      const r = rumorOracle(rumor({ hosts: 2, seed, partitions: apart }));
+    it(`seed ${seed}: push, feedback, counter k = 2: the cut update is neither necessary nor unnecessary, the source stays hot: max-ticks`, () => {
+      // Every tick t >= 1: host 0 (hot) sends 1 an update: cut. Sent, lost, partitioned, in
+      // `updates`; host 1 learns nothing and is not hot, so it makes no push contact. With feedback
+      // no tick of host 0 counts (no update was unnecessary), so it stays hot until max-ticks.
+      const M = 4;
+      const r = rumorOracle(rumor({ hosts: 2, seed, maxTicks: M, partitions: apart }));
       expect(r).toEqual({
-        converged: false, ticks: null, sent: 2, delivered: 0, processed: 0, ignored: 0, lost: 2, partitioned: 2,
-        inFlight: 0, entries: 0, spreadTicks: null, coverage: 0.5, endReason: 'stalled', lastTick: 2,
+        converged: false, ticks: null, sent: 4, delivered: 0, processed: 0, ignored: 0, lost: 4, partitioned: 4,
+        inFlight: 0, entries: 0, spreadTicks: null, coverage: 0.5, endReason: 'max-ticks', lastTick: 4,
         hostCompletionTicks: [0, null],
-        series: { sent: [0, 1, 1], delivered: [0, 0, 0], complete: [1, 1, 1], coverage: [0.5, 0.5, 0.5] },
-        protocolMetrics: { residue: 0.5, traffic: 1, tAve: null, tLast: null, reached: 1, updates: 2, requests: 0, feedback: 0 },
+        series: { sent: [0, 1, 1, 1, 1], delivered: [0, 0, 0, 0, 0], complete: [1, 1, 1, 1, 1], coverage: [0.5, 0.5, 0.5, 0.5, 0.5] },
+        protocolMetrics: { residue: 0.5, traffic: 2, tAve: null, tLast: null, reached: 1, updates: 4, requests: 0, feedback: 0 },
       });
     });
-    it(`seed ${seed}: push, blind, counter k = 2 gives the same; coin k = 1 stops at tick 1`, () => {
+    it(`seed ${seed}: push, blind, counter k = 2: every tick with an update counts, stalled at tick 2; blind coin k = 1 stops at tick 1`, () => {
+      // Blind: host 0 sent an update at ticks 1 and 2, so both count: c(0) = 2 = k at tick 2.
       const blind = rumorOracle(rumor({ hosts: 2, seed, feedback: 'blind', partitions: apart }));
-      expect(blind).toMatchObject({ endReason: 'stalled', lastTick: 2, sent: 2, lost: 2, partitioned: 2 });
+      expect(blind).toMatchObject({ endReason: 'stalled', lastTick: 2, sent: 2, lost: 2, partitioned: 2, delivered: 0 });
+      expect(blind.protocolMetrics).toMatchObject({ updates: 2, traffic: 1, reached: 1 });
       // Coin with k = 1: threshold floor(2^32 / 1) = 2^32 > every draw: interest lost at tick 1.
-      const coin = rumorOracle(rumor({ hosts: 2, seed, stop: 'coin', k: 1, partitions: apart }));
+      const coin = rumorOracle(rumor({ hosts: 2, seed, feedback: 'blind', stop: 'coin', k: 1, partitions: apart }));
       expect(coin).toMatchObject({ endReason: 'stalled', lastTick: 1, sent: 1, lost: 1, partitioned: 1, delivered: 0 });
       expect(coin.protocolMetrics.updates).toBe(1);
     });
@@ -545,12 +548,16 @@ describe('rumor, synchronous contacts cut by a partition (N = 2, view full: each
         protocolMetrics: { residue: 0, traffic: 2.5, tAve: 3, tLast: 3, reached: 2, updates: 5, requests: 10, feedback: 0 },
       });
     });
-    it(`seed ${seed}: push-pull: cut update and cut request, no answers; the source loses interest at tick 2`, () => {
+    it(`seed ${seed}: push-pull: cut update and cut request, no answers; with feedback the source stays hot, blind it loses interest at tick 2`, () => {
       // Each tick: 0 -> 1 update (cut; counts as an update sent) and 1 -> 0 request (cut; 0 does not
-      // answer). c(0) = 1 at tick 1, 2 at tick 2: stalled.
-      const r = rumorOracle(rumor({ hosts: 2, seed, mode: 'push-pull', partitions: apart }));
-      expect(r).toMatchObject({ endReason: 'stalled', lastTick: 2, sent: 4, lost: 4, partitioned: 4, delivered: 0 });
-      expect(r.protocolMetrics).toMatchObject({ updates: 2, requests: 2, traffic: 1, reached: 1 });
+      // answer). Feedback: no tick counts, max-ticks. Blind: c(0) = 1 at tick 1, 2 at tick 2: stalled.
+      const M = 4;
+      const r = rumorOracle(rumor({ hosts: 2, seed, mode: 'push-pull', maxTicks: M, partitions: apart }));
+      expect(r).toMatchObject({ endReason: 'max-ticks', lastTick: M, sent: 8, lost: 8, partitioned: 8, delivered: 0 });
+      expect(r.protocolMetrics).toMatchObject({ updates: 4, requests: 4, traffic: 2, reached: 1 });
+      const blind = rumorOracle(rumor({ hosts: 2, seed, mode: 'push-pull', feedback: 'blind', partitions: apart }));
+      expect(blind).toMatchObject({ endReason: 'stalled', lastTick: 2, sent: 4, lost: 4, partitioned: 4, delivered: 0 });
+      expect(blind.protocolMetrics).toMatchObject({ updates: 2, requests: 2, traffic: 1, reached: 1 });
     });
   }
 });
@@ -570,6 +577,27 @@ describe('rumor, synchronous pull, view known, 3 hosts, {0, 1} | {2}: the cut co
         hostCompletionTicks: [0, 1, null],
         series: { sent: [0, 3, 5, 5], delivered: [0, 2, 4, 4], complete: [1, 2, 2, 2], coverage: [1 / 3, 2 / 3, 2 / 3, 2 / 3] },
         protocolMetrics: { residue: 1 / 3, traffic: 5 / 3, tAve: 1, tLast: 1, reached: 2, updates: 5, requests: 8, feedback: 0 },
+      });
+    });
+  }
+});
+
+describe('rumor, synchronous push, view known, 3 hosts, sources 0 and 1, {1} | {0, 2}: a cut update teaches nothing', () => {
+  // Blind loss of interest. K(0) = {0}, K(1) = {1, 0}, K(2) = {2, 0}. Tick 1: host 0 (hot) has no
+  // candidate; host 1 (hot) pushes to 0, its only candidate: cut, so 0 does not learn 1; host 2 is
+  // not hot. c(1) = 1 (blind: an update sent). Tick 2: the same, c(1) = 2: host 1 loses interest. Tick 3: host 0
+  // is still hot but still has no candidate, host 1 is not hot: nothing is sent and nothing is in
+  // flight, so rule 2 ends the run; host 2 never knew: stalled. (Had 0 learned 1 from the cut
+  // update, it would push to 1 from tick 2 on.)
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: stalled at tick 3 with 2 cut updates, host 0 never contacts anyone`, () => {
+      const r = rumorOracle(rumor({ hosts: 3, seed, view: 'known', feedback: 'blind', sources: [0, 1], partitions: [{ at: 0, groups: [{ hosts: '1' }] }] }));
+      expect(r).toEqual({
+        converged: false, ticks: null, sent: 2, delivered: 0, processed: 0, ignored: 0, lost: 2, partitioned: 2,
+        inFlight: 0, entries: 0, spreadTicks: null, coverage: 2 / 3, endReason: 'stalled', lastTick: 3,
+        hostCompletionTicks: [0, 0, null],
+        series: { sent: [0, 1, 1, 0], delivered: [0, 0, 0, 0], complete: [2, 2, 2, 2], coverage: [2 / 3, 2 / 3, 2 / 3, 2 / 3] },
+        protocolMetrics: { residue: 1 / 3, traffic: 2 / 3, tAve: null, tLast: null, reached: 2, updates: 2, requests: 0, feedback: 0 },
       });
     });
   }

@@ -487,6 +487,7 @@ function synchronousTick(
   // Per host: did it send an update (update or reply) this tick, and was one of them necessary.
   const sentUpdate: boolean[] = new Array(N).fill(false);
   const sentNecessary: boolean[] = new Array(N).fill(false);
+  const sentUnnecessary: boolean[] = new Array(N).fill(false);
 
   // A contact that passes is one message sent, delivered and processed in the tick; one that a
   // partition cuts ("Faults: partitions", synchronous paragraph) is sent, lost and partitioned.
@@ -514,6 +515,8 @@ function synchronousTick(
     if (!knewStart[to]) {
       sentNecessary[from] = true;
       if (hosts[to]!.recv === null) hosts[to]!.recv = t;
+    } else {
+      sentUnnecessary[from] = true;
     }
   }
 
@@ -567,12 +570,9 @@ function synchronousTick(
   }
 
   // Settling, after every contact of the tick.
-  // DOCS: with feedback, "the tick counts if none of those updates was necessary" is applied as
-  // written when some of x's updates were cut: a cut update is not necessary, so a tick whose
-  // updates were all cut (or cut and unnecessary) counts, exactly as in blind mode. (The reading
-  // in which a cut update, "neither necessary nor unnecessary", cannot make a feedback tick count,
-  // as a lost update cannot in the messages model, is not taken: the synchronous settling rule
-  // asks for no unnecessary update, only for no necessary one.)
+  // With feedback the tick counts if at least one update was unnecessary and none necessary; a
+  // necessary one resets the counter. An update cut by a partition is neither, so a tick whose
+  // updates were all cut leaves x unchanged.
   for (let x = 0; x < N; x++) {
     if (!hotStart[x] || !sentUpdate[x]) continue;
     const host = hosts[x]!;
@@ -581,6 +581,7 @@ function synchronousTick(
         host.c = 0;
         continue;
       }
+      if (!sentUnnecessary[x]) continue;
     }
     countingTick(input, seed, x, host, t);
   }

@@ -1,0 +1,132 @@
+/**
+ * Partitions on every engine and thread count against the independent oracles
+ * (test/support/spec-oracle.ts, test/support/rumor-oracle.ts, written from docs/semantics.md
+ * alone): a seeded random sample of membership and rumor runs, each with one to three random
+ * partitions (id groups or fraction groups, healing or not), compared metric by metric.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../src/index.js';
+import { testSeed, TestRandom } from './support/random.js';
+import { rumorOracle, type RumorOracleInput } from './support/rumor-oracle.js';
+import { oracleSimulate, type OracleInput, type PartitionInput } from './support/spec-oracle.js';
+
+const ENGINES = [
+  { engine: 'reference' },
+  { engine: 'parallel', threads: 1 },
+  { engine: 'parallel', threads: 2 },
+  { engine: 'parallel', threads: 3 },
+  { engine: 'parallel', threads: 4 },
+  { engine: 'parallel', threads: 7 },
+] as const;
+
+const KEYS = [
+  'converged', 'ticks', 'sent', 'delivered', 'processed', 'ignored', 'lost', 'partitioned', 'inFlight', 'entries',
+  'spreadTicks', 'coverage', 'endReason', 'lastTick', 'hostCompletionTicks', 'series',
+] as const;
+
+function pick(r: Record<string, unknown>, extra: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of [...KEYS, ...extra]) out[k] = r[k];
+  return out;
+}
+
+/** One to three partitions over `hosts` hosts: id groups (disjoint ranges) or fractions, some healing. */
+function randomPartitions(r: TestRandom, hosts: number): PartitionInput[] {
+  const count = r.int(1, 3);
+  const list: PartitionInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = r.pick([0, 0, 1, 2, 4]);
+    const heal = r.chance(0.6) ? at + r.int(1, 8) : null;
+    let groups: PartitionInput['groups'];
+    if (r.chance(0.5) && hosts >= 2) {
+      // Cut points split 0 .. hosts-1 into ranges; some ranges become groups, the rest is "the rest".
+      const cuts = [...new Set([r.int(1, hosts - 1), r.int(1, hosts - 1)])].sort((a, b) => a - b);
+      const bounds = [0, ...cuts, hosts];
+      groups = [];
+      for (let g = 0; g + 1 < bounds.length; g++) {
+        if (g > 0 && r.chance(0.3)) continue;
+        const lo = bounds[g]!;
+        const hi = bounds[g + 1]! - 1;
+        groups.push({ hosts: lo === hi ? String(lo) : `${lo}..${hi}` });
+      }
+    } else {
+      groups = r.pick([[{ fraction: 0.5 }], [{ fraction: 0.3 }, { fraction: 0.3 }], [{ fraction: 0.9 }], [{ fraction: 0.25 }, { fraction: 0.25 }, { fraction: 0.5 }]]);
+    }
+    list.push({ at, heal, groups });
+  }
+  return list;
+}
+
+describe('partitions: every engine and thread count agrees with the oracles', () => {
+  const seed = testSeed();
+
+  it(`membership protocols: 30 random configurations with partitions (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    let cut = 0;
+    for (let index = 0; index < 30; index++) {
+      const r = new TestRandom(seed, 200_000 + index);
+      const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
+      const hosts = r.int(2, 40);
+      const periodic = protocol !== 'announce';
+      const input: OracleInput = {
+        hosts, protocol,
+        fanout: periodic ? r.int(1, 3) : 1,
+        view: periodic && r.chance(0.5) ? 'full' : 'known',
+        latencyMin: 1, latencyMax: r.pick([1, 1, 2, 3]),
+        loss: r.pick([0, 0, 0.1]),
+        seed: r.next(),
+        maxTicks: r.pick([5, 20, 60]),
+        partitions: randomPartitions(r, hosts),
+      };
+      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>);
+      if ((expected['partitioned'] as number) > 0) cut++;
+      const options: Record<string, unknown> = {
+        protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, partitions: input.partitions,
+        ...(periodic ? { fanout: input.fanout, view: input.view } : {}),
+      };
+      for (const engine of ENGINES) {
+        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
+        expect(pick(actual), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+      }
+    }
+    expect(cut).toBeGreaterThan(10);
+  }, 120_000);
+
+  it(`rumor: 30 random configurations with partitions, both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    let cut = 0;
+    for (let index = 0; index < 30; index++) {
+      const r = new TestRandom(seed, 300_000 + index);
+      const hosts = r.int(2, 60);
+      const contact = r.pick(['synchronous', 'messages'] as const);
+      const input: RumorOracleInput = {
+        hosts,
+        mode: r.pick(['push', 'pull', 'push-pull'] as const),
+        feedback: r.pick(['feedback', 'blind'] as const),
+        stop: r.pick(['counter', 'coin'] as const),
+        k: r.pick([1, 2, 3]),
+        sources: r.int(1, Math.min(3, hosts)),
+        fanout: r.pick([1, 1, 2]),
+        seed: r.next(),
+        maxTicks: r.pick([6, 40, 300]),
+        contact,
+        latencyMin: 1,
+        latencyMax: contact === 'messages' ? r.pick([1, 2, 3]) : 1,
+        loss: contact === 'messages' ? r.pick([0, 0.1]) : 0,
+        view: r.chance(0.3) ? 'known' : 'full',
+        partitions: randomPartitions(r, hosts),
+      };
+      const expected = pick(rumorOracle(input) as unknown as Record<string, unknown>, ['protocolMetrics']);
+      if ((expected['partitioned'] as number) > 0) cut++;
+      const options: Record<string, unknown> = {
+        protocol: 'rumor', hosts, rumorMode: input.mode, rumorFeedback: input.feedback, rumorStop: input.stop, rumorK: input.k,
+        rumorSources: input.sources, fanout: input.fanout, seed: input.seed, maxTicks: input.maxTicks, contact, view: input.view,
+        partitions: input.partitions,
+        ...(contact === 'messages' ? { latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss } : {}),
+      };
+      for (const engine of ENGINES) {
+        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
+        expect(pick(actual, ['protocolMetrics']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+      }
+    }
+    expect(cut).toBeGreaterThan(10);
+  }, 120_000);
+});
