@@ -4,7 +4,7 @@
  * every engine and thread count sees the same groups; the transport (transport.ts) applies them.
  */
 import { OptionError } from './errors.js';
-import { rand, STREAM_PARTITION } from './hash.js';
+import { rand, STREAM_PARTITION, STREAM_REGION } from './hash.js';
 
 /** A group of a partition: host ids and inclusive ranges ("0..499,700"), or a fraction of the hosts. */
 export type PartitionGroup = { readonly hosts: string } | { readonly fraction: number };
@@ -122,25 +122,140 @@ export function checkPartitions(raw: unknown, hosts: number, where: (i: number, 
  * 0 .. G-1 for its groups, G for the rest. Allocates N bytes (two per host beyond 255 groups).
  */
 export function groupsOf(partition: Partition, index: number, hosts: number, seed: number): Uint8Array | Uint16Array {
-  const g = partition.groups.length;
+  return groupMap(partition.groups, hosts, seed, STREAM_PARTITION, index);
+}
+
+/** Group numbers of every host: id groups, or fraction groups by rand(seed, stream, h, index, 0); G for the rest. */
+function groupMap(groups: readonly PartitionGroup[], hosts: number, seed: number, stream: number, index: number): Uint8Array | Uint16Array {
+  const g = groups.length;
   const map = g < 255 ? new Uint8Array(hosts).fill(g) : new Uint16Array(hosts).fill(g);
-  if ('hosts' in partition.groups[0]!) {
-    partition.groups.forEach((group, j) => {
+  if ('hosts' in groups[0]!) {
+    groups.forEach((group, j) => {
       for (const [lo, hi] of parseHostList((group as { hosts: string }).hosts)!) map.fill(j, lo, hi + 1);
     });
     return map;
   }
   const thresholds: number[] = [];
   let sum = 0;
-  for (const group of partition.groups) {
+  for (const group of groups) {
     sum += (group as { fraction: number }).fraction;
     thresholds.push(Math.min(4294967296, Math.floor(sum * 4294967296)));
   }
   for (let h = 0; h < hosts; h++) {
-    const u = rand(seed, STREAM_PARTITION, h, index, 0);
+    const u = rand(seed, stream, h, index, 0);
     let j = 0;
     while (j < g && u >= thresholds[j]!) j++;
     map[h] = j;
   }
   return map;
+}
+
+// ---- regions (docs/semantics.md "Regions: latency and loss per pair of regions") -------------
+
+/** A link between two regions as given: its latency (D or "LO..HI") and loss, each defaulting to the run's. */
+export interface RegionLinkInput {
+  readonly between: readonly [number, number];
+  /** D, "LO..HI", or { min, max } as a run's resolved options write it. */
+  readonly latency?: number | string | { readonly min: number; readonly max: number };
+  readonly loss?: number;
+}
+
+/** Regions as given (simulate()'s `regions`, a scenario's `regions`). */
+export interface RegionsInput {
+  readonly groups: readonly PartitionGroup[];
+  readonly links?: readonly RegionLinkInput[];
+}
+
+/** A checked link: both ends, its latency range and loss (the run's where the input left them out). */
+export interface RegionLink {
+  readonly between: readonly [number, number];
+  readonly latency: { readonly min: number; readonly max: number };
+  readonly loss: number;
+}
+
+/** Checked regions (SimulationOptions.regions): groups as a partition's, links resolved. */
+export interface Regions {
+  readonly groups: readonly PartitionGroup[];
+  readonly links: readonly RegionLink[];
+}
+
+/**
+ * Checks a run's regions: groups as a partition's (checkPartitions), links between region numbers
+ * 0 .. G (G: the rest), one per pair. `latency` and `loss` parse a link's values as the run's
+ * options do (they throw OptionError naming the run's flag; the message is re-issued here naming
+ * the link). Throws OptionError naming the path (`regions.links[1].between`), the value and what
+ * is allowed.
+ */
+export function checkRegions(
+  raw: unknown,
+  hosts: number,
+  run: { readonly latency: { readonly min: number; readonly max: number }; readonly loss: number },
+  parse: { readonly latency: (value: unknown) => { min: number; max: number }; readonly loss: (value: unknown) => number },
+  where: (rest: string) => string = (rest) => `regions${rest}`,
+): Regions {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new OptionError(where(''), show(raw), 'an object { groups, links }');
+  const entry = raw as Record<string, unknown>;
+  for (const key of Object.keys(entry)) {
+    if (key !== 'groups' && key !== 'links') throw new OptionError(where(`.${key}`), show(entry[key]), 'no such key (regions have groups and links)');
+  }
+  // The groups follow a partition's rules exactly: check them as one that never heals.
+  const [asPartition] = checkPartitions([{ at: 0, groups: entry['groups'] }], hosts, (_i, rest) => where(rest));
+  const groups = asPartition!.groups;
+  const last = groups.length;
+  const linksRaw = entry['links'] ?? [];
+  if (!Array.isArray(linksRaw)) throw new OptionError(where('.links'), show(linksRaw), 'a list of links { between: [a, b], latency, loss }');
+  const seen = new Set<string>();
+  const links = linksRaw.map((l: unknown, j): RegionLink => {
+    const path = `.links[${j}]`;
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) throw new OptionError(where(path), show(l), 'a link { between: [a, b], latency, loss }');
+    const link = l as Record<string, unknown>;
+    for (const key of Object.keys(link)) {
+      if (!['between', 'latency', 'loss'].includes(key)) throw new OptionError(where(`${path}.${key}`), show(link[key]), 'no such key (a link has between, latency and loss)');
+    }
+    const between = link['between'];
+    const isRegion = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= last;
+    if (!Array.isArray(between) || between.length !== 2 || !isRegion(between[0]) || !isRegion(between[1])) {
+      throw new OptionError(where(`${path}.between`), show(between), `two region numbers from 0 to ${last} (${last}: the hosts of no group)`);
+    }
+    const a = Math.min(between[0], between[1]);
+    const b = Math.max(between[0], between[1]);
+    if (seen.has(`${a},${b}`)) throw new OptionError(where(`${path}.between`), show(between), 'one link per pair of regions; this pair has one already');
+    seen.add(`${a},${b}`);
+    let latency = run.latency;
+    if (link['latency'] !== undefined) {
+      try {
+        latency = parse.latency(link['latency']);
+      } catch (error) {
+        if (!(error instanceof OptionError)) throw error;
+        throw new OptionError(where(`${path}.latency`), error.value, error.allowed);
+      }
+    }
+    let loss = run.loss;
+    if (link['loss'] !== undefined) {
+      try {
+        loss = parse.loss(link['loss']);
+      } catch (error) {
+        if (!(error instanceof OptionError)) throw error;
+        throw new OptionError(where(`${path}.loss`), error.value, error.allowed);
+      }
+    }
+    return { between: [between[0], between[1]], latency: { min: latency.min, max: latency.max }, loss };
+  });
+  return { groups, links };
+}
+
+/** The region of every host (0 .. G-1 for its groups, G for the rest); stream REGION, index 0. */
+export function regionsOf(regions: Regions, hosts: number, seed: number): Uint8Array | Uint16Array {
+  return groupMap(regions.groups, hosts, seed, STREAM_REGION, 0);
+}
+
+/** The smallest and largest latency any message of a run can take (its own and every link's). */
+export function latencyEnvelope(options: { readonly latency: { readonly min: number; readonly max: number }; readonly regions?: Regions }): { min: number; max: number } {
+  let min = options.latency.min;
+  let max = options.latency.max;
+  for (const link of options.regions?.links ?? []) {
+    min = Math.min(min, link.latency.min);
+    max = Math.max(max, link.latency.max);
+  }
+  return { min, max };
 }

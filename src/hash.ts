@@ -12,6 +12,8 @@ export const STREAM_LOSS = 3;
 export const STREAM_COIN = 4;
 /** Fraction groups of a partition (docs/semantics.md "Faults: partitions"). */
 export const STREAM_PARTITION = 5;
+/** Fraction groups of the regions (docs/semantics.md "Regions"). */
+export const STREAM_REGION = 6;
 
 /** The 32-bit finaliser of SPEC.md (lowbias32 constants); returns an unsigned 32-bit integer. */
 export function mix32(x: number): number {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { OptionError } from './errors.js';
-import { checkPartitions, type Partition, type PartitionInput } from './faults.js';
+import { checkPartitions, checkRegions, type Partition, type PartitionInput, type Regions, type RegionsInput } from './faults.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 
 export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull' | 'rumor';
@@ -59,6 +59,8 @@ export interface SimulationOptions {
   readonly contact?: Contact;
   /** Partitions (docs/semantics.md "Faults: partitions"; present exactly when the run has some). */
   readonly partitions?: readonly Partition[];
+  /** Regions with their links (docs/semantics.md "Regions"; present exactly when given). */
+  readonly regions?: Regions;
 }
 
 /** A rumor run's resolved variant (every field present). */
@@ -94,6 +96,8 @@ export interface SimulationInput {
   contact?: Contact;
   /** Partitions: `{ at, heal, groups: [{ hosts: "0..499" }, ...] }` (docs/semantics.md "Faults: partitions"). */
   partitions?: readonly PartitionInput[];
+  /** Regions: `{ groups: [{ hosts: "0..99" }, ...], links: [{ between: [0, 1], latency: "5..9", loss: 0.01 }] }`. */
+  regions?: RegionsInput;
 }
 
 export const MAX_HOSTS = 1 << 20;
@@ -123,7 +127,7 @@ export const DEFAULTS = {
 
 const KNOWN_KEYS = new Set<string>([
   'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine', 'maxMemory',
-  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact', 'partitions',
+  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact', 'partitions', 'regions',
 ]);
 const RUMOR_KEYS = ['rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact'] as const;
 
@@ -147,6 +151,7 @@ const FLAG: Record<keyof SimulationInput, string> = {
   rumorSources: '--rumor-sources',
   contact: '--contact',
   partitions: 'partitions',
+  regions: 'regions',
 };
 
 function show(value: unknown): string {
@@ -266,6 +271,11 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     ...(rumor ? rumorOptions(raw, hosts) : {}),
     ...(given('partitions') && (raw.partitions as unknown[]).length !== 0 ? { partitions: checkPartitions(raw.partitions, hosts) } : {}),
   };
+  const regions = given('regions') ? checkRegions(raw.regions, hosts, rest, { latency: parseLatency, loss: lossValue }) : undefined;
+  if (regions !== undefined && rumor && rest.contact === 'synchronous') {
+    throw new OptionError('regions', show(raw.regions), 'no regions with --contact synchronous, whose contacts have no latency or loss; use --contact messages');
+  }
+  if (regions !== undefined) Object.assign(rest, { regions });
   if (rumor && rest.contact === 'synchronous') {
     // A synchronous contact completes within its tick: latency and loss have no meaning there.
     if (rest.latency.min !== 1 || rest.latency.max !== 1) {

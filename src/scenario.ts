@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { OptionError } from './errors.js';
-import { checkPartitions, type PartitionInput } from './faults.js';
-import { DEFAULTS, type SimulationInput } from './options.js';
+import { checkPartitions, checkRegions, type PartitionInput, type RegionsInput } from './faults.js';
+import { DEFAULTS, parseLatency, resolveOptions, type SimulationInput } from './options.js';
 import { violationOf } from './sweep/schema.js';
 
 /** A scenario as read from its file. */
@@ -22,6 +22,8 @@ export interface Scenario {
   /** Its partition events, in file order, and the index of each in `events`. */
   readonly partitions: readonly PartitionInput[];
   readonly eventIndex: readonly number[];
+  /** Its regions, if any. */
+  readonly regions?: RegionsInput;
 }
 
 /** Reads and checks a scenario file. Throws OptionError (exit 2) naming the file and what is wrong. */
@@ -46,7 +48,7 @@ export function loadScenario(file: string): Scenario {
   }
   const violation = violationOf('scenario', document);
   if (violation !== null) throw new OptionError(`${file}: ${violation.path}`, violation.value, violation.allowed);
-  const doc = document as { options?: SimulationInput; events?: Record<string, unknown>[] };
+  const doc = document as { options?: SimulationInput; events?: Record<string, unknown>[]; regions?: RegionsInput };
   const partitions: PartitionInput[] = [];
   const eventIndex: number[] = [];
   (doc.events ?? []).forEach((event, i) => {
@@ -55,7 +57,7 @@ export function loadScenario(file: string): Scenario {
       eventIndex.push(i);
     }
   });
-  return { file, options: doc.options ?? {}, partitions, eventIndex };
+  return { file, options: doc.options ?? {}, partitions, eventIndex, ...(doc.regions === undefined ? {} : { regions: doc.regions }) };
 }
 
 // Loaded on first use, as Ajv is (sweep/schema.ts): most runs read no YAML.
@@ -77,5 +79,13 @@ export function scenarioInput(scenario: Scenario, cli: SimulationInput): Simulat
   if (scenario.partitions.length > 0) {
     checkPartitions(scenario.partitions, hosts, (i, rest) => `${scenario.file}: events[${scenario.eventIndex[i]}].partition${rest}`);
   }
-  return scenario.partitions.length > 0 ? { ...merged, partitions: scenario.partitions } : merged;
+  if (scenario.regions !== undefined) {
+    const run = { latency: parseLatency(merged.latency ?? DEFAULTS.latency), loss: typeof merged.loss === 'number' ? merged.loss : DEFAULTS.loss };
+    checkRegions(scenario.regions, hosts, run, { latency: parseLatency, loss: (v) => resolveOptions({ loss: v }).loss }, (rest) => `${scenario.file}: regions${rest}`);
+  }
+  return {
+    ...merged,
+    ...(scenario.partitions.length > 0 ? { partitions: scenario.partitions } : {}),
+    ...(scenario.regions === undefined ? {} : { regions: scenario.regions }),
+  };
 }

@@ -38,6 +38,7 @@ export function formatSummary(result: Result): string {
     ...(o.protocol === 'rumor' && o.contact === 'synchronous' ? [] : [`latency ${formatLatency(o.latency)}`, `loss ${o.loss}`]),
     `seed ${o.seed}`,
     ...(o.partitions === undefined ? [] : [`${o.partitions.length} partition${o.partitions.length === 1 ? '' : 's'}`]),
+    ...(o.regions === undefined ? [] : [`${o.regions.groups.length + 1} regions, ${o.regions.links.length} link${o.regions.links.length === 1 ? '' : 's'}`]),
   ].join(', ');
   const engine = o.engine === 'reference' ? 'reference engine' : `parallel engine, ${result.threads} thread${result.threads === 1 ? '' : 's'}`;
   const why: Record<Result['endReason'], string> = {

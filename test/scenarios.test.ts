@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulate, type Result } from '../src/index.js';
+import { resolveOptions, simulate, type Result } from '../src/index.js';
 import { loadScenario, scenarioInput } from '../src/scenario.js';
 import { ROOT, runCli } from './support/cli-process.js';
 
@@ -43,9 +43,9 @@ describe('docs/scenarios.md', () => {
   it.each(blocks.map((b, i) => [i, b] as const))('example %i loads, and runs alike on the reference engine and 1 and 3 threads', async (i, block) => {
     const file = write(`example-${i}.${block.kind}`, block.text);
     const input = scenarioInput(loadScenario(file), {});
-    expect(input.partitions?.length).toBeGreaterThan(0);
+    expect((input.partitions?.length ?? 0) + (input.regions === undefined ? 0 : 1)).toBeGreaterThan(0);
     const reference = await simulate({ ...input, engine: 'reference' });
-    expect(reference.partitioned).toBeGreaterThan(0);
+    if (input.partitions !== undefined) expect(reference.partitioned).toBeGreaterThan(0);
     expect(reference.partitioned).toBeLessThanOrEqual(reference.lost);
     for (const threads of [1, 3]) expect(metricsOf(await simulate({ ...input, threads }))).toEqual(metricsOf(reference));
   });
@@ -115,6 +115,40 @@ describe('partitions (docs/semantics.md "Faults: partitions")', () => {
     expect(r.lastTick).toBe(0);
     expect(r.sent).toBe(49);
     expect(r.partitioned).toBe(49);
+  });
+});
+
+describe('regions (docs/semantics.md "Regions")', () => {
+  it('regions without links, or with links that repeat the run\'s own latency and loss, change nothing', async () => {
+    const base = { protocol: 'push-pull', hosts: 120, latency: '1..3', loss: 0.1, engine: 'reference' } as const;
+    const free = await simulate(base);
+    const groups = [{ hosts: '0..39' }, { fraction: 0.5 }].slice(0, 1);
+    expect(metricsOf(await simulate({ ...base, regions: { groups } }))).toEqual(metricsOf(free));
+    expect(metricsOf(await simulate({ ...base, regions: { groups, links: [{ between: [0, 1], latency: '1..3', loss: 0.1 }, { between: [1, 1] }] } }))).toEqual(metricsOf(free));
+  });
+
+  it('a message between two regions takes its link\'s latency: the first delivery of a 2-host push comes at tick 4', async () => {
+    for (const engine of [{ engine: 'reference' }, { threads: 2 }] as const) {
+      const r = await simulate({ protocol: 'push', hosts: 2, view: 'full', maxTicks: 8, regions: { groups: [{ hosts: '0' }], links: [{ between: [1, 0], latency: 4 }] }, ...engine });
+      expect(r.series.delivered.slice(0, 5)).toEqual([0, 0, 0, 0, 2]);
+      expect(r.ticks).toBe(4);
+    }
+  });
+
+  it('a lossy link loses about its share of the messages that cross it, and only those', async () => {
+    const r = await simulate({ protocol: 'push', hosts: 400, view: 'full', maxTicks: 30, regions: { groups: [{ hosts: '0..199' }], links: [{ between: [0, 1], loss: 0.5 }] }, engine: 'reference' });
+    // Half the pushes cross (a peer in the other half), half of those are lost: about a quarter.
+    expect(r.lost / r.sent).toBeGreaterThan(0.2);
+    expect(r.lost / r.sent).toBeLessThan(0.3);
+    expect(r.partitioned).toBe(0);
+  });
+
+  it('bad regions are usage errors naming the place', () => {
+    expect(() => resolveOptions({ hosts: 10, regions: { groups: [{ hosts: '0..4' }], links: [{ between: [0, 2] }] } })).toThrow('regions.links[0].between: got [0,2], expected two region numbers from 0 to 1');
+    expect(() => resolveOptions({ hosts: 10, regions: { groups: [{ hosts: '0..4' }], links: [{ between: [0, 1] }, { between: [1, 0] }] } })).toThrow('regions.links[1].between');
+    expect(() => resolveOptions({ hosts: 10, regions: { groups: [{ hosts: '0..4' }], links: [{ between: [0, 1], latency: '5..2' }] } })).toThrow('regions.links[0].latency');
+    expect(() => resolveOptions({ hosts: 10, regions: { groups: [{ hosts: '0..10' }] } })).toThrow('regions.groups[0].hosts');
+    expect(() => resolveOptions({ hosts: 10, protocol: 'rumor', regions: { groups: [{ fraction: 0.5 }] } })).toThrow('--contact messages');
   });
 });
 

@@ -3,6 +3,7 @@
  * of `fanout` peer choices (SPEC.md "Peer choice"), and their memory bounds. Each protocol says
  * only what it sends to a chosen peer and what a host does on a message.
  */
+import { latencyEnvelope } from '../faults.js';
 import type { SimulationOptions } from '../options.js';
 import { NO_PEER, PeerChooser } from './peers.js';
 import type { Behaviour, HostApi } from './protocol.js';
@@ -41,7 +42,7 @@ export function periodicInitialLog(h: number, options: SimulationOptions): numbe
 
 /** Messages in flight at most for a periodic protocol that sends `perChoice` per peer choice (replies included). */
 export function periodicPendingBound(options: SimulationOptions, perChoice: number): number {
-  return options.hosts * options.fanout * perChoice * Math.min(options.latency.max, options.maxTicks + 1);
+  return options.hosts * options.fanout * perChoice * Math.min(latencyEnvelope(options).max, options.maxTicks + 1);
 }
 
 /**
@@ -49,5 +50,6 @@ export function periodicPendingBound(options: SimulationOptions, perChoice: numb
  * choices of each of the HI - LO + 1 send ticks whose messages can arrive together.
  */
 export function arrivingAtOnce(options: SimulationOptions): number {
-  return options.hosts * options.fanout * (options.latency.max - options.latency.min + 1);
+  const latency = latencyEnvelope(options);
+  return options.hosts * options.fanout * (latency.max - latency.min + 1);
 }

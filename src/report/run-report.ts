@@ -34,6 +34,11 @@ function optionsTable(result: Result): Table {
       `partition ${i}`,
       `ticks ${p.at} to ${p.heal === null ? 'the end' : p.heal - 1}: ${p.groups.map((g) => ('hosts' in g ? g.hosts : `${g.fraction * 100}%`)).join(' | ')} | the rest`,
     ]),
+    ...(o.regions === undefined ? [] : [[
+      'regions',
+      `${o.regions.groups.map((g, r) => `${r}: ${'hosts' in g ? g.hosts : `${g.fraction * 100}%`}`).join(', ')}, ${o.regions.groups.length}: the rest; ` +
+        (o.regions.links.map((l) => `${l.between[0]}-${l.between[1]} latency ${formatLatency(l.latency)} loss ${l.loss}`).join(', ') || 'no links'),
+    ]]),
   ];
   return { caption: 'Options', head: ['option', 'value'], rows };
 }

@@ -4,6 +4,7 @@
  * cannot fit is refused before anything is allocated, with the largest host count that would.
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
+import { latencyEnvelope } from '../../faults.js';
 import type { SimulationOptions } from '../../options.js';
 import { protocolModule, sharedBytes } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
@@ -100,7 +101,8 @@ function candidateModes(options: SimulationOptions): StateMode[] {
   let largest = 0;
   for (let s = 0; s < options.threads; s++) largest = Math.max(largest, hostsOf(part, s).length);
   const versions = midTickSnapshots ? module.wholeSendsPerTick(options, largest) : 0;
-  return [{ mode: 'set', generations: options.latency.max + 1, versions }, ...logModes];
+  // Slots live for the longest latency of the run (regions' links included).
+  return [{ mode: 'set', generations: latencyEnvelope(options).max + 1, versions }, ...logModes];
 }
 
 /** One shard's versions (set mode with replies), or null. */

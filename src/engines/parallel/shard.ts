@@ -16,6 +16,7 @@ import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
+import { latencyEnvelope } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
@@ -265,7 +266,7 @@ class Shard implements HostApi {
     this.module = protocolModule(options.protocol);
     this.tallyCount = this.module.tallies.length;
     const sets = state.mode === 'set'
-      ? new SetStore(config.memory, state, this.ops, this.localOf, size, options.latency.max, shard, config.versions, this.shardOf)
+      ? new SetStore(config.memory, state, this.ops, this.localOf, size, latencyEnvelope(options).max, shard, config.versions, this.shardOf)
       : undefined;
     if (this.module.state === 'cells') {
       this.cellStore = new CellStore(this.cells, this.module.cells.length, this.tallies, this.n, sets);
