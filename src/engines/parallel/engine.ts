@@ -317,8 +317,9 @@ function assemble(
     ignored: sum(STAT_IGNORED),
     lost,
     inFlight: sent - lost - delivered,
-    partitioned: sum(STAT_PARTITIONED),
     entries: sum(STAT_ENTRIES),
+    // After entries, as the reference engine's outcome has it (key order shows in JSON).
+    partitioned: sum(STAT_PARTITIONED),
     spreadTicks: first.spreadTicks ?? null,
     coverage: sum(STAT_KNOWN) / (n * n),
     endReason: first.endReason === 'stopped' ? 'interrupted' : first.endReason,
