@@ -6,7 +6,8 @@
 // and the comment says so ("DOCS:"). Both views: `full` (the default, no known sets) and `known`
 // ("Peer choice", "View `known`" and rule 2 of "How a rumor run ends, and its metrics").
 // Partitions follow "## Faults: partitions", in both contact models (the synchronous one by its
-// own paragraph there).
+// own paragraph there). Regions follow "## Regions: latency and loss per pair of regions", in the
+// messages model only ("with rumor they require --contact messages").
 
 export type RumorMode = 'push' | 'pull' | 'push-pull';
 export type RumorFeedback = 'feedback' | 'blind';
@@ -23,6 +24,18 @@ export interface PartitionInput {
   at: number;
   heal?: number | null;
   groups: ({ hosts: string } | { fraction: number })[];
+}
+
+/**
+ * Regions of docs/semantics.md "Regions: latency and loss per pair of regions": groups as for a
+ * partition (all id lists or all fractions; the hosts of no group form region G = groups.length,
+ * *the rest*), and links between pairs of regions, each applying in both directions. `latency` is
+ * `D` (a number) or `"LO..HI"`; `latency` and `loss` absent: the run's. Defined here on its own
+ * (the membership oracle has its own).
+ */
+export interface RegionsInput {
+  groups: ({ hosts: string } | { fraction: number })[];
+  links: { between: [number, number]; latency?: number | string; loss?: number }[];
 }
 
 export interface RumorOracleInput {
@@ -45,6 +58,8 @@ export interface RumorOracleInput {
   view?: RumorView;
   /** Faults: partitions, in list order (index i from 0). Absent or empty: no partition. */
   partitions?: PartitionInput[];
+  /** Regions (contact `messages` only; given with `synchronous`, an error). Absent: the run's. */
+  regions?: RegionsInput;
 }
 
 export interface RumorOracleMetrics {
@@ -84,6 +99,7 @@ const PEER = 2;
 const LOSS = 3;
 const COIN = 4;
 const PARTITION = 5;
+const REGION = 6;
 
 /** mix32 of docs/semantics.md "Randomness", on unsigned 32-bit integers. */
 function mix32(x0: number): number {
@@ -211,6 +227,155 @@ function cut(parts: Partition[], t: number, a: number, b: number): boolean {
   return false;
 }
 
+/** The latency range and loss threshold floor(P * 2^32) of a message between two regions. */
+interface Link {
+  lo: number;
+  hi: number;
+  lossThreshold: number;
+}
+
+/** Regions resolved for a run. */
+interface Regions {
+  /** regionOf[h], from 0; the number of groups G stands for "the rest". */
+  regionOf: number[];
+  /** link[a][b] for a, b in 0 .. G, the same object as link[b][a]. */
+  link: Link[][];
+}
+
+/** `--latency`'s bound (docs/troubleshooting.md: "D (1 to 1000000000)"). */
+const LATENCY_LIMIT = 1000000000;
+
+/** A link's latency, `D` or `"LO..HI"`, as its range. */
+function linkLatency(value: unknown, where: string): { lo: number; hi: number } {
+  // DOCS: only the forms `D` and `"LO..HI"` are given, and latencies start at 1. Read literally: a
+  // number is a whole D, 1 <= D <= 1e9 (`--latency`'s bound); a string is exactly `LO..HI`, digits
+  // only, 1 <= LO <= HI <= 1e9. A string with one number ("4") is neither form: rejected. "4..4"
+  // is the constant 4 (LO = HI: no hash).
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 1 && value <= LATENCY_LIMIT) return { lo: value, hi: value };
+    throw new Error(`${where}: latency ${value} is not a whole number of ticks in 1 .. ${LATENCY_LIMIT}`);
+  }
+  if (typeof value === 'string') {
+    const range = /^([0-9]+)\.\.([0-9]+)$/.exec(value);
+    if (range !== null) {
+      const lo = parseInt(range[1]!, 10);
+      const hi = parseInt(range[2]!, 10);
+      if (lo >= 1 && lo <= hi && hi <= LATENCY_LIMIT) return { lo, hi };
+    }
+    throw new Error(`${where}: latency ${JSON.stringify(value)} is not "LO..HI" with 1 <= LO <= HI <= ${LATENCY_LIMIT}`);
+  }
+  throw new Error(`${where}: latency ${JSON.stringify(value)} is neither D nor "LO..HI"`);
+}
+
+/**
+ * "Regions": the region of every host and the link of every pair of regions; null without
+ * `regions`. Throws for regions under the synchronous contact model.
+ */
+function regionsOf(input: RumorOracleInput, N: number, seed: number): Regions | null {
+  const spec = input.regions;
+  if (spec === undefined) return null;
+  // "They need messages with latency: with rumor they require --contact messages."
+  // DOCS: any `regions`, even one without links or groups (which would change nothing), is an error
+  // with the synchronous model.
+  if (input.contact !== 'messages') throw new Error('regions: rumor with regions requires contact "messages"');
+  if (!Array.isArray(spec.groups)) throw new Error('regions: groups is not a list');
+  // DOCS: an empty `links` list is allowed: every pair takes the run's latency and loss.
+  if (!Array.isArray(spec.links)) throw new Error('regions: links is not a list');
+  const G = spec.groups.length;
+  const rest = G;
+  // DOCS: an empty list of groups is not ruled out; read literally every host is in the rest,
+  // region 0, and the only possible link is [0, 0].
+  const regionOf: number[] = [];
+  for (let h = 0; h < N; h++) regionOf.push(rest);
+  let ids = 0;
+  let fractions = 0;
+  for (const g of spec.groups) {
+    if ('hosts' in g) ids++;
+    else fractions++;
+  }
+  if (ids > 0 && fractions > 0) throw new Error('regions: id and fraction groups mixed');
+  if (ids > 0) {
+    for (let g = 0; g < G; g++) {
+      for (const x of hostIds((spec.groups[g] as { hosts: string }).hosts)) {
+        if (x >= N) throw new Error(`regions: group ${g}: host ${x} not below ${N}`);
+        // DOCS: an id named twice in one group is harmless; "no overlaps" is about two groups.
+        if (regionOf[x] !== rest && regionOf[x] !== g) throw new Error(`regions: host ${x} in two groups`);
+        regionOf[x] = g;
+      }
+    }
+  } else if (fractions > 0) {
+    // u(h) = rand(seed, REGION, h, 0, 0), "with the same thresholds as a partition's".
+    // DOCS: fractions > 0 summing to at most 1 (1e-9 allowance), thresholds the floors of the
+    // running double sum times 2^32, as this oracle reads them for partitions.
+    const bound: number[] = [0];
+    let sum = 0;
+    for (let g = 0; g < G; g++) {
+      const f = (spec.groups[g] as { fraction: number }).fraction;
+      if (typeof f !== 'number' || !(f > 0)) throw new Error(`regions: fraction ${f} not > 0`);
+      sum += f;
+      bound.push(Math.floor(sum * 4294967296));
+    }
+    if (sum > 1 + 1e-9) throw new Error(`regions: fractions sum to ${sum}`);
+    for (let h = 0; h < N; h++) {
+      const u = rand(seed, REGION, h, 0, 0);
+      for (let g = 0; g < G; g++) {
+        if (bound[g]! <= u && u < bound[g + 1]!) {
+          regionOf[h] = g;
+          break;
+        }
+      }
+    }
+  }
+  const runLink: Link = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold: Math.floor(input.loss * 4294967296) };
+  const link: Link[][] = [];
+  const seen: boolean[][] = [];
+  for (let a = 0; a <= G; a++) {
+    const row: Link[] = [];
+    const seenRow: boolean[] = [];
+    for (let b = 0; b <= G; b++) {
+      row.push(runLink);
+      seenRow.push(false);
+    }
+    link.push(row);
+    seen.push(seenRow);
+  }
+  for (let i = 0; i < spec.links.length; i++) {
+    const l = spec.links[i]!;
+    const where = `regions: links[${i}]`;
+    // DOCS: fields other than between, latency and loss are an error (a misspelling would otherwise
+    // pass unnoticed); a field set to undefined is absent.
+    for (const key of Object.keys(l)) {
+      if (key !== 'between' && key !== 'latency' && key !== 'loss') throw new Error(`${where}: unknown field ${key}`);
+    }
+    const pair: unknown = l.between;
+    // DOCS: exactly two whole region numbers in 0 .. G; G (the rest) is allowed even if no host is
+    // in it (such a link carries nothing).
+    if (!Array.isArray(pair) || pair.length !== 2) throw new Error(`${where}: between is not [a, b]`);
+    for (const r of pair) {
+      if (typeof r !== 'number' || !Number.isInteger(r) || r < 0 || r > G) throw new Error(`${where}: region ${String(r)} not in 0 .. ${G}`);
+    }
+    const a = pair[0] as number;
+    const b = pair[1] as number;
+    // "a pair has at most one link"; [a, b] and [b, a] name the same pair (both directions).
+    // DOCS: a second link for a pair is an error even when it says the same.
+    if (seen[a]![b]) throw new Error(`${where}: regions ${a} and ${b} already have a link`);
+    seen[a]![b] = true;
+    seen[b]![a] = true;
+    const range = l.latency === undefined ? { lo: runLink.lo, hi: runLink.hi } : linkLatency(l.latency, where);
+    let lossThreshold = runLink.lossThreshold;
+    if (l.loss !== undefined) {
+      // DOCS: a link's loss has `--loss`'s range, 0 <= P < 1 (README), so 1 is rejected.
+      const P: unknown = l.loss;
+      if (typeof P !== 'number' || !Number.isFinite(P) || P < 0 || P >= 1) throw new Error(`${where}: loss ${String(P)} not in 0 <= P < 1`);
+      lossThreshold = Math.floor(P * 4294967296);
+    }
+    const made: Link = { lo: range.lo, hi: range.hi, lossThreshold };
+    link[a]![b] = made;
+    link[b]![a] = made;
+  }
+  return { regionOf, link };
+}
+
 /** Per-host state: recv (null = susceptible), the counter c, and whether it lost interest. */
 interface Host {
   recv: number | null;
@@ -332,6 +497,7 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
   // View `known` only: K(h) as a boolean array per host; null under view `full`.
   const known = startKnownSets(input, N);
   const parts = partitionsOf(input, N, seed);
+  const regions = regionsOf(input, N, seed);
 
   const counters: Counters = {
     sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, entries: 0, updates: 0, requests: 0,
@@ -353,7 +519,7 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     if (input.contact === 'synchronous') {
       synchronousTick(input, seed, N, hosts, t, counters, known, parts);
     } else {
-      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf, known, parts);
+      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf, known, parts, regions);
     }
 
     // End of tick t bookkeeping.
@@ -602,8 +768,9 @@ function messagesTick(
   seqOf: number[],
   known: boolean[][] | null,
   parts: Partition[],
+  regions: Regions | null,
 ): Message[] {
-  const lossThreshold = Math.floor(input.loss * 4294967296);
+  const runLink: Link = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold: Math.floor(input.loss * 4294967296) };
   // k: index of a message among those its sender sends in this tick, every kind, lost included.
   const kOf: number[] = new Array(N).fill(0);
   // Per host, for tick t: did it send an update or reply; feedback marks received.
@@ -637,10 +804,13 @@ function messagesTick(
       counters.partitioned++;
       return;
     }
+    // Regions: a message no partition cuts (of any kind) takes the link of its ends' regions, or
+    // the run's latency and loss without one, with the same draws (f, t, k).
+    const l = regions === null ? runLink : regions.link[regions.regionOf[from]!]![regions.regionOf[to]!]!;
     let d: number;
-    if (input.latencyMin === input.latencyMax) d = input.latencyMin;
-    else d = input.latencyMin + (rand(seed, LATENCY, from, t, k) % (input.latencyMax - input.latencyMin + 1));
-    if (rand(seed, LOSS, from, t, k) < lossThreshold) {
+    if (l.lo === l.hi) d = l.lo;
+    else d = l.lo + (rand(seed, LATENCY, from, t, k) % (l.hi - l.lo + 1));
+    if (rand(seed, LOSS, from, t, k) < l.lossThreshold) {
       counters.lost++;
       return;
     }

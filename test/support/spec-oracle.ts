@@ -2,6 +2,7 @@
 // cross-check the real engines. Plain arrays, Sets and objects; no optimisation.
 // Partitions follow docs/semantics.md "## Faults: partitions" (SPEC.md predates them); where the
 // docs leave a point open, the most literal reading is taken and marked "DOCS:".
+// Regions follow docs/semantics.md "## Regions: latency and loss per pair of regions".
 
 /**
  * One partition of docs/semantics.md "Faults: partitions": a start tick `at`, an optional heal tick
@@ -12,6 +13,18 @@ export interface PartitionInput {
   at: number;
   heal?: number | null;
   groups: ({ hosts: string } | { fraction: number })[];
+}
+
+/**
+ * Regions of docs/semantics.md "Regions: latency and loss per pair of regions": groups as for a
+ * partition (all id lists or all fractions; the hosts of no group form region G = groups.length,
+ * *the rest*), and links between pairs of regions, each applying in both directions. `latency` is
+ * `D` (a number) or `"LO..HI"`; `latency` and `loss` absent: the run's. Defined here on its own
+ * (the rumor oracle has its own).
+ */
+export interface RegionsInput {
+  groups: ({ hosts: string } | { fraction: number })[];
+  links: { between: [number, number]; latency?: number | string; loss?: number }[];
 }
 
 export interface OracleInput {
@@ -26,6 +39,8 @@ export interface OracleInput {
   maxTicks: number;
   /** Faults: partitions, in list order (index i from 0). Absent or empty: no partition. */
   partitions?: PartitionInput[];
+  /** Regions: latency and loss per pair of regions. Absent: every message takes the run's. */
+  regions?: RegionsInput;
 }
 
 export interface OracleResult {
@@ -52,6 +67,7 @@ const LATENCY = 1;
 const PEER = 2;
 const LOSS = 3;
 const PARTITION = 5;
+const REGION = 6;
 
 /** The SPEC's mix32 on unsigned 32-bit integers. */
 export function mix32(x0: number): number {
@@ -176,6 +192,152 @@ function isCut(parts: ResolvedPartition[], t: number, a: number, b: number): boo
   return false;
 }
 
+/** A message's latency range and loss threshold floor(P * 2^32). */
+interface Route {
+  lo: number;
+  hi: number;
+  lossThreshold: number;
+}
+
+/** Regions resolved for a run: the region of every host and the route of every pair of regions. */
+interface ResolvedRegions {
+  /** region[h]: the region of host h; G (the number of groups) is "the rest". */
+  region: number[];
+  /** route[a][b] for regions a, b in 0 .. G (symmetric). */
+  route: Route[][];
+}
+
+/** Largest latency accepted, as for `--latency` (docs/troubleshooting.md: "1 to 1000000000"). */
+const MAX_LATENCY = 1000000000;
+
+/** A link's `latency`: `D` or `"LO..HI"`, as [LO, HI]. */
+function parseLinkLatency(value: unknown, where: string): [number, number] {
+  // DOCS: the docs give the forms `D` and `"LO..HI"` and say latencies start at 1 tick. Read
+  // literally: a number must be a whole D with 1 <= D <= 1e9 (the `--latency` bound of
+  // docs/troubleshooting.md); a string must be exactly `LO..HI` (decimal digits, no whitespace, no
+  // sign) with 1 <= LO <= HI <= 1e9. A string holding a single number ("4") is not one of the two
+  // forms and is rejected; "4..4" is accepted and is the constant 4 (no hash, LO = HI).
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_LATENCY) throw new Error(`${where}: latency ${value} is not a whole number of ticks from 1 to ${MAX_LATENCY}`);
+    return [value, value];
+  }
+  if (typeof value === 'string') {
+    const m = /^(\d+)\.\.(\d+)$/.exec(value);
+    if (m === null) throw new Error(`${where}: latency ${JSON.stringify(value)} is not "LO..HI"`);
+    const lo = Number(m[1]);
+    const hi = Number(m[2]);
+    if (!(lo >= 1 && lo <= hi && hi <= MAX_LATENCY)) throw new Error(`${where}: latency ${JSON.stringify(value)} needs 1 <= LO <= HI <= ${MAX_LATENCY}`);
+    return [lo, hi];
+  }
+  throw new Error(`${where}: latency ${JSON.stringify(value)} is neither a number nor a string`);
+}
+
+/** A link's `loss` P. */
+function parseLinkLoss(value: unknown, where: string): number {
+  // DOCS: the Regions section gives no range for a link's loss; it defaults to `--loss`, whose range
+  // is `0 <= P < 1` (README's option table), and that range is read as the link's too (so a link
+  // with loss 1 is rejected, as `--loss 1` is).
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value >= 1) throw new Error(`${where}: loss ${JSON.stringify(value)} is not in 0 <= P < 1`);
+  return value;
+}
+
+/**
+ * Regions of docs/semantics.md "Regions": the region of every host and the route of every pair.
+ * Null when the input has no `regions` (every message then takes the run's latency and loss).
+ */
+function resolveRegions(regions: RegionsInput | undefined, input: OracleInput, seed: number): ResolvedRegions | null {
+  if (regions === undefined) return null;
+  const N = input.hosts;
+  const groups = regions.groups;
+  const links = regions.links;
+  if (!Array.isArray(groups)) throw new Error('regions: groups is not a list');
+  // DOCS: `links` is read as required by the input type; an empty list is allowed (every pair then
+  // takes the run's latency and loss, so the regions change nothing).
+  if (!Array.isArray(links)) throw new Error('regions: links is not a list');
+  const G = groups.length;
+  // "the rest" is region G; a host starts there and is moved into the group that names it.
+  // DOCS: an empty list of groups is not excluded by the Regions section; read literally, every host
+  // is then in the rest, region 0, and only a link [0, 0] can be given.
+  const region: number[] = new Array(N).fill(G);
+  const idGroups = groups.filter((g) => 'hosts' in g).length;
+  if (idGroups !== 0 && idGroups !== G) throw new Error('regions: id groups and fraction groups mixed');
+  if (G > 0 && idGroups === G) {
+    groups.forEach((g, gi) => {
+      for (const x of parseHostList((g as { hosts: string }).hosts)) {
+        if (!(x < N)) throw new Error(`regions: group ${gi}: host ${x} is not below N = ${N}`);
+        // DOCS: as for partitions, an id named twice in one group is harmless; only overlap
+        // between groups is an error ("no overlaps").
+        if (region[x] !== G && region[x] !== gi) throw new Error(`regions: host ${x} in two groups`);
+        region[x] = gi;
+      }
+    });
+  } else if (G > 0) {
+    // "with the same thresholds as a partition's": group g is floor(F(g) * 2^32) <= u(h) <
+    // floor(F(g + 1) * 2^32), F(g) the sum of the fractions of groups 0 .. g-1, and
+    // u(h) = rand(seed, REGION, h, 0, 0); u(h) >= floor(F(G) * 2^32): the rest.
+    // DOCS: as for partitions, fractions must be > 0 and sum to at most 1 (checked on the running
+    // double sum with a 1e-9 allowance), and the thresholds are floors of the running double sum.
+    const thresholds: number[] = [0];
+    let F = 0;
+    for (const g of groups) {
+      const f = (g as { fraction: number }).fraction;
+      if (typeof f !== 'number' || !(f > 0)) throw new Error(`regions: fraction ${f} is not > 0`);
+      F += f;
+      thresholds.push(Math.floor(F * 4294967296));
+    }
+    if (F > 1 + 1e-9) throw new Error(`regions: fractions sum to ${F} > 1`);
+    for (let h = 0; h < N; h++) {
+      const u = rand(seed, REGION, h, 0, 0);
+      for (let g = 0; g < G; g++) {
+        if (thresholds[g]! <= u && u < thresholds[g + 1]!) {
+          region[h] = g;
+          break;
+        }
+      }
+    }
+  }
+  // Every pair starts with the run's latency and loss.
+  const runRoute: Route = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold: Math.floor(input.loss * 2 ** 32) };
+  const route: Route[][] = [];
+  const given: boolean[][] = [];
+  for (let a = 0; a <= G; a++) {
+    route.push(new Array<Route>(G + 1).fill(runRoute));
+    given.push(new Array<boolean>(G + 1).fill(false));
+  }
+  links.forEach((link, li) => {
+    const where = `regions: links[${li}]`;
+    // DOCS: a link holds `between`, `latency` and `loss` only; any other field (a misspelt
+    // "latancy", say) is read as an error rather than silently ignored. A field whose value is
+    // `undefined` counts as absent.
+    for (const key of Object.keys(link)) {
+      if (key !== 'between' && key !== 'latency' && key !== 'loss') throw new Error(`${where}: unknown field ${JSON.stringify(key)}`);
+    }
+    const between: unknown = link.between;
+    // DOCS: `between` must be exactly two region numbers, whole numbers from 0 to G ("a and b
+    // region numbers from 0 to G"); G itself, the rest, is allowed even when the rest is empty
+    // (fractions summing to 1, or id groups naming every host): such a link simply carries nothing.
+    if (!Array.isArray(between) || between.length !== 2) throw new Error(`${where}: between is not a pair [a, b]`);
+    for (const r of between) {
+      if (typeof r !== 'number' || !Number.isInteger(r) || r < 0 || r > G) throw new Error(`${where}: region ${JSON.stringify(r)} is not a region number from 0 to ${G}`);
+    }
+    const a = between[0] as number;
+    const b = between[1] as number;
+    // "a pair has at most one link", and a link applies in both directions: [a, b] and [b, a] are
+    // the same pair. DOCS: giving both, or one twice, is an error even if the two agree.
+    if (given[a]![b]) throw new Error(`${where}: a second link between regions ${a} and ${b}`);
+    given[a]![b] = true;
+    given[b]![a] = true;
+    let lo = input.latencyMin;
+    let hi = input.latencyMax;
+    if (link.latency !== undefined) [lo, hi] = parseLinkLatency(link.latency, where);
+    const lossThreshold = link.loss !== undefined ? Math.floor(parseLinkLoss(link.loss, where) * 2 ** 32) : runRoute.lossThreshold;
+    const r: Route = { lo, hi, lossThreshold };
+    route[a]![b] = r;
+    route[b]![a] = r;
+  });
+  return { region, route };
+}
+
 type Kind = 'set' | 'push' | 'pull' | 'reply';
 
 interface Message {
@@ -193,6 +355,8 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   const seed = input.seed >>> 0;
   const lossThreshold = Math.floor(input.loss * 2 ** 32);
   const parts = resolvePartitions(input.partitions, N, seed);
+  const regions = resolveRegions(input.regions, input, seed);
+  const runRoute: Route = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold };
 
   // State
   const L: number[][] = [];
@@ -246,10 +410,13 @@ export function oracleSimulate(input: OracleInput): OracleResult {
       partitioned++;
       return;
     }
+    // Regions: a message that no partition cuts takes the latency range and loss of the link
+    // between its ends' regions, or the run's when there is none, with the same draws (f, t, k).
+    const route = regions === null ? runRoute : regions.route[regions.region[from]!]![regions.region[to]!]!;
     let d: number;
-    if (input.latencyMin === input.latencyMax) d = input.latencyMin;
-    else d = input.latencyMin + (rand(seed, LATENCY, from, t, k) % (input.latencyMax - input.latencyMin + 1));
-    const isLost = rand(seed, LOSS, from, t, k) < lossThreshold;
+    if (route.lo === route.hi) d = route.lo;
+    else d = route.lo + (rand(seed, LATENCY, from, t, k) % (route.hi - route.lo + 1));
+    const isLost = rand(seed, LOSS, from, t, k) < route.lossThreshold;
     if (isLost) {
       lost++;
       return;
