@@ -390,7 +390,7 @@ describe('fraction groups of regions draw u(h) = rand(seed, REGION = 6, h, 0, 0)
         hostCompletionTicks: [expected, expected], series: { delivered: range(expected + 1, (t) => (t === expected ? 2 : 0)) },
       });
     }
-    expect([...outcomes].sort()).toEqual([2, 3, 4]);
+    expect([...outcomes].sort((a, b) => a - b)).toEqual([2, 3, 4]);
     expect(streamMatters).toBeGreaterThan(0);
   });
 
@@ -515,23 +515,23 @@ describe('rumor, messages model, N = 2 (view full: each host\'s only peer is the
         regions: { groups: [{ hosts: '1' }], links: [{ between: [1, 0], loss: 0.99 }] },
       }));
       expect(r.hostCompletionTicks).toEqual([0, t0 + 1]);
-      expect(r.lost).toBe(t0);
+      // Lost: host 0's updates of ticks 0 .. t0 - 1, and of tick M those of hosts 0 and 1 (both
+      // hot then, each k = 0) that the draw loses.
+      const lostAtM = [0, 1].filter((h) => hash(seed, LOSS, h, M, 0) < threshold).length;
+      expect(r.lost).toBe(t0 + lostAtM);
       expect(r.series.sent.slice(0, t0 + 1)).toEqual(range(t0 + 1, () => 1));
     }
   });
 
   it('synchronous contacts with regions are an error ("with rumor they require --contact messages")', () => {
-    for (const regions of [regions_noLinks(), { groups: [{ hosts: '0' }], links: [{ between: [0, 1] as [number, number], latency: 4 }] }]) {
+    const noLinks: RumorRegionsInput = { groups: [{ hosts: '0' }], links: [] };
+    for (const regions of [noLinks, { groups: [{ hosts: '0' }], links: [{ between: [0, 1] as [number, number], latency: 4 }] }]) {
       expect(() => rumorOracle(rumor({ hosts: 2, contact: 'synchronous', regions }))).toThrow();
     }
     // Without regions, synchronous is fine.
     expect(rumorOracle(rumor({ hosts: 2, contact: 'synchronous' })).endReason).toBe('converged');
   });
 });
-
-function regions_noLinks(): RumorRegionsInput {
-  return { groups: [{ hosts: '0' }], links: [] };
-}
 
 // ---------------------------------------------------------------------------------------------
 describe('malformed regions are rejected by both oracles', () => {
