@@ -1,14 +1,15 @@
 /**
- * Partitions on every engine and thread count against the independent oracles
+ * Partitions and regions on every engine and thread count against the independent oracles
  * (test/support/spec-oracle.ts, test/support/rumor-oracle.ts, written from docs/semantics.md
  * alone): a seeded random sample of membership and rumor runs, each with one to three random
- * partitions (id groups or fraction groups, healing or not), compared metric by metric.
+ * partitions (id groups or fraction groups, healing or not) and, in about half, random regions
+ * with links of their own latency and loss, compared metric by metric.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/index.js';
 import { testSeed, TestRandom } from './support/random.js';
 import { rumorOracle, type RumorOracleInput } from './support/rumor-oracle.js';
-import { oracleSimulate, type OracleInput, type PartitionInput } from './support/spec-oracle.js';
+import { oracleSimulate, type OracleInput, type PartitionInput, type RegionsInput } from './support/spec-oracle.js';
 
 const ENGINES = [
   { engine: 'reference' },
@@ -57,10 +58,30 @@ function randomPartitions(r: TestRandom, hosts: number): PartitionInput[] {
   return list;
 }
 
-describe('partitions: every engine and thread count agrees with the oracles', () => {
+/** Two or three regions (id ranges or fractions) with a few links of random latency and loss. */
+function randomRegions(r: TestRandom, hosts: number): RegionsInput {
+  const groups: RegionsInput['groups'] = r.chance(0.5) && hosts >= 3
+    ? [{ hosts: `0..${Math.floor(hosts / 3)}` }, { hosts: `${Math.floor(hosts / 3) + 1}..${Math.floor((2 * hosts) / 3)}` }]
+    : r.pick([[{ fraction: 0.5 }], [{ fraction: 0.3 }, { fraction: 0.4 }]]);
+  const regions = groups.length + 1;
+  const links: RegionsInput['links'] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < r.int(1, 3); i++) {
+    const a = r.int(0, regions - 1);
+    const b = r.int(0, regions - 1);
+    const key = `${Math.min(a, b)},${Math.max(a, b)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const lo = r.int(1, 4);
+    links.push({ between: [a, b], latency: r.chance(0.5) ? lo : `${lo}..${lo + r.int(0, 3)}`, ...(r.chance(0.5) ? { loss: r.pick([0, 0.2, 0.5]) } : {}) });
+  }
+  return { groups, links };
+}
+
+describe('partitions and regions: every engine and thread count agrees with the oracles', () => {
   const seed = testSeed();
 
-  it(`membership protocols: 30 random configurations with partitions (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+  it(`membership protocols: 30 random configurations with partitions and regions (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
     let cut = 0;
     for (let index = 0; index < 30; index++) {
       const r = new TestRandom(seed, 200_000 + index);
@@ -76,11 +97,13 @@ describe('partitions: every engine and thread count agrees with the oracles', ()
         seed: r.next(),
         maxTicks: r.pick([5, 20, 60]),
         partitions: randomPartitions(r, hosts),
+        ...(r.chance(0.5) ? { regions: randomRegions(r, hosts) } : {}),
       };
       const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>);
       if ((expected['partitioned'] as number) > 0) cut++;
       const options: Record<string, unknown> = {
         protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, partitions: input.partitions,
+        ...(input.regions === undefined ? {} : { regions: input.regions }),
         ...(periodic ? { fanout: input.fanout, view: input.view } : {}),
       };
       for (const engine of ENGINES) {
@@ -91,7 +114,7 @@ describe('partitions: every engine and thread count agrees with the oracles', ()
     expect(cut).toBeGreaterThan(10);
   }, 120_000);
 
-  it(`rumor: 30 random configurations with partitions, both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+  it(`rumor: 30 random configurations with partitions (and regions, messages model), both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
     let cut = 0;
     for (let index = 0; index < 30; index++) {
       const r = new TestRandom(seed, 300_000 + index);
@@ -113,6 +136,7 @@ describe('partitions: every engine and thread count agrees with the oracles', ()
         loss: contact === 'messages' ? r.pick([0, 0.1]) : 0,
         view: r.chance(0.3) ? 'known' : 'full',
         partitions: randomPartitions(r, hosts),
+        ...(contact === 'messages' && r.chance(0.5) ? { regions: randomRegions(r, hosts) } : {}),
       };
       const expected = pick(rumorOracle(input) as unknown as Record<string, unknown>, ['protocolMetrics']);
       if ((expected['partitioned'] as number) > 0) cut++;
@@ -120,6 +144,7 @@ describe('partitions: every engine and thread count agrees with the oracles', ()
         protocol: 'rumor', hosts, rumorMode: input.mode, rumorFeedback: input.feedback, rumorStop: input.stop, rumorK: input.k,
         rumorSources: input.sources, fanout: input.fanout, seed: input.seed, maxTicks: input.maxTicks, contact, view: input.view,
         partitions: input.partitions,
+        ...(input.regions === undefined ? {} : { regions: input.regions }),
         ...(contact === 'messages' ? { latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss } : {}),
       };
       for (const engine of ENGINES) {
