@@ -174,7 +174,7 @@ describe('chart specs', () => {
     const { points, controls } = benchPointsOf(syntheticBench());
     const stuck = [null, null, 4] as (number | null)[];
     const charts = [
-      convergenceChart(push.series, 200), messagesChart(push.series), completionHistogram(push.hostCompletionTicks), completionHistogram([null]),
+      convergenceChart(push.series, 200), convergenceChart(push.series, 200, [{ tick: 1, label: 'partition 0' }, { tick: 3, label: 'partition 0 heals' }]), messagesChart(push.series), completionHistogram(push.hostCompletionTicks), completionHistogram([null]),
       completionHistogram(stuck), ...comparisonCharts([{ label: 'a', hosts: 200, series: push.series }]),
       wallTimeChart(points), speedupChart(points, controls), memoryChart(points), speedupChart(points, []),
     ];

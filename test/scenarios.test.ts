@@ -196,6 +196,9 @@ describe('the run report of a partitioned run', () => {
     expect(html).toContain('partition 0');
     expect(html).toContain('ticks 2 to 8: 0..49 | the rest');
     expect(html).toContain('cut by partitions');
+    // The convergence chart marks the partition's start and heal (drawn as SVG text).
+    expect(html).toContain('partition 0 heals');
+    expect(html).toMatch(/Dashed lines: the fault events \(partition 0 at tick 2, partition 0 heals at tick 9\)/);
   });
 });
 

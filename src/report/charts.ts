@@ -87,21 +87,57 @@ function lineWithPoints(rows: Record<string, unknown>[], y: Record<string, unkno
   } as TopLevelSpec;
 }
 
-/** Hosts complete and coverage, both in percent, against ticks. */
-export function convergenceChart(series: TickSeries, hosts: number): Chart {
+/** A spec without its width and height (a layer inside a sized one). */
+function withoutSize(spec: TopLevelSpec): Record<string, unknown> {
+  const { width: _w, height: _h, ...inner } = spec as unknown as Record<string, unknown>;
+  void _w; void _h;
+  return inner;
+}
+
+/** A fault event drawn on a chart: a dashed rule at its tick, labelled. */
+export interface ChartEvent {
+  readonly tick: number;
+  readonly label: string;
+}
+
+/**
+ * Hosts complete and coverage, both in percent, against ticks; fault events (a partition's start
+ * and heal) as labelled dashed rules at their ticks.
+ */
+export function convergenceChart(series: TickSeries, hosts: number, events: readonly ChartEvent[] = []): Chart {
   const n = series.complete.length;
   const buckets = tickBuckets(n);
   const rows: Record<string, unknown>[] = [];
   for (const { last } of buckets) rows.push({ tick: last, series: 'hosts complete', percent: ((series.complete[last] ?? 0) / hosts) * 100 });
   for (const { last } of buckets) rows.push({ tick: last, series: 'coverage', percent: (series.coverage[last] ?? 0) * 100 });
+  const curves = lineWithPoints(rows, { field: 'percent', type: 'quantitative', title: 'percent', scale: { domain: [0, 100] } }, seriesColor(null));
+  // Only events within the ticks run: a rule beyond the last tick would stretch the axis.
+  const shown = events.filter((e) => e.tick <= n - 1);
+  const spec = shown.length === 0 ? curves : ({
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      withoutSize(curves),
+      {
+        name: 'events',
+        data: { values: shown.map((e) => ({ tick: e.tick, event: e.label })) },
+        encoding: { x: { field: 'tick', type: 'quantitative' } },
+        layer: [
+          { mark: { type: 'rule', strokeDash: [4, 3], color: '#7f7f7f' } },
+          { mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color: '#555' }, encoding: { y: { value: 0 }, text: { field: 'event' } } },
+        ],
+      },
+    ],
+  } as unknown as TopLevelSpec);
   return {
     id: 'convergence',
     title: 'Convergence: hosts complete and coverage per tick',
     caption:
       `Hosts that know every host (as a share of ${hosts}) and coverage (known (host, host) pairs out of N²) ` +
-      `at the end of each tick. ${samplingNote(n, buckets.length, 'the value at its last tick')}`,
+      `at the end of each tick. ${samplingNote(n, buckets.length, 'the value at its last tick')}` +
+      (shown.length === 0 ? '' : ` Dashed lines: the fault events (${shown.map((e) => `${e.label} at tick ${e.tick}`).join(', ')}).`),
     points: rows.length,
-    spec: lineWithPoints(rows, { field: 'percent', type: 'quantitative', title: 'percent', scale: { domain: [0, 100] } }, seriesColor(null)),
+    spec,
   };
 }
 

@@ -2,7 +2,7 @@
 import { formatLatency } from '../options.js';
 import type { Result } from '../simulate.js';
 import { formatCount, rumorSourcesText } from '../summary.js';
-import { completionHistogram, convergenceChart, messagesChart } from './charts.js';
+import { completionHistogram, convergenceChart, messagesChart, type ChartEvent } from './charts.js';
 import { renderPage, type Table } from './html.js';
 import { CHART_LIBRARIES } from './svg.js';
 
@@ -87,6 +87,14 @@ function rumorTable(result: Result): Table | undefined {
   return { caption: 'Rumor mongering (Demers et al. 1987)', head: ['metric', 'value'], rows };
 }
 
+/** The run's fault events for the charts: each partition's start and heal. */
+function faultEvents(result: Result): ChartEvent[] {
+  return (result.options.partitions ?? []).flatMap((p, i) => [
+    { tick: p.at, label: `partition ${i}` },
+    ...(p.heal === null ? [] : [{ tick: p.heal, label: `partition ${i} heals` }]),
+  ]);
+}
+
 /** The HTML page of one run. Renders every chart (tens of milliseconds). */
 export async function renderRunReport(result: Result): Promise<string> {
   const o = result.options;
@@ -96,7 +104,7 @@ export async function renderRunReport(result: Result): Promise<string> {
       `${outcomeText(result.converged, result.ticks, result.endReason, result.lastTick)}; ` +
         `${formatCount(result.sent)} messages sent; seed ${o.seed}${result.partial ? '; partial run (interrupted)' : ''}`,
     ],
-    charts: [convergenceChart(result.series, o.hosts), messagesChart(result.series), completionHistogram(result.hostCompletionTicks)],
+    charts: [convergenceChart(result.series, o.hosts, faultEvents(result)), messagesChart(result.series), completionHistogram(result.hostCompletionTicks)],
     tables: [optionsTable(result), ...[rumorTable(result)].filter((t): t is Table => t !== undefined), metricsTable(result)],
     footer: footerText('gossip-sim run --report'),
   });
