@@ -122,6 +122,7 @@ function jsonDocument(result: Result, hostCompletionTicks: unknown): Record<stri
     entries: result.entries,
     spreadTicks: result.spreadTicks,
     coverage: result.coverage,
+    completionQuantiles: result.completionQuantiles,
     endReason: result.endReason,
     lastTick: result.lastTick,
     // A protocol's own metrics (rumor: residue, traffic, tAve, tLast, messages by kind).

@@ -155,6 +155,36 @@ export function completionTicksOf(ticks: Int32Array): (number | null)[] {
   return Array.from(ticks, (t) => (t < 0 ? null : t));
 }
 
+/** Ticks by which a share of all hosts had become complete (docs/semantics.md "Metrics"). */
+export interface CompletionQuantiles {
+  readonly p50: number | null;
+  readonly p95: number | null;
+  readonly p99: number | null;
+}
+
+/**
+ * The completion-tick quantiles of a run: pq is the first tick by whose end at least ceil(q * N)
+ * hosts were complete (nearest rank over every host, those that never completed included), null
+ * when fewer ever were. One counting pass over the ticks, then a walk over lastTick + 1 buckets.
+ */
+export function completionQuantilesOf(ticks: Int32Array): CompletionQuantiles {
+  const n = ticks.length;
+  let last = -1;
+  for (let h = 0; h < n; h++) if (ticks[h]! > last) last = ticks[h]!;
+  const counts = new Float64Array(last + 1);
+  for (let h = 0; h < n; h++) if (ticks[h]! >= 0) counts[ticks[h]!]!++;
+  const at = (q: number): number | null => {
+    const need = Math.ceil(q * n);
+    let done = 0;
+    for (let t = 0; t <= last; t++) {
+      done += counts[t]!;
+      if (done >= need) return t;
+    }
+    return null;
+  };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
 /** The tick at which the last host became complete (completion ticks, -1 = never), -1 when none did. */
 export function lastCompletionTick(ticks: Int32Array): number {
   let last = -1;

@@ -3,7 +3,7 @@ import { runParallel, type EngineInternals, type ParallelControls } from './engi
 import { runReference } from './engines/reference.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 import { defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
-import { assignProperties, type EngineOutput, type RunDiagnostics, type SimulationOutcome } from './result.js';
+import { assignProperties, completionQuantilesOf, rawCompletionTicks, type CompletionQuantiles, type EngineOutput, type RunDiagnostics, type SimulationOutcome } from './result.js';
 
 /** A finished run: the outcome of SPEC.md plus how it was computed and how long it took. */
 export interface Result extends SimulationOutcome {
@@ -14,6 +14,8 @@ export interface Result extends SimulationOutcome {
   readonly wallSeconds: number;
   /** True when the run was interrupted (signal) before it ended by itself. */
   readonly partial: boolean;
+  /** Ticks by which 50%, 95% and 99% of all hosts were complete (null: never). */
+  readonly completionQuantiles: CompletionQuantiles;
   /** Engine-dependent figures (memory, kernels, why this thread count); not part of the deterministic outcome. */
   readonly diagnostics: RunDiagnostics & { readonly threadChoice: string };
 }
@@ -54,9 +56,11 @@ export async function runSimulation(input: SimulationInput, controls: RunControl
   const threads = options.engine === 'reference' ? 1 : options.threads;
   const threadChoice = options.engine === 'reference' ? 'the reference engine runs on one thread'
     : isGiven(input, 'threads') ? `given: threads ${options.threads}` : `chosen: ${chooseThreads(options, defaultThreads()).reason}`;
+  const raw = rawCompletionTicks(outcome);
+  const completionQuantiles = completionQuantilesOf(raw ?? Int32Array.from(outcome.hostCompletionTicks, (t) => t ?? -1));
   // Not a spread: hostCompletionTicks stays a lazy getter (see withLazyCompletionTicks).
   return assignProperties(
-    { options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted', diagnostics: { ...diagnostics, threadChoice } },
+    { options, engine: options.engine, threads, wallSeconds, partial: outcome.endReason === 'interrupted', completionQuantiles, diagnostics: { ...diagnostics, threadChoice } },
     outcome,
   ) as Result;
 }

@@ -62,11 +62,19 @@ export function formatSummary(result: Result): string {
     `  outcome    ${outcome}; ${spread}`,
     `  messages   sent ${formatCount(result.sent)}, processed ${formatCount(result.processed)}, ` +
       `ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}${partitionedText(result)}, in flight ${formatCount(result.inFlight)}`,
+    completionLine(result),
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
     `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (host, known host) pairs`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
   ];
   return lines.join('\n');
+}
+
+/** When 50%, 95% and 99% of the hosts were complete: "complete 50% of hosts by tick 4, 95% by tick 7, 99% never". */
+function completionLine(result: Result): string {
+  const q = result.completionQuantiles;
+  const by = (t: number | null): string => (t === null ? 'never' : `by tick ${t}`);
+  return `  complete   50% of hosts ${by(q.p50)}, 95% ${by(q.p95)}, 99% ${by(q.p99)}`;
 }
 
 /** " (N cut by partitions)" after the lost count of a run with partitions. */
@@ -94,6 +102,7 @@ function formatRumorSummary(result: Result, setup: string, engine: string, outco
     `  variant    ${o.rumorMode}, ${o.rumorFeedback}, ${o.rumorStop} k = ${o.rumorK}, ${o.contact} contacts, sources ${sources}`,
     `  outcome    ${outcome}; ${formatCount(reached)} of ${formatCount(o.hosts)} hosts reached`,
     `  paper      residue s ${num('residue', 6)}, traffic m ${num('traffic', 3)}, t_ave ${num('tAve', 2)}, t_last ${num('tLast', 0)}`,
+    completionLine(result),
     `  messages   sent ${formatCount(result.sent)}: updates and replies ${formatCount(m['updates'] ?? 0)}, requests ${formatCount(m['requests'] ?? 0)}, ` +
       `feedback ${formatCount(m['feedback'] ?? 0)}; ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}${partitionedText(result)}, in flight ${formatCount(result.inFlight)}`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,

@@ -447,6 +447,29 @@ describe('the memory estimate is within 25% (or 64 MiB) of the measured peak RSS
 });
 
 // ---------------------------------------------------------------------------------------------
+// Concurrent runs in one process
+
+describe('concurrent simulate() calls', () => {
+  // A kept pool has one worker per shard: two runs sharing it could each hold some workers while
+  // their other shards wait in its queue, every shard at a barrier for one that never starts.
+  it('with the same thread count all finish, with the metrics each gives alone', async () => {
+    const configs: SimulationInput[] = [
+      { protocol: 'pull', hosts: 400, threads: 2 },
+      { protocol: 'rumor', hosts: 20000, threads: 2 } as SimulationInput,
+      { protocol: 'push-pull', hosts: 300, latency: '1..3', threads: 2 },
+      { protocol: 'push', hosts: 500, threads: 3 },
+      { protocol: 'push', hosts: 500, threads: 3 },
+    ];
+    const alone: unknown[] = [];
+    for (const c of configs) alone.push(outcomeOf(await simulate(c)));
+    for (let round = 0; round < 3; round++) {
+      const together = await Promise.all(configs.map((c) => simulate(c)));
+      expect(together.map(outcomeOf)).toEqual(alone);
+    }
+  }, 60_000);
+});
+
+// ---------------------------------------------------------------------------------------------
 // 6. Determinism under stress
 
 describe('determinism under stress', () => {

@@ -152,6 +152,35 @@ describe('regions (docs/semantics.md "Regions")', () => {
   });
 });
 
+describe('completion-tick quantiles (docs/semantics.md "Metrics")', () => {
+  /** The definition, naively: the first tick by which at least ceil(q * N) hosts were complete. */
+  function naive(ticks: readonly (number | null)[], q: number): number | null {
+    const need = Math.ceil(q * ticks.length);
+    const done = ticks.filter((t): t is number => t !== null).sort((a, b) => a - b);
+    return done.length >= need ? done[need - 1]! : null;
+  }
+
+  it('match the definition on converged, stalled, partitioned and rumor runs, on every engine', async () => {
+    const runs = [
+      await simulate({ protocol: 'push', hosts: 300, engine: 'reference' }),
+      await simulate({ protocol: 'pull', hosts: 80, loss: 0.6, maxTicks: 6, threads: 2 }),
+      await simulate({ protocol: 'push', hosts: 200, view: 'full', maxTicks: 30, partitions: [{ at: 0, groups: [{ hosts: '0..99' }] }], threads: 3 }),
+      await simulate({ protocol: 'rumor', hosts: 2000, threads: 2 } as never),
+      await simulate({ hosts: 1 }),
+    ];
+    for (const r of runs) {
+      for (const [key, q] of [['p50', 0.5], ['p95', 0.95], ['p99', 0.99]] as const) {
+        expect(r.completionQuantiles[key], `${r.options.protocol} ${key}`).toBe(naive(r.hostCompletionTicks, q));
+      }
+    }
+    // The never-healing partition: nobody completes, every quantile is null.
+    expect(runs[2]!.completionQuantiles).toEqual({ p50: null, p95: null, p99: null });
+    // The rumor's residue (about 3%) leaves its 99th percentile unreached.
+    expect(runs[3]!.completionQuantiles.p99).toBeNull();
+    expect(runs[3]!.completionQuantiles.p50).not.toBeNull();
+  });
+});
+
 describe('bad scenarios: one usage error each, naming the file, the path, the value and what is allowed', () => {
   const cases: { what: string; text: string; ext?: string; names: string[] }[] = [
     { what: 'an unknown top-level key', text: '{"option": {}}', names: ['option'] },

@@ -58,6 +58,7 @@ function metricsTable(result: Result): Table {
     ['in flight', formatCount(result.inFlight)],
     ['entries', formatCount(result.entries)],
     ['coverage', `${(result.coverage * 100).toFixed(2)} %`],
+    ['50% / 95% / 99% of hosts complete by tick', [result.completionQuantiles.p50, result.completionQuantiles.p95, result.completionQuantiles.p99].map((t) => (t === null ? 'never' : String(t))).join(' / ')],
     ['wall time', `${result.wallSeconds.toFixed(3)} s`],
   ];
   return { caption: 'Metrics', head: ['metric', 'value'], rows };

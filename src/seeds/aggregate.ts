@@ -30,17 +30,23 @@ function protocolMetricsOf(run: SeedRun): Readonly<Record<string, number | null>
  * `lastTick`, then every protocol metric in the order the runs first name it. Allocates.
  */
 export function aggregateNames(runs: readonly SeedRun[]): string[] {
-  const names = new Set<string>([...METRIC_NAMES, 'lastTick']);
+  const names = new Set<string>([...METRIC_NAMES, 'lastTick', 'partitioned', ...QUANTILE_NAMES]);
   for (const run of runs) for (const name of Object.keys(protocolMetricsOf(run))) names.add(name);
   return [...names];
 }
 
+/** The completion-tick quantiles, aggregated as metrics of their own. */
+const QUANTILE_KEYS: Readonly<Record<string, 'p50' | 'p95' | 'p99'>> = { completionP50: 'p50', completionP95: 'p95', completionP99: 'p99' };
+const QUANTILE_NAMES = Object.keys(QUANTILE_KEYS);
+
 /** The value of metric `name` in `run`: null where the run has none. */
 export function valueOf(run: SeedRun, name: string): number | null {
   if (name === 'converged') return run.converged ? 1 : 0;
-  if ((METRIC_NAMES as readonly string[]).includes(name) || name === 'lastTick') {
-    return run[name as Exclude<(typeof METRIC_NAMES)[number], 'converged'> | 'lastTick'];
+  if ((METRIC_NAMES as readonly string[]).includes(name) || name === 'lastTick' || name === 'partitioned') {
+    return run[name as Exclude<(typeof METRIC_NAMES)[number], 'converged'> | 'lastTick' | 'partitioned'];
   }
+  const quantile = QUANTILE_KEYS[name];
+  if (quantile !== undefined) return run.completionQuantiles?.[quantile] ?? null;
   const value = protocolMetricsOf(run)[name];
   return typeof value === 'number' ? value : null;
 }

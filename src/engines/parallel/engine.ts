@@ -88,13 +88,24 @@ function newPool(shards: number, heapMb?: number): Piscina<ShardTask, void> {
   return pool;
 }
 
-function poolFor(shards: number): Piscina<ShardTask, void> {
+/**
+ * Kept pools serving a run now. A pool has exactly one worker per shard, so two runs on one pool
+ * at once could each hold some of its workers while their other shards wait in its queue, every
+ * shard waiting at a barrier for one that never starts: a run that finds its kept pool busy
+ * (concurrent simulate() calls) gets a pool of its own instead.
+ */
+const busy = new Set<Piscina<ShardTask, void>>();
+
+/** The pool for a run of `shards` shards, and whether it is the run's own (to destroy after). */
+function poolFor(shards: number): { pool: Piscina<ShardTask, void>; own: boolean } {
   let pool = pools.get(shards);
+  if (pool !== undefined && busy.has(pool)) return { pool: newPool(shards), own: true };
   if (pool === undefined) {
     pool = newPool(shards);
     pools.set(shards, pool);
   }
-  return pool;
+  busy.add(pool);
+  return { pool, own: false };
 }
 
 /** Ends every kept worker pool (the CLI calls this before it exits). */
@@ -126,8 +137,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
 
-  const ownPool = internals.workerHeapMb !== undefined;
-  const pool = ownPool ? newPool(shards, internals.workerHeapMb) : poolFor(shards);
+  const { pool, own: ownPool } = internals.workerHeapMb !== undefined ? { pool: newPool(shards, internals.workerHeapMb), own: true } : poolFor(shards);
   // The pool's workers load their code in their own threads meanwhile, and each shard touches its
   // own rows of the state memory first thing, in parallel (prefaultOwnRows). Start-up ends when
   // every shard has done so and written its thread id: polled, off the shards' path, for
@@ -264,6 +274,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
     }
     for (const r of remotes) r[releaseProxy]();
     for (const c of channels) c.port1.close();
+    busy.delete(pool);
     if (!healthy || ownPool) {
       // A failed or torn-down run may leave a worker stuck or dead: never reuse its pool.
       if (pools.get(shards) === pool) pools.delete(shards);
