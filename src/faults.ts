@@ -221,27 +221,21 @@ export function checkRegions(
     const b = Math.max(between[0], between[1]);
     if (seen.has(`${a},${b}`)) throw new OptionError(where(`${path}.between`), show(between), 'one link per pair of regions; this pair has one already');
     seen.add(`${a},${b}`);
-    let latency = run.latency;
-    if (link['latency'] !== undefined) {
-      try {
-        latency = parse.latency(link['latency']);
-      } catch (error) {
-        if (!(error instanceof OptionError)) throw error;
-        throw new OptionError(where(`${path}.latency`), error.value, error.allowed);
-      }
-    }
-    let loss = run.loss;
-    if (link['loss'] !== undefined) {
-      try {
-        loss = parse.loss(link['loss']);
-      } catch (error) {
-        if (!(error instanceof OptionError)) throw error;
-        throw new OptionError(where(`${path}.loss`), error.value, error.allowed);
-      }
-    }
+    const latency = link['latency'] === undefined ? run.latency : reissued(where(`${path}.latency`), () => parse.latency(link['latency']));
+    const loss = link['loss'] === undefined ? run.loss : reissued(where(`${path}.loss`), () => parse.loss(link['loss']));
     return { between: [between[0], between[1]], latency: { min: latency.min, max: latency.max }, loss };
   });
   return { groups, links };
+}
+
+/** `parse()`, with an OptionError it throws named after `path` (a link's field) instead of the run's flag. */
+function reissued<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof OptionError)) throw error;
+    throw new OptionError(path, error.value, error.allowed);
+  }
 }
 
 /** The region of every host (0 .. G-1 for its groups, G for the rest); stream REGION, index 0. */

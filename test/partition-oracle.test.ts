@@ -7,52 +7,11 @@
 // from the formula of "Randomness" below and derives the outcome from it.
 import { describe, expect, it } from 'vitest';
 import { oracleSimulate, type OracleInput, type PartitionInput } from './support/spec-oracle.js';
-import {
-  rumorOracle,
-  type PartitionInput as RumorPartitionInput,
-  type RumorOracleInput,
-} from './support/rumor-oracle.js';
+import { hash, identities, LOSS, membership, PARTITION, PEER, rumor, SEEDS, TWO32 } from './support/fault-cases.js';
+import { rumorOracle, type PartitionInput as RumorPartitionInput } from './support/rumor-oracle.js';
 
-// ---------------------------------------------------------------------------------------------
-// The hash of docs/semantics.md "Randomness", written out again here so that the expectations do
-// not borrow it from either oracle.
-function mix(x0: number): number {
-  let x = x0 >>> 0;
-  x = (x ^ (x >>> 16)) >>> 0;
-  x = Math.imul(x, 0x7feb352d) >>> 0;
-  x = (x ^ (x >>> 15)) >>> 0;
-  x = Math.imul(x, 0x846ca68b) >>> 0;
-  return (x ^ (x >>> 16)) >>> 0;
-}
-function hash(seed: number, stream: number, a: number, b: number, c: number): number {
-  return mix(mix(mix(mix(mix(seed) ^ stream) ^ a) ^ b) ^ c);
-}
-const PEER = 2;
-const LOSS = 3;
-const PARTITION = 5;
-const TWO32 = 4294967296;
-
-const SEEDS = [1, 2, 7, 12345, 4294967295];
-
-function membership(partial: Partial<OracleInput> & { hosts: number; protocol: OracleInput['protocol'] }): OracleInput {
-  return { fanout: 1, view: 'known', latencyMin: 1, latencyMax: 1, loss: 0, seed: 1, maxTicks: 100000, ...partial };
-}
-
-function rumor(partial: Partial<RumorOracleInput> & { hosts: number }): RumorOracleInput {
-  return {
-    mode: 'push', feedback: 'feedback', stop: 'counter', k: 2, sources: 1, fanout: 1, seed: 1, maxTicks: 100000,
-    contact: 'synchronous', latencyMin: 1, latencyMax: 1, loss: 0,
-    ...partial,
-  };
-}
-
-/** sent = delivered + lost + inFlight, processed + ignored = delivered, partitioned <= lost. */
-function identities(r: { sent: number; delivered: number; lost: number; inFlight: number; processed: number; ignored: number; partitioned: number }): void {
-  expect(r.sent).toBe(r.delivered + r.lost + r.inFlight);
-  expect(r.processed + r.ignored).toBe(r.delivered);
-  expect(r.partitioned).toBeLessThanOrEqual(r.lost);
-  expect(r.partitioned).toBeGreaterThanOrEqual(0);
-}
+// The hash of docs/semantics.md "Randomness" is written out again in ./support/fault-cases.ts, so
+// that the expectations do not borrow it from either oracle.
 
 const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 
