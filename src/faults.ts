@@ -88,16 +88,10 @@ export function checkPartitions(raw: unknown, hosts: number, where: (i: number, 
       if ('hosts' in group) {
         kinds.add('hosts');
         const text = group['hosts'];
-        const ranges = typeof text === 'string' ? parseHostList(text) : typeof text === 'number' && Number.isInteger(text) ? [[text, text] as [number, number]] : null;
+        const ranges = typeof text === 'string' ? parseHostList(text) : typeof text === 'number' && Number.isSafeInteger(text) && text >= 0 ? [[text, text] as [number, number]] : null;
         if (ranges === null) throw new OptionError(where(i, `${path}.hosts`), show(text), 'host ids and inclusive ranges, e.g. "0..499,700"');
         for (const [lo, hi] of ranges) {
           if (hi >= hosts) throw new OptionError(where(i, `${path}.hosts`), show(text), `host ids below --hosts ${hosts}; ${hi} is not a host of this run`);
-          for (const [start, end, other] of taken) {
-            if (lo <= end && start <= hi) {
-              const where2 = other === j ? 'named twice in this group' : `also in group ${other}`;
-              throw new OptionError(where(i, `${path}.hosts`), show(text), `groups that do not overlap; ${Math.max(lo, start)} is ${where2}`);
-            }
-          }
           taken.push([lo, hi, j]);
         }
         return { hosts: ranges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}..${hi}`)).join(',') };
@@ -113,6 +107,22 @@ export function checkPartitions(raw: unknown, hosts: number, where: (i: number, 
       throw new OptionError(where(i, path), show(g), 'a group { hosts: "0..499,700" } or { fraction: 0.5 }');
     });
     if (kinds.size > 1) throw new OptionError(where(i, '.groups'), show(groups), 'groups that are all host lists or all fractions, not both');
+    // Overlaps, in O(R log R) for R ranges: sorted by start, each range must begin after the end
+    // of every earlier one.
+    taken.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let reach = -1;
+    let reachGroup = -1;
+    for (const [lo, hi, j] of taken) {
+      if (lo <= reach) {
+        const where2 = reachGroup === j ? 'named twice in this group' : `also in group ${Math.min(reachGroup, j)}`;
+        const later = Math.max(reachGroup, j);
+        throw new OptionError(where(i, `.groups[${later}].hosts`), show((groups[later] as { hosts: unknown }).hosts), `groups that do not overlap; ${lo} is ${where2}`);
+      }
+      if (hi > reach) {
+        reach = hi;
+        reachGroup = j;
+      }
+    }
     return { at, heal, groups: checked };
   });
 }
@@ -241,6 +251,26 @@ function reissued<T>(path: string, parse: () => T): T {
 /** The region of every host (0 .. G-1 for its groups, G for the rest); stream REGION, index 0. */
 export function regionsOf(regions: Regions, hosts: number, seed: number): Uint8Array | Uint16Array {
   return groupMap(regions.groups, hosts, seed, STREAM_REGION, 0);
+}
+
+/** The partitions of a run that can cut anything: those that start by its last tick. */
+export function reachablePartitions(options: { readonly partitions?: readonly Partition[]; readonly maxTicks: number }): readonly Partition[] {
+  return (options.partitions ?? []).filter((p) => p.at <= options.maxTicks);
+}
+
+/**
+ * Bytes of the transport's group maps in one engine instance: a byte per host (two past 254
+ * groups) for each partition that can cut and for the regions, and the regions' link tables.
+ */
+export function faultMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly partitions?: readonly Partition[]; readonly regions?: Regions }): number {
+  const perHost = (groups: number): number => options.hosts * (groups < 255 ? 1 : 2);
+  let bytes = 0;
+  for (const p of reachablePartitions(options)) bytes += perHost(p.groups.length);
+  if (options.regions !== undefined) {
+    const r = options.regions.groups.length + 1;
+    bytes += perHost(r - 1) + r * r * 16;
+  }
+  return bytes;
 }
 
 /** The smallest and largest latency any message of a run can take (its own and every link's). */

@@ -269,7 +269,7 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     engine,
     maxMemory: given('maxMemory') && raw.maxMemory !== null ? parseBytes(raw.maxMemory) : DEFAULTS.maxMemory,
     ...(rumor ? rumorOptions(raw, hosts) : {}),
-    ...(given('partitions') && (raw.partitions as unknown[]).length !== 0 ? { partitions: checkPartitions(raw.partitions, hosts) } : {}),
+    ...(given('partitions') && !(Array.isArray(raw.partitions) && raw.partitions.length === 0) ? { partitions: checkPartitions(raw.partitions, hosts) } : {}),
   };
   const regions = given('regions') ? checkRegions(raw.regions, hosts, rest, { latency: parseLatency, loss: lossValue }) : undefined;
   if (regions !== undefined && rumor && rest.contact === 'synchronous') {

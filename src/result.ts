@@ -170,19 +170,32 @@ export interface CompletionQuantiles {
 export function completionQuantilesOf(ticks: Int32Array): CompletionQuantiles {
   const n = ticks.length;
   let last = -1;
-  for (let h = 0; h < n; h++) if (ticks[h]! > last) last = ticks[h]!;
-  const counts = new Float64Array(last + 1);
-  for (let h = 0; h < n; h++) if (ticks[h]! >= 0) counts[ticks[h]!]!++;
-  const at = (q: number): number | null => {
-    const need = Math.ceil(q * n);
-    let done = 0;
-    for (let t = 0; t <= last; t++) {
-      done += counts[t]!;
-      if (done >= need) return t;
-    }
-    return null;
-  };
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+  let complete = 0;
+  for (let h = 0; h < n; h++) {
+    if (ticks[h]! > last) last = ticks[h]!;
+    if (ticks[h]! >= 0) complete++;
+  }
+  // The ceil(q * N)-th smallest completion tick. Counting by tick when ticks are few; sorting the
+  // completed hosts' ticks when a long run (latencies up to 1e9) would make the counts huge.
+  const ranks = [0.5, 0.95, 0.99].map((q) => Math.ceil(q * n));
+  let values: (number | null)[];
+  if (last + 1 <= 4 * n + 1024) {
+    const counts = new Float64Array(last + 1);
+    for (let h = 0; h < n; h++) if (ticks[h]! >= 0) counts[ticks[h]!]!++;
+    values = ranks.map((need) => {
+      if (need > complete) return null;
+      let done = 0;
+      for (let t = 0; t <= last; t++) {
+        done += counts[t]!;
+        if (done >= need) return t;
+      }
+      return null;
+    });
+  } else {
+    const sorted = ticks.filter((t) => t >= 0).sort();
+    values = ranks.map((need) => (need > complete ? null : sorted[need - 1]!));
+  }
+  return { p50: values[0]!, p95: values[1]!, p99: values[2]! };
 }
 
 /** The tick at which the last host became complete (completion ticks, -1 = never), -1 when none did. */

@@ -80,6 +80,9 @@ export function scenarioInput(scenario: Scenario, cli: SimulationInput): Simulat
     checkPartitions(scenario.partitions, hosts, (i, rest) => `${scenario.file}: events[${scenario.eventIndex[i]}].partition${rest}`);
   }
   if (scenario.regions !== undefined) {
+    if (merged.protocol === 'rumor' && merged.contact !== 'messages') {
+      throw new OptionError(`${scenario.file}: regions`, 'regions', 'no regions with rumor\'s synchronous contacts (no latency or loss there); set contact to messages');
+    }
     const run = { latency: parseLatency(merged.latency ?? DEFAULTS.latency), loss: typeof merged.loss === 'number' ? merged.loss : DEFAULTS.loss };
     checkRegions(scenario.regions, hosts, run, { latency: parseLatency, loss: (v) => resolveOptions({ loss: v }).loss }, (rest) => `${scenario.file}: regions${rest}`);
   }

@@ -43,13 +43,17 @@ export class Transport {
   private readonly linkMin: Int32Array;
   private readonly linkSpan: Int32Array;
 
-  constructor(options: Pick<SimulationOptions, 'seed' | 'loss' | 'latency' | 'partitions' | 'regions' | 'hosts'>) {
+  constructor(options: Pick<SimulationOptions, 'seed' | 'loss' | 'latency' | 'partitions' | 'regions' | 'hosts' | 'maxTicks'>) {
     this.seed = options.seed;
     this.lossThreshold = lossThreshold(options.loss);
     this.latMin = options.latency.min;
     this.latSpan = options.latency.max - options.latency.min + 1;
-    this.partitions = options.partitions ?? [];
-    this.groups = this.partitions.map((p, i) => groupsOf(p, i, options.hosts, options.seed));
+    // A partition that starts after the last tick cuts nothing: no map for it. Each keeps its index
+    // in the run's list (the hash of its fraction groups is by that index).
+    const all = options.partitions ?? [];
+    const reachable = all.map((p, i) => [p, i] as const).filter(([p]) => p.at <= options.maxTicks);
+    this.partitions = reachable.map(([p]) => p);
+    this.groups = reachable.map(([p, i]) => groupsOf(p, i, options.hosts, options.seed));
     const regions = options.regions;
     this.region = regions === undefined ? undefined : regionsOf(regions, options.hosts, options.seed);
     const r = regions === undefined ? 0 : regions.groups.length + 1;

@@ -134,6 +134,12 @@ describe('bench option validation (before any run)', () => {
     expect(plan.configurations.map((c) => [c.options.protocol, c.options.hosts, c.options.threads, c.options.rumorMode])).toEqual([
       ['rumor', 300, 1, 'pull'], ['rumor', 300, 2, 'pull'],
     ]);
+    // The file's regions are checked against every host count of the sweep before anything runs.
+    writeFileSync(file, JSON.stringify({ options: { protocol: 'push', threads: 1 }, regions: { groups: [{ hosts: '0..499' }] } }));
+    expect(() => planBench({ scenario: file, hosts: '100' })).toThrow('regions.groups[0].hosts');
+    const regional = planBench({ scenario: file, hosts: '1000' });
+    expect(regional.configurations.map((c) => [c.options.threads, c.options.regions?.groups])).toEqual([[1, [{ hosts: '0..499' }]]]);
+    writeFileSync(file, JSON.stringify({ options: { protocol: 'rumor', hosts: 500, rumorMode: 'pull' }, events: [{ partition: { at: 1, heal: 5, groups: [{ fraction: 0.5 }] } }] }));
     for (const c of plan.configurations) {
       expect(c.options.partitions).toEqual([{ at: 1, heal: 5, groups: [{ fraction: 0.5 }] }]);
       expect(c.args.slice(-3)).toEqual(['--scenario', file, '--json']);

@@ -143,6 +143,30 @@ describe('regions (docs/semantics.md "Regions")', () => {
     expect(r.partitioned).toBe(0);
   });
 
+  it('bad partitions given to simulate() are OptionErrors naming the place, not crashes', () => {
+    expect(() => resolveOptions({ hosts: 10, partitions: null } as never)).toThrow('partitions: got null, expected a list of partitions');
+    expect(() => resolveOptions({ hosts: 10, partitions: { length: 0 } } as never)).toThrow('expected a list of partitions');
+    expect(() => resolveOptions({ hosts: 10, partitions: [{ at: 0, groups: [{ hosts: -3 }] }] } as never)).toThrow('partitions[0].groups[0].hosts: got -3');
+    expect(() => resolveOptions({ hosts: 10, partitions: [{ at: 0, groups: [{ hosts: '0..5' }, { hosts: '7,3' }] }] })).toThrow('partitions[0].groups[1].hosts: got "7,3", expected groups that do not overlap; 3 is also in group 0');
+    expect(() => resolveOptions({ hosts: 10, partitions: [{ at: 0, groups: [{ hosts: '0..5,5' }] }] })).toThrow('5 is named twice in this group');
+    // 200,000 single ids are checked in well under a second (the overlap test sorts).
+    const ids = Array.from({ length: 200_000 }, (_, i) => 2 * i).join(',');
+    const started = performance.now();
+    expect(resolveOptions({ hosts: 400_001, partitions: [{ at: 0, groups: [{ hosts: ids }] }] }).partitions).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('a partition that starts after the last tick costs no memory, and is counted in the estimate when it can cut', async () => {
+    const { estimateBytes, preferredState } = await import('../src/engines/parallel/memory.js');
+    const base = resolveOptions({ protocol: 'rumor', hosts: 1_000_000, threads: 2, maxTicks: 50 } as never);
+    const mode = (o: typeof base) => ({ mode: preferredState(o).mode, generations: 1, versions: 0 }) as never;
+    const late = resolveOptions({ ...base, partitions: [{ at: 51, groups: [{ fraction: 0.5 }] }] } as never);
+    const early = resolveOptions({ ...base, partitions: [{ at: 50, groups: [{ fraction: 0.5 }] }] } as never);
+    expect(estimateBytes(late, mode(late))).toBe(estimateBytes(base, mode(base)));
+    // A byte per host in each of the 2 shards.
+    expect(estimateBytes(early, mode(early)) - estimateBytes(base, mode(base))).toBe(2 * 1_000_000);
+  });
+
   it('bad regions are usage errors naming the place', () => {
     expect(() => resolveOptions({ hosts: 10, regions: { groups: [{ hosts: '0..4' }], links: [{ between: [0, 2] }] } })).toThrow('regions.links[0].between: got [0,2], expected two region numbers from 0 to 1');
     expect(() => resolveOptions({ hosts: 10, regions: { groups: [{ hosts: '0..4' }], links: [{ between: [0, 1] }, { between: [1, 0] }] } })).toThrow('regions.links[1].between');
@@ -208,6 +232,14 @@ describe('bad scenarios: one usage error each, naming the file, the path, the va
     expect(stderr, context).not.toMatch(/^\s+at /m);
     if (ext !== 'txt') expect(stderr, context).toContain(file);
     for (const name of names) expect(stderr, context).toContain(name);
+  });
+
+  it('regions with rumor\'s synchronous contacts name the file', async () => {
+    const file = write('rumor-regions.json', JSON.stringify({ options: { protocol: 'rumor' }, regions: { groups: [{ fraction: 0.5 }] } }));
+    const { code, stderr } = await runCli(['run', '--scenario', file]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${file}: regions`);
+    expect(stderr).toContain('messages');
   });
 
   it('a missing file', async () => {

@@ -165,12 +165,13 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
     // resolveOptions holds the rule for --engine reference (one thread), as for `run`.
     threads = list('--threads', flags.threads, 'thread counts', '1,2').map(numeric);
   } else {
-    threads = engine === 'reference' ? [1] : [...new Set([1, availableParallelism()])];
+    threads = engine === 'reference' ? [1] : fileOptions.threads !== undefined ? [fileOptions.threads] : [...new Set([1, availableParallelism()])];
   }
   const { protocol: _p, hosts: _h, threads: _t, ...fileRest } = fileOptions;
   void _p; void _h; void _t;
   const common: Omit<SimulationInput, 'protocol' | 'hosts' | 'threads'> = { ...fileRest, engine: engine as NonNullable<SimulationInput['engine']> };
   if (scenario !== undefined && scenario.partitions.length > 0) common.partitions = scenario.partitions;
+  if (scenario?.regions !== undefined) common.regions = scenario.regions;
   if (flags.fanout !== undefined) common.fanout = numeric(flags.fanout) as number;
   if (flags.view !== undefined) common.view = flags.view as NonNullable<SimulationInput['view']>;
   if (flags.latency !== undefined) common.latency = flags.latency;

@@ -10,7 +10,8 @@ import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import { MAX_TALLIES, protocolModule, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
+import { faultMapBytes } from '../faults.js';
+import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
 import type { Progress } from './parallel/engine.js';
@@ -400,7 +401,9 @@ function checkReferenceMemory(options: SimulationOptions): number {
   const cellBytes = module.state === 'cells' ? (module.cells.length + 1) * 4 : 0;
   const sets = module.state !== 'cells' || module.knownSets?.(options) === true;
   const estimateOf = (hosts: number): { total: number; heap: number } => {
-    const pending = peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE;
+    // The protocol's shared maps and lists, and the transport's group maps (a byte per host each).
+    const extra = sharedBytes(module, { ...options, hosts }) + faultMapBytes({ ...options, hosts });
+    const pending = peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE + extra;
     // Cell protocols keep a few Int32 cells per host (and the per-host counters every run keeps).
     if (!sets) return { heap: pending + hosts * 16, total: pending + hosts * (16 + cellBytes) + BYTES_MAIN_THREAD };
     const heap = hosts * hosts * 8 + pending;

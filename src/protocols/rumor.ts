@@ -599,7 +599,10 @@ export const rumor: ProtocolModule = {
   shared: (options) => ({
     bitmaps: wakes(options) ? 1 + options.threads : 0,
     bytemaps: 0,
-    ...(options.view === 'known' && options.contact === 'synchronous' ? { lists: { count: options.threads, length: 2 + 2 * options.hosts * options.fanout } } : {}),
+    // An instance holds at most ceil(N / threads) + 2 hosts (two ranges of at most ceil(N / 2T)).
+    ...(options.view === 'known' && options.contact === 'synchronous'
+      ? { lists: { count: options.threads, length: 2 + 2 * options.fanout * (Math.ceil(options.hosts / options.threads) + 2) } }
+      : {}),
   }),
   // Synchronous contacts: a host's state for the next tick depends on every contact of the tick.
   settles: (options) => options.contact === 'synchronous' && (options.rumorMode !== 'push' || wakes(options)),

@@ -4,7 +4,7 @@
  * cannot fit is refused before anything is allocated, with the largest host count that would.
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
-import { latencyEnvelope } from '../../faults.js';
+import { faultMapBytes, latencyEnvelope } from '../../faults.js';
 import type { SimulationOptions } from '../../options.js';
 import { protocolModule, sharedBytes } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
@@ -37,12 +37,18 @@ export function cellBytes(options: SimulationOptions): number {
   return protocolModule(options.protocol).cells.length * options.hosts * 4;
 }
 
-/** A cell protocol's bytes besides its known sets, if it keeps any: cells, shared maps and lists, per-host arrays. */
+/**
+ * Bytes besides the state layout: every shard's fault maps (partitions, regions), and for a cell
+ * protocol its cells, shared maps and lists and per-host arrays (its known sets, if it keeps any,
+ * are the state layout).
+ */
 function cellRunBytes(options: SimulationOptions): number {
   const module = protocolModule(options.protocol);
-  if (module.state !== 'cells') return 0;
+  // Every shard's transport keeps its own group maps of the partitions and regions.
+  const faults = options.threads * faultMapBytes(options);
+  if (module.state !== 'cells') return faults;
   const n = options.hosts;
-  return cellBytes(options) + sharedBytes(module, options) + n * (CELL_RUN_BYTES_PER_HOST + options.threads * CELL_RUN_BYTES_PER_HOST_PER_SHARD);
+  return faults + cellBytes(options) + sharedBytes(module, options) + n * (CELL_RUN_BYTES_PER_HOST + options.threads * CELL_RUN_BYTES_PER_HOST_PER_SHARD);
 }
 
 /** Estimated peak bytes of a run with state mode `mode`. */
