@@ -234,6 +234,27 @@ describe.each([
   }, 60_000);
 });
 
+describe('interruption inside a long rumor tick (synchronous push: the hot list acts in endSteps)', () => {
+  it('an abort in the middle of a tick gives exactly the metrics of maxTicks = lastTick', async () => {
+    const input = { protocol: 'rumor', hosts: 3_000_000, threads: 2 } as SimulationInput;
+    const controller = new AbortController();
+    let abortTick = -1;
+    const onProgress = (p: Progress): void => {
+      // The middle ticks hold the most hot hosts: abort inside one of them.
+      if (abortTick < 0 && p.tick >= 14) {
+        abortTick = p.tick;
+        controller.abort();
+      }
+    };
+    const result = await simulate(input, { signal: controller.signal, onProgress, progressIntervalMs: 10 });
+    expect(abortTick).toBeGreaterThan(0);
+    expect(result).toMatchObject({ partial: true, endReason: 'interrupted' });
+    expect([abortTick - 1, abortTick]).toContain(result.lastTick);
+    const same = await simulate({ ...input, maxTicks: result.lastTick });
+    expect(outcomeOf({ ...result, endReason: 'max-ticks', partial: false })).toEqual(outcomeOf({ ...same, options: result.options }));
+  }, 60_000);
+});
+
 describe('progress of the reference engine', () => {
   it('reports the running tick, hosts complete at the end of the tick before, and messages sent so far', async () => {
     const seen: Progress[] = [];

@@ -164,6 +164,11 @@ class ReferenceHosts implements HostApi {
   readonly lists: Int32Array[];
   readonly bitmapWords: { readonly from: number; readonly to: number };
 
+  /** Counted towards the next yield (the reference engine yields only between hosts). */
+  didWork(units: number): void {
+    this.work += units;
+  }
+
   wake(h: number): void {
     this.awake[(this.tick + 1) & 1]![h] = 1;
   }

@@ -66,6 +66,13 @@ export interface HostApi {
    * tick). Waking twice is waking once.
    */
   wake(h: number): void;
+  /**
+   * The protocol did `units` of work (host steps' worth) outside the engine's own loops, e.g. a
+   * batch of contacts in endSteps(): the parallel engine may end the run here if it was asked to
+   * stop, abandoning the tick (the protocol's writes in it read as not yet done, as its cells'
+   * stamps do), so that a stop is prompt inside a long tick too.
+   */
+  didWork(units: number): void;
   /** This engine instance's hosts, ascending (the parallel engine: the shard's). */
   readonly hosts: Int32Array;
   /** This engine instance's index, 0 .. options.threads - 1 (the parallel engine: the shard; the reference engine: 0 of 1). */

@@ -202,7 +202,12 @@ class Rumor implements Behaviour {
     const t = this.api.tick;
     if (!this.wakes || t === 0 || this.n < 2) return;
     let kept = 0;
-    for (let from = 0; from < this.hotCount; from += BATCH) kept = this.pushBatch(t, from, Math.min(this.hotCount, from + BATCH), kept);
+    for (let from = 0; from < this.hotCount; from += BATCH) {
+      kept = this.pushBatch(t, from, Math.min(this.hotCount, from + BATCH), kept);
+      // A stop may end the run here (prompt inside a long tick): the hot list is this instance's
+      // own and the tick is abandoned, so its half-updated state is never read again.
+      this.api.didWork(BATCH);
+    }
     this.hotCount = kept;
   }
 

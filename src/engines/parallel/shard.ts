@@ -323,6 +323,11 @@ class Shard implements HostApi {
     return this.sendMessage(from, to, kind, 0, payload);
   }
 
+  didWork(units: number): void {
+    this.stopCountdown -= units;
+    if (this.stopCountdown <= 0) this.checkStop();
+  }
+
   wake(h: number): void {
     if (this.shardOf[h] !== this.self) throw new Error(`wake(${h}): host ${h} belongs to shard ${this.shardOf[h]}, not ${this.self}`);
     this.wakeOwn[(this.t + 1) & 1]![h >>> 5]! |= 1 << (h & 31);
