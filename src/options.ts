@@ -154,6 +154,12 @@ const FLAG: Record<keyof SimulationInput, string> = {
   regions: 'regions',
 };
 
+/** The simulate() option a command-line flag sets (`--max-ticks` -> `maxTicks`), or undefined. */
+export function optionKeyOfFlag(flag: string): keyof SimulationInput | undefined {
+  for (const [key, spelled] of Object.entries(FLAG)) if (spelled === flag) return key as keyof SimulationInput;
+  return undefined;
+}
+
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { OptionError } from './errors.js';
 import { checkPartitions, checkRegions, type PartitionInput, type RegionsInput } from './faults.js';
-import { DEFAULTS, parseLatency, resolveOptions, type SimulationInput } from './options.js';
+import { DEFAULTS, optionKeyOfFlag, parseLatency, resolveOptions, type SimulationInput } from './options.js';
 import { violationOf } from './sweep/schema.js';
 
 /** A scenario as read from its file. */
@@ -86,9 +86,21 @@ export function scenarioInput(scenario: Scenario, cli: SimulationInput): Simulat
     const run = { latency: parseLatency(merged.latency ?? DEFAULTS.latency), loss: typeof merged.loss === 'number' ? merged.loss : DEFAULTS.loss };
     checkRegions(scenario.regions, hosts, run, { latency: parseLatency, loss: (v) => resolveOptions({ loss: v }).loss }, (rest) => `${scenario.file}: regions${rest}`);
   }
-  return {
+  const input: SimulationInput = {
     ...merged,
     ...(scenario.partitions.length > 0 ? { partitions: scenario.partitions } : {}),
     ...(scenario.regions === undefined ? {} : { regions: scenario.regions }),
   };
+  // A value from the file that the run's rules refuse is named by its place in the file.
+  try {
+    resolveOptions(input);
+  } catch (error) {
+    if (!(error instanceof OptionError)) throw error;
+    const key = optionKeyOfFlag(error.option);
+    if (key !== undefined && (cli as Record<string, unknown>)[key] === undefined && (scenario.options as Record<string, unknown>)[key] !== undefined) {
+      throw new OptionError(`${scenario.file}: options.${key}`, error.value, error.allowed);
+    }
+    throw error;
+  }
+  return input;
 }

@@ -242,6 +242,16 @@ describe('bad scenarios: one usage error each, naming the file, the path, the va
     expect(stderr).toContain('messages');
   });
 
+  it('an option of the file that the run refuses is named by its place in the file, one given on the command line by its flag', async () => {
+    const file = write('big.json', JSON.stringify({ options: { protocol: 'push', hosts: 2_000_000 } }));
+    const fromFile = await runCli(['run', '--scenario', file]);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toContain(`${file}: options.hosts: got 2000000, expected an integer from 1 to`);
+    const fromFlag = await runCli(['run', '--scenario', file, '--hosts', '3000000']);
+    expect(fromFlag.code).toBe(2);
+    expect(fromFlag.stderr).toMatch(/^gossip-sim: --hosts: got 3000000/);
+  });
+
   it('a missing file', async () => {
     const { code, stderr } = await runCli(['run', '--scenario', join(dir, 'nowhere.json')]);
     expect(code).toBe(2);
