@@ -81,9 +81,9 @@ function randomRegions(r: TestRandom, hosts: number): RegionsInput {
 describe('partitions and regions: every engine and thread count agrees with the oracles', () => {
   const seed = testSeed();
 
-  it(`membership protocols: 30 random configurations with partitions and regions (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+  it(`membership protocols: 24 random configurations with partitions and regions (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
     let cut = 0;
-    for (let index = 0; index < 30; index++) {
+    for (let index = 0; index < 24; index++) {
       const r = new TestRandom(seed, 200_000 + index);
       const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
       const hosts = r.int(2, 40);
@@ -111,12 +111,12 @@ describe('partitions and regions: every engine and thread count agrees with the 
         expect(pick(actual), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
       }
     }
-    expect(cut).toBeGreaterThan(10);
+    expect(cut).toBeGreaterThan(8);
   }, 120_000);
 
-  it(`rumor: 30 random configurations with partitions (and regions, messages model), both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+  it(`rumor: 24 random configurations with partitions (and regions, messages model), both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
     let cut = 0;
-    for (let index = 0; index < 30; index++) {
+    for (let index = 0; index < 24; index++) {
       const r = new TestRandom(seed, 300_000 + index);
       const hosts = r.int(2, 60);
       const contact = r.pick(['synchronous', 'messages'] as const);
@@ -152,6 +152,6 @@ describe('partitions and regions: every engine and thread count agrees with the 
         expect(pick(actual, ['protocolMetrics']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
       }
     }
-    expect(cut).toBeGreaterThan(10);
+    expect(cut).toBeGreaterThan(8);
   }, 120_000);
 });

@@ -14,7 +14,7 @@ import { ENGINE_VARIANTS, type EngineVariant } from './support/engines.js';
 import { describeCase, randomConfig, testSeed } from './support/random.js';
 
 const SEED = testSeed();
-const CONFIG_COUNT = configCount(300);
+const CONFIG_COUNT = configCount(250);
 /** How many of the configurations are also run with threads 1 and 3. */
 const THREADS_CHECKED = Math.min(CONFIG_COUNT, 100);
 

@@ -186,7 +186,7 @@ describe('rumor: every engine and thread count agrees with the oracle on a seede
     expect(maxTicksEnds).toBeGreaterThan(0);
   }, 120_000);
 
-  const KNOWN_SAMPLE_SIZE = 24;
+  const KNOWN_SAMPLE_SIZE = 16;
   it(`matches the oracle under view known on ${KNOWN_SAMPLE_SIZE} random configurations (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
     const ends = new Set<string>();
     for (let index = 0; index < KNOWN_SAMPLE_SIZE; index++) {
