@@ -3,7 +3,7 @@
  * The `gossip-sim` command line: a thin layer over `simulate()`. Exit codes: 0 success, 1 run
  * failure, 2 usage error, 3 not converged under --require-convergence, 130 interrupted.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
@@ -140,8 +140,24 @@ function jsonDocument(result: Result, hostCompletionTicks: unknown): Record<stri
     series: result.series,
     hostCompletionTicks,
     // Peak resident memory of this process as the OS counted it (getrusage), worker threads included.
-    diagnostics: { ...result.diagnostics, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
+    diagnostics: { ...result.diagnostics, peakRssBytes: peakRssBytes() },
   };
+}
+
+/**
+ * Peak resident memory of this process, worker threads included. On Linux VmHWM of
+ * /proc/self/status: getrusage's maxRSS survives execve, so a process started by a large one
+ * (a test runner, an editor) reported its parent's resident size at the fork as its own peak.
+ * Elsewhere getrusage.
+ */
+export function peakRssBytes(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m !== null) return Number(m[1]) * 1024;
+  } catch {
+    // Not Linux: fall back.
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 /**

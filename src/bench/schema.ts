@@ -21,7 +21,7 @@ export interface Sample {
   readonly wallSeconds: number;
   /** Wall time of the whole child process as the harness saw it: spawn to exit. */
   readonly processSeconds: number;
-  /** Peak resident memory of the child (getrusage maxRSS, worker threads included); null if unreported. */
+  /** Peak resident memory of the child (Linux VmHWM, else getrusage maxRSS; worker threads included); null if unreported. */
   readonly peakRssBytes: number | null;
   /**
    * The run's phases before its first tick (allocation, worker start-up and first touch of memory), from
