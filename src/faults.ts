@@ -253,9 +253,12 @@ export function regionsOf(regions: Regions, hosts: number, seed: number): Uint8A
   return groupMap(regions.groups, hosts, seed, STREAM_REGION, 0);
 }
 
-/** The partitions of a run that can cut anything: those that start by its last tick. */
-export function reachablePartitions(options: { readonly partitions?: readonly Partition[]; readonly maxTicks: number }): readonly Partition[] {
-  return (options.partitions ?? []).filter((p) => p.at <= options.maxTicks);
+/**
+ * The partitions of a run that can cut anything, those that start by its last tick, each with its
+ * index in the run's list (the hash of its fraction groups is by that index).
+ */
+export function reachablePartitions(options: { readonly partitions?: readonly Partition[]; readonly maxTicks: number }): { readonly partition: Partition; readonly index: number }[] {
+  return (options.partitions ?? []).map((partition, index) => ({ partition, index })).filter(({ partition }) => partition.at <= options.maxTicks);
 }
 
 /**
@@ -265,7 +268,7 @@ export function reachablePartitions(options: { readonly partitions?: readonly Pa
 export function faultMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly partitions?: readonly Partition[]; readonly regions?: Regions }): number {
   const perHost = (groups: number): number => options.hosts * (groups < 255 ? 1 : 2);
   let bytes = 0;
-  for (const p of reachablePartitions(options)) bytes += perHost(p.groups.length);
+  for (const { partition } of reachablePartitions(options)) bytes += perHost(partition.groups.length);
   if (options.regions !== undefined) {
     const r = options.regions.groups.length + 1;
     bytes += perHost(r - 1) + r * r * 16;

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { OptionError } from './errors.js';
-import { checkPartitions, checkRegions, type PartitionInput, type RegionsInput } from './faults.js';
-import { DEFAULTS, optionKeyOfFlag, parseLatency, resolveOptions, type SimulationInput } from './options.js';
+import type { PartitionInput, RegionsInput } from './faults.js';
+import { optionKeyOfFlag, resolveOptions, type SimulationInput } from './options.js';
 import { violationOf } from './sweep/schema.js';
 
 /** A scenario as read from its file. */
@@ -70,37 +70,34 @@ function parseYaml(text: string): unknown {
 
 /**
  * The simulate() input of a scenario with the command line's options on top (`cli`: only the
- * options given there). The events are checked against the merged host count here, so that an
- * error names its place in the file.
+ * options given there), checked by the run's own rules (resolveOptions) against the merged
+ * options. An error about something the file holds is named by its place in the file: a
+ * partition by its event (`FILE: events[3].partition.groups[1].hosts`), the regions as
+ * `FILE: regions...`, an option the command line did not give as `FILE: options.hosts`.
  */
 export function scenarioInput(scenario: Scenario, cli: SimulationInput): SimulationInput {
-  const merged: SimulationInput = { ...scenario.options, ...cli };
-  const hosts = typeof merged.hosts === 'number' ? merged.hosts : DEFAULTS.hosts;
-  if (scenario.partitions.length > 0) {
-    checkPartitions(scenario.partitions, hosts, (i, rest) => `${scenario.file}: events[${scenario.eventIndex[i]}].partition${rest}`);
-  }
-  if (scenario.regions !== undefined) {
-    if (merged.protocol === 'rumor' && merged.contact !== 'messages') {
-      throw new OptionError(`${scenario.file}: regions`, 'regions', 'no regions with rumor\'s synchronous contacts (no latency or loss there); set contact to messages');
-    }
-    const run = { latency: parseLatency(merged.latency ?? DEFAULTS.latency), loss: typeof merged.loss === 'number' ? merged.loss : DEFAULTS.loss };
-    checkRegions(scenario.regions, hosts, run, { latency: parseLatency, loss: (v) => resolveOptions({ loss: v }).loss }, (rest) => `${scenario.file}: regions${rest}`);
-  }
   const input: SimulationInput = {
-    ...merged,
+    ...scenario.options,
+    ...cli,
     ...(scenario.partitions.length > 0 ? { partitions: scenario.partitions } : {}),
     ...(scenario.regions === undefined ? {} : { regions: scenario.regions }),
   };
-  // A value from the file that the run's rules refuse is named by its place in the file.
   try {
     resolveOptions(input);
   } catch (error) {
     if (!(error instanceof OptionError)) throw error;
-    const key = optionKeyOfFlag(error.option);
-    if (key !== undefined && (cli as Record<string, unknown>)[key] === undefined && (scenario.options as Record<string, unknown>)[key] !== undefined) {
-      throw new OptionError(`${scenario.file}: options.${key}`, error.value, error.allowed);
-    }
-    throw error;
+    const place = placeInFile(scenario, cli, error.option);
+    throw place === undefined ? error : new OptionError(`${scenario.file}: ${place}`, error.value, error.allowed);
   }
   return input;
+}
+
+/** Where in the scenario file the value that resolveOptions named by `option` came from, if it did. */
+function placeInFile(scenario: Scenario, cli: SimulationInput, option: string): string | undefined {
+  const partition = /^partitions\[(\d+)\](.*)$/s.exec(option);
+  if (partition !== null) return `events[${scenario.eventIndex[Number(partition[1])]}].partition${partition[2]}`;
+  if (option === 'regions' || option.startsWith('regions.') || option.startsWith('regions[')) return option;
+  const key = optionKeyOfFlag(option);
+  const fromFile = key !== undefined && (cli as Record<string, unknown>)[key] === undefined && (scenario.options as Record<string, unknown>)[key] !== undefined;
+  return fromFile ? `options.${key}` : undefined;
 }

@@ -7,7 +7,7 @@
  * thread count gets the same fates. `deliveryTick` is called once per message sent and allocates
  * nothing; a run without partitions pays one comparison for them.
  */
-import { groupsOf, regionsOf, type Partition } from './faults.js';
+import { groupsOf, reachablePartitions, regionsOf, type Partition } from './faults.js';
 import { rand, STREAM_LATENCY, STREAM_LOSS } from './hash.js';
 import type { SimulationOptions } from './options.js';
 
@@ -48,12 +48,10 @@ export class Transport {
     this.lossThreshold = lossThreshold(options.loss);
     this.latMin = options.latency.min;
     this.latSpan = options.latency.max - options.latency.min + 1;
-    // A partition that starts after the last tick cuts nothing: no map for it. Each keeps its index
-    // in the run's list (the hash of its fraction groups is by that index).
-    const all = options.partitions ?? [];
-    const reachable = all.map((p, i) => [p, i] as const).filter(([p]) => p.at <= options.maxTicks);
-    this.partitions = reachable.map(([p]) => p);
-    this.groups = reachable.map(([p, i]) => groupsOf(p, i, options.hosts, options.seed));
+    // A partition that starts after the last tick cuts nothing: no map for it.
+    const reachable = reachablePartitions(options);
+    this.partitions = reachable.map(({ partition }) => partition);
+    this.groups = reachable.map(({ partition, index }) => groupsOf(partition, index, options.hosts, options.seed));
     const regions = options.regions;
     this.region = regions === undefined ? undefined : regionsOf(regions, options.hosts, options.seed);
     const r = regions === undefined ? 0 : regions.groups.length + 1;

@@ -174,8 +174,6 @@ class Shard implements HostApi {
   private readonly cellStore: CellStore | undefined;
   /** Decides every message's fate (partitions, loss, latency). */
   private readonly transport: Transport;
-  /** Whether the run has partitions (synchronous contacts ask the transport only then). */
-  private readonly partitions: boolean;
   /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
   readonly cells: Int32Array;
   readonly tallies = new Float64Array(MAX_TALLIES);
@@ -275,7 +273,6 @@ class Shard implements HostApi {
       this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size);
     }
     this.transport = new Transport(options);
-    this.partitions = (options.partitions?.length ?? 0) > 0;
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
     this.wakes = this.module.wakes?.(options) === true;
@@ -336,7 +333,7 @@ class Shard implements HostApi {
   contact(from: number, to: number): boolean {
     this.sent++;
     if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
-    if (this.partitions && this.transport.cut(from, to, this.t)) {
+    if (this.transport.cut(from, to, this.t)) {
       this.lost++;
       this.partitioned++;
       return false;
