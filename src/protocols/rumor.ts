@@ -28,7 +28,7 @@ import { rand, STREAM_COIN, STREAM_PEER } from '../hash.js';
 import { rumorSourceIds, type SimulationOptions } from '../options.js';
 import type { EndReason } from '../result.js';
 import { FullView, NO_PEER, PeerChooser } from './peers.js';
-import { periodicPendingBound } from './periodic.js';
+import { periodicInitialLog, periodicPendingBound } from './periodic.js';
 import { TALLY_COMPLETE, type Behaviour, type CellResults, type CellsView, type HostApi, type ProtocolModule, type TickTotals } from './protocol.js';
 
 /** Message kinds: the update (a push; in push-pull it asks for the partner's too), a request, the update as a reply, feedback. */
@@ -593,7 +593,7 @@ export const rumor: ProtocolModule = {
   tallies: ['know', 'hot', 'updates', 'requests', 'feedback', 'carrying'],
   traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false },
   // View known: as for the periodic protocols, a host knows itself and host 0.
-  initialLog: (h, options) => (options.view === 'known' && h !== 0 ? [h, 0] : [h]),
+  initialLog: periodicInitialLog,
   knownSets: (options) => options.view === 'known',
   create: (api, options) => new Rumor(api, options),
   // Synchronous pull and push-pull: a host's interest depends on every contact of the tick.
