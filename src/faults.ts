@@ -1,10 +1,10 @@
 /**
- * Faults (docs/semantics.md "Faults: partitions"): what a run's partitions are, how their groups
- * are checked, and which group each host is in. Pure functions of the options and the seed, so
+ * Faults (docs/semantics.md "Faults: partitions", "Faults: crashes"): what a run's partitions and
+ * crashes are, how they are checked, and which group each host is in and when it is down. Pure functions of the options and the seed, so
  * every engine and thread count sees the same groups; the transport (transport.ts) applies them.
  */
 import { OptionError } from './errors.js';
-import { rand, STREAM_PARTITION, STREAM_REGION } from './hash.js';
+import { rand, STREAM_CRASH, STREAM_PARTITION, STREAM_REGION } from './hash.js';
 
 /** A group of a partition: host ids and inclusive ranges ("0..499,700"), or a fraction of the hosts. */
 export type PartitionGroup = { readonly hosts: string } | { readonly fraction: number };
@@ -262,12 +262,12 @@ export function reachablePartitions(options: { readonly partitions?: readonly Pa
 }
 
 /**
- * Bytes of the transport's group maps in one engine instance: a byte per host (two past 254
- * groups) for each partition that can cut and for the regions, and the regions' link tables.
+ * Bytes of the fault maps in one engine instance: a byte per host (two past 254 groups) for each
+ * partition that can cut and for the regions, the regions' link tables, and the down-host counts.
  */
-export function faultMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly partitions?: readonly Partition[]; readonly regions?: Regions }): number {
+export function faultMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly partitions?: readonly Partition[]; readonly regions?: Regions; readonly crashes?: readonly Crash[] }): number {
   const perHost = (groups: number): number => options.hosts * (groups < 255 ? 1 : 2);
-  let bytes = 0;
+  let bytes = crashMapBytes(options);
   for (const { partition } of reachablePartitions(options)) bytes += perHost(partition.groups.length);
   if (options.regions !== undefined) {
     const r = options.regions.groups.length + 1;
@@ -285,4 +285,164 @@ export function latencyEnvelope(options: { readonly latency: { readonly min: num
     max = Math.max(max, link.latency.max);
   }
   return { min, max };
+}
+
+// ---- crashes (docs/semantics.md "Faults: crashes") ---------------------------------------------
+
+/** A crash as given (simulate()'s `crashes`, a scenario's `crash` event): the hosts, as ids or a fraction. */
+export interface CrashInput {
+  readonly at: number;
+  /** The tick its hosts come back at, keeping their state; absent or null: never. */
+  readonly recover?: number | null;
+  readonly hosts?: string | number;
+  readonly fraction?: number;
+  /** What a recovered host holds: `keep` (its state when it went down; the only one for now). */
+  readonly state?: 'keep' | 'initial';
+}
+
+/** A checked crash (SimulationOptions.crashes): exactly one of `hosts` (normalised id list) and `fraction`. */
+export type Crash = { readonly at: number; readonly recover: number | null } & ({ readonly hosts: string } | { readonly fraction: number });
+
+/** Crashes a run may have, at most. */
+export const MAX_CRASHES = 1024;
+
+/**
+ * Checks a run's crashes against its host count; `where` names a value's path for the error
+ * (`crashes[0].fraction`, or a scenario file's `events[3].crash.fraction`). Throws OptionError
+ * naming the path, the value and what is allowed.
+ */
+export function checkCrashes(raw: unknown, hosts: number, where: (i: number, rest: string) => string = (i, rest) => `crashes[${i}]${rest}`): Crash[] {
+  const whole = where(0, '').replace(/\[0\]$/, '');
+  if (!Array.isArray(raw)) throw new OptionError(whole, show(raw), 'a list of crashes');
+  if (raw.length > MAX_CRASHES) throw new OptionError(whole, `${raw.length} crashes`, `at most ${MAX_CRASHES}`);
+  return raw.map((c: unknown, i): Crash => {
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new OptionError(where(i, ''), show(c), 'an object { at, recover, hosts } or { at, recover, fraction }');
+    const entry = c as Record<string, unknown>;
+    for (const key of Object.keys(entry)) {
+      if (!['at', 'recover', 'hosts', 'fraction', 'state'].includes(key)) throw new OptionError(where(i, `.${key}`), show(entry[key]), 'no such key (a crash has at, recover, hosts or fraction, and state)');
+    }
+    const at = entry['at'];
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0) throw new OptionError(where(i, '.at'), show(at), 'the tick its hosts go down at, an integer >= 0');
+    const recover = entry['recover'] ?? null;
+    if (recover !== null && (typeof recover !== 'number' || !Number.isInteger(recover) || recover <= at)) {
+      throw new OptionError(where(i, '.recover'), show(recover), `the tick its hosts come back at, an integer > its crash tick ${at} (or none: they never come back)`);
+    }
+    const state = entry['state'] ?? 'keep';
+    if (state !== 'keep') {
+      throw new OptionError(where(i, '.state'), show(state), '"keep" (a recovered host keeps the state it had; restarting from the initial state is not supported yet)');
+    }
+    const hasHosts = entry['hosts'] !== undefined;
+    const hasFraction = entry['fraction'] !== undefined;
+    if (hasHosts === hasFraction) throw new OptionError(where(i, ''), show(c), 'exactly one of hosts ("0..9,42") and fraction (0.1)');
+    if (hasHosts) {
+      const text = entry['hosts'];
+      const ranges = typeof text === 'string' ? parseHostList(text) : typeof text === 'number' && Number.isSafeInteger(text) && text >= 0 ? [[text, text] as [number, number]] : null;
+      if (ranges === null) throw new OptionError(where(i, '.hosts'), show(text), 'host ids and inclusive ranges, e.g. "0..9,42"');
+      for (const [, hi] of ranges) {
+        if (hi >= hosts) throw new OptionError(where(i, '.hosts'), show(text), `host ids below --hosts ${hosts}; ${hi} is not a host of this run`);
+      }
+      return { at, recover, hosts: ranges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}..${hi}`)).join(',') };
+    }
+    const f = entry['fraction'];
+    if (typeof f !== 'number' || !(f > 0) || f > 1) throw new OptionError(where(i, '.fraction'), show(f), 'a fraction of the hosts, > 0 and <= 1');
+    return { at, recover, fraction: f };
+  });
+}
+
+/** The crashes of a run that take effect by its last tick, each with its index in the run's list (fraction crashes hash by it). */
+export function reachableCrashes(options: { readonly crashes?: readonly Crash[]; readonly maxTicks: number }): { readonly crash: Crash; readonly index: number }[] {
+  return (options.crashes ?? []).map((crash, index) => ({ crash, index })).filter(({ crash }) => crash.at <= options.maxTicks);
+}
+
+/**
+ * The run's last crash tick: the largest `at` or `recover` of its crashes that is at most its
+ * last tick, -1 without crashes. Until then a run does not end as converged or stalled.
+ */
+export function lastCrashTick(options: { readonly crashes?: readonly Crash[]; readonly maxTicks: number }): number {
+  let last = -1;
+  for (const { crash } of reachableCrashes(options)) {
+    last = Math.max(last, crash.at);
+    if (crash.recover !== null && crash.recover <= options.maxTicks) last = Math.max(last, crash.recover);
+  }
+  return last;
+}
+
+/**
+ * Which hosts are down, tick by tick (docs/semantics.md "Faults: crashes"): a count per host of the
+ * crashes holding it, moved forward one tick at a time by `advance(t)`, so any engine instance
+ * knows every host's state at the tick it simulates. Allocates N bytes (one per host) once; a
+ * crash's hosts are walked only at its two ticks.
+ */
+export class DownHosts {
+  /** Crashes holding each host now (a host is down while this is > 0). */
+  readonly holds: Uint8Array | Uint16Array;
+  /** Hosts down now. */
+  down = 0;
+  /** Whether some host has changed state at the tick last advanced to (engines recount then). */
+  changed = false;
+  private readonly crashes: readonly { readonly crash: Crash; readonly index: number }[];
+  private readonly hosts: number;
+  private readonly seed: number;
+
+  constructor(options: { readonly crashes?: readonly Crash[]; readonly maxTicks: number; readonly hosts: number; readonly seed: number }) {
+    this.crashes = reachableCrashes(options);
+    this.hosts = options.hosts;
+    this.seed = options.seed;
+    // A byte counts up to 255 crashes holding one host at once; more crashes need two.
+    const size = this.crashes.length === 0 ? 0 : options.hosts;
+    this.holds = this.crashes.length > 255 ? new Uint16Array(size) : new Uint8Array(size);
+  }
+
+  /** Whether the run has crashes that take effect. */
+  get any(): boolean {
+    return this.crashes.length > 0;
+  }
+
+  /** Applies the crashes and recoveries of tick t (call once per tick, in order, from tick 0). */
+  advance(t: number): void {
+    this.changed = false;
+    for (const { crash, index } of this.crashes) {
+      if (crash.at === t) this.apply(crash, index, 1);
+      if (crash.recover === t) this.apply(crash, index, -1);
+    }
+  }
+
+  /** Whether host h is down at the tick last advanced to. */
+  isDown(h: number): boolean {
+    return this.holds[h] !== 0;
+  }
+
+  private apply(crash: Crash, index: number, delta: 1 | -1): void {
+    this.changed = true;
+    const holds = this.holds;
+    const step = (h: number): void => {
+      const before = holds[h]!;
+      holds[h] = before + delta;
+      if (before === 0) this.down++;
+      else if (before + delta === 0) this.down--;
+    };
+    if ('hosts' in crash) {
+      for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) step(h);
+      return;
+    }
+    const threshold = Math.min(4294967296, Math.floor(crash.fraction * 4294967296));
+    for (let h = 0; h < this.hosts; h++) if (rand(this.seed, STREAM_CRASH, h, index, 0) < threshold) step(h);
+  }
+}
+
+/** Bytes of an engine instance's down-host counts: one per host (two past 255 crashes), none without crashes. */
+export function crashMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly crashes?: readonly Crash[] }): number {
+  const n = reachableCrashes(options).length;
+  return n === 0 ? 0 : options.hosts * (n > 255 ? 2 : 1);
+}
+
+/**
+ * A run's end after tick t under crashes (docs/semantics.md "Faults: crashes"): `end` is the
+ * protocol's decision over the live hosts. Converged needs a live host, and neither converged nor
+ * stalled ends the run before its last crash tick (the fault timeline plays out); max-ticks still
+ * does.
+ */
+export function endUnderCrashes<E extends string>(end: E | undefined, tick: number, live: number, lastCrash: number, maxTicks: number): E | 'max-ticks' | undefined {
+  if ((end === 'converged' && live === 0) || ((end === 'converged' || end === 'stalled') && tick < lastCrash)) return tick >= maxTicks ? 'max-ticks' : undefined;
+  return end;
 }

@@ -14,6 +14,8 @@ export const STREAM_COIN = 4;
 export const STREAM_PARTITION = 5;
 /** Fraction groups of the regions (docs/semantics.md "Regions"). */
 export const STREAM_REGION = 6;
+/** Fraction crashes (docs/semantics.md "Faults: crashes"). */
+export const STREAM_CRASH = 7;
 
 /** The 32-bit finaliser of SPEC.md (lowbias32 constants); returns an unsigned 32-bit integer. */
 export function mix32(x: number): number {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { OptionError } from './errors.js';
-import { checkPartitions, checkRegions, type Partition, type PartitionInput, type Regions, type RegionsInput } from './faults.js';
+import { checkCrashes, checkPartitions, checkRegions, type Crash, type CrashInput, type Partition, type PartitionInput, type Regions, type RegionsInput } from './faults.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 
 export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull' | 'rumor';
@@ -61,6 +61,8 @@ export interface SimulationOptions {
   readonly partitions?: readonly Partition[];
   /** Regions with their links (docs/semantics.md "Regions"; present exactly when given). */
   readonly regions?: Regions;
+  /** Crashes (docs/semantics.md "Faults: crashes"; present exactly when the run has some). */
+  readonly crashes?: readonly Crash[];
 }
 
 /** A rumor run's resolved variant (every field present). */
@@ -98,6 +100,8 @@ export interface SimulationInput {
   partitions?: readonly PartitionInput[];
   /** Regions: `{ groups: [{ hosts: "0..99" }, ...], links: [{ between: [0, 1], latency: "5..9", loss: 0.01 }] }`. */
   regions?: RegionsInput;
+  /** Crashes: `{ at, recover, hosts: "0..9" }` or `{ at, recover, fraction: 0.1 }` (docs/semantics.md "Faults: crashes"). */
+  crashes?: readonly CrashInput[];
 }
 
 export const MAX_HOSTS = 1 << 20;
@@ -127,7 +131,7 @@ export const DEFAULTS = {
 
 const KNOWN_KEYS = new Set<string>([
   'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine', 'maxMemory',
-  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact', 'partitions', 'regions',
+  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact', 'partitions', 'regions', 'crashes',
 ]);
 const RUMOR_KEYS = ['rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact'] as const;
 
@@ -152,6 +156,7 @@ const FLAG: Record<keyof SimulationInput, string> = {
   contact: '--contact',
   partitions: 'partitions',
   regions: 'regions',
+  crashes: 'crashes',
 };
 
 /** The simulate() option a command-line flag sets (`--max-ticks` -> `maxTicks`), or undefined. */
@@ -282,6 +287,11 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     throw new OptionError('regions', show(raw.regions), 'no regions with --contact synchronous, whose contacts have no latency or loss; use --contact messages');
   }
   if (regions !== undefined) Object.assign(rest, { regions });
+  if (given('crashes') && !(Array.isArray(raw.crashes) && raw.crashes.length === 0)) {
+    const crashes = checkCrashes(raw.crashes, hosts);
+    if (rumor) throw new OptionError('crashes', show(raw.crashes), 'no crashes with --protocol rumor yet (they apply to announce, push, pull and push-pull)');
+    Object.assign(rest, { crashes });
+  }
   if (rumor && rest.contact === 'synchronous') {
     // A synchronous contact completes within its tick: latency and loss have no meaning there.
     if (rest.latency.min !== 1 || rest.latency.max !== 1) {

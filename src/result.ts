@@ -9,10 +9,12 @@ export interface TickSeries {
   readonly sent: number[];
   /** Messages delivered during the tick (handled or ignored). */
   readonly delivered: number[];
-  /** Hosts complete at the end of the tick. */
+  /** Live hosts complete at the end of the tick (every host without crashes). */
   readonly complete: number[];
-  /** Sum of |K(h)| over hosts divided by N*N, at the end of the tick. */
+  /** Sum of |K(h)| over live hosts divided by (live hosts) * N, at the end of the tick. */
   readonly coverage: number[];
+  /** Hosts up at the tick (N without crashes; docs/semantics.md "Faults: crashes"). */
+  readonly live: number[];
 }
 
 /** The metrics of SPEC.md ("Metrics"), spelled as there. */
@@ -37,6 +39,10 @@ export interface SimulationOutcome extends Metrics {
   readonly lastTick: number;
   /** Messages cut by a partition (counted in `lost` too; docs/semantics.md "Faults: partitions"). */
   readonly partitioned: number;
+  /** Messages delivered to a host that was down (counted in `delivered` too; "Faults: crashes"). */
+  readonly dropped: number;
+  /** Hosts up at lastTick (N without crashes). */
+  readonly live: number;
   /** Tick at which each host became complete, `null` if it never did. */
   readonly hostCompletionTicks: (number | null)[];
   readonly series: TickSeries;

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { OptionError } from './errors.js';
-import type { PartitionInput, RegionsInput } from './faults.js';
+import type { CrashInput, PartitionInput, RegionsInput } from './faults.js';
 import { optionKeyOfFlag, resolveOptions, type SimulationInput } from './options.js';
 import { violationOf } from './sweep/schema.js';
 
@@ -22,6 +22,9 @@ export interface Scenario {
   /** Its partition events, in file order, and the index of each in `events`. */
   readonly partitions: readonly PartitionInput[];
   readonly eventIndex: readonly number[];
+  /** Its crash events, in file order, and the index of each in `events`. */
+  readonly crashes: readonly CrashInput[];
+  readonly crashIndex: readonly number[];
   /** Its regions, if any. */
   readonly regions?: RegionsInput;
 }
@@ -51,13 +54,19 @@ export function loadScenario(file: string): Scenario {
   const doc = document as { options?: SimulationInput; events?: Record<string, unknown>[]; regions?: RegionsInput };
   const partitions: PartitionInput[] = [];
   const eventIndex: number[] = [];
+  const crashes: CrashInput[] = [];
+  const crashIndex: number[] = [];
   (doc.events ?? []).forEach((event, i) => {
     if (event['partition'] !== undefined) {
       partitions.push(event['partition'] as PartitionInput);
       eventIndex.push(i);
     }
+    if (event['crash'] !== undefined) {
+      crashes.push(event['crash'] as CrashInput);
+      crashIndex.push(i);
+    }
   });
-  return { file, options: doc.options ?? {}, partitions, eventIndex, ...(doc.regions === undefined ? {} : { regions: doc.regions }) };
+  return { file, options: doc.options ?? {}, partitions, eventIndex, crashes, crashIndex, ...(doc.regions === undefined ? {} : { regions: doc.regions }) };
 }
 
 // Loaded on first use, as Ajv is (sweep/schema.ts): most runs read no YAML.
@@ -72,7 +81,7 @@ function parseYaml(text: string): unknown {
  * The simulate() input of a scenario with the command line's options on top (`cli`: only the
  * options given there), checked by the run's own rules (resolveOptions) against the merged
  * options. An error about something the file holds is named by its place in the file: a
- * partition by its event (`FILE: events[3].partition.groups[1].hosts`), the regions as
+ * partition or crash by its event (`FILE: events[3].partition.groups[1].hosts`), the regions as
  * `FILE: regions...`, an option the command line did not give as `FILE: options.hosts`.
  */
 export function scenarioInput(scenario: Scenario, cli: SimulationInput): SimulationInput {
@@ -80,6 +89,7 @@ export function scenarioInput(scenario: Scenario, cli: SimulationInput): Simulat
     ...scenario.options,
     ...cli,
     ...(scenario.partitions.length > 0 ? { partitions: scenario.partitions } : {}),
+    ...(scenario.crashes.length > 0 ? { crashes: scenario.crashes } : {}),
     ...(scenario.regions === undefined ? {} : { regions: scenario.regions }),
   };
   try {
@@ -96,6 +106,9 @@ export function scenarioInput(scenario: Scenario, cli: SimulationInput): Simulat
 function placeInFile(scenario: Scenario, cli: SimulationInput, option: string): string | undefined {
   const partition = /^partitions\[(\d+)\](.*)$/s.exec(option);
   if (partition !== null) return `events[${scenario.eventIndex[Number(partition[1])]}].partition${partition[2]}`;
+  const crash = /^crashes\[(\d+)\](.*)$/s.exec(option);
+  if (crash !== null) return `events[${scenario.crashIndex[Number(crash[1])]}].crash${crash[2]}`;
+  if (option === 'crashes') return 'events';
   if (option === 'regions' || option.startsWith('regions.') || option.startsWith('regions[')) return option;
   const key = optionKeyOfFlag(option);
   const fromFile = key !== undefined && (cli as Record<string, unknown>)[key] === undefined && (scenario.options as Record<string, unknown>)[key] !== undefined;

@@ -63,6 +63,7 @@ export function formatSummary(result: Result): string {
     `  messages   sent ${formatCount(result.sent)}, processed ${formatCount(result.processed)}, ` +
       `ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}${partitionedText(result)}, in flight ${formatCount(result.inFlight)}`,
     completionLine(result),
+    ...crashLines(result),
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
     `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (host, known host) pairs`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
@@ -75,6 +76,12 @@ function completionLine(result: Result): string {
   const q = result.completionQuantiles;
   const by = (t: number | null): string => (t === null ? 'never' : `by tick ${t}`);
   return `  complete   50% of hosts ${by(q.p50)}, 95% ${by(q.p95)}, 99% ${by(q.p99)}`;
+}
+
+/** A run with crashes: hosts live at the end, the messages dropped at down hosts; nothing otherwise. */
+function crashLines(result: Result): string[] {
+  if (result.options.crashes === undefined) return [];
+  return [`  crashes    ${formatCount(result.live)} of ${formatCount(result.options.hosts)} hosts live at the end; ${formatCount(result.dropped)} messages dropped at down hosts (outcome and coverage are over live hosts)`];
 }
 
 /** " (N cut by partitions)" after the lost count of a run with partitions. */

@@ -54,10 +54,10 @@ describe('--trace', () => {
     const path = join(dir, 'trace.csv');
     expect(await writeRunOutputs(push, { trace: path })).toEqual([path, join(dir, 'trace.hosts.csv')]);
     const ticks = (await readFile(path, 'utf8')).trimEnd().split('\n');
-    expect(ticks[0]).toBe('tick,sent,delivered,complete,coverage');
+    expect(ticks[0]).toBe('tick,sent,delivered,complete,coverage,live');
     expect(ticks).toHaveLength(push.lastTick + 2);
     ticks.slice(1).forEach((line, t) => {
-      expect(line.split(',').map(Number)).toEqual([t, push.series.sent[t], push.series.delivered[t], push.series.complete[t], push.series.coverage[t]]);
+      expect(line.split(',').map(Number)).toEqual([t, push.series.sent[t], push.series.delivered[t], push.series.complete[t], push.series.coverage[t], push.series.live[t]]);
     });
     const hosts = (await readFile(hostsCsvPathOf(path), 'utf8')).trimEnd().split('\n');
     expect(hosts[0]).toBe('host,completion_tick');
@@ -183,7 +183,7 @@ describe('chart specs', () => {
 
   it('draw long runs in at most 400 points per series and wide completion spreads in at most 60 bars', () => {
     const n = 5000;
-    const series = { sent: new Array<number>(n).fill(3), delivered: new Array<number>(n).fill(2), complete: Array.from({ length: n }, (_, t) => t), coverage: new Array<number>(n).fill(0.5) };
+    const series = { sent: new Array<number>(n).fill(3), delivered: new Array<number>(n).fill(2), complete: Array.from({ length: n }, (_, t) => t), coverage: new Array<number>(n).fill(0.5), live: new Array<number>(n).fill(n) };
     const convergence = convergenceChart(series, n);
     expect(convergence.points).toBe(800);
     expect(convergence.caption).toContain('5000 ticks drawn as 400 points');

@@ -10,7 +10,7 @@ import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import { faultMapBytes } from '../faults.js';
+import { DownHosts, endUnderCrashes, faultMapBytes, lastCrashTick } from '../faults.js';
 import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
@@ -52,6 +52,7 @@ interface Counters {
   ignored: number;
   lost: number;
   partitioned: number;
+  dropped: number;
   inFlight: number;
   entries: number;
   totalKnown: number;
@@ -73,7 +74,9 @@ class ReferenceHosts implements HostApi {
   readonly sentThisTick: number[];
   /** Messages by delivery tick. */
   readonly pending = new Map<number, Message[]>();
-  readonly c: Counters = { sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, inFlight: 0, entries: 0, totalKnown: 0, complete: 0 };
+  readonly c: Counters = { sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, dropped: 0, inFlight: 0, entries: 0, totalKnown: 0, complete: 0 };
+  /** Which hosts are down at this tick (docs/semantics.md "Faults: crashes"). */
+  readonly down: DownHosts;
   knowSeed = 0;
   tickSent = 0;
   peakPendingMessages = 0;
@@ -95,6 +98,7 @@ class ReferenceHosts implements HostApi {
     const module = protocolModule(options.protocol);
     this.learns = module.traits.learns;
     this.transport = new Transport(options);
+    this.down = new DownHosts(options);
     this.completion = new Int32Array(n).fill(-1);
     this.nextSeq = new Array<number>(n).fill(0);
     this.sentThisTick = new Array<number>(n).fill(0);
@@ -183,6 +187,10 @@ class ReferenceHosts implements HostApi {
       return false;
     }
     this.c.delivered++;
+    if (this.down.any && this.down.isDown(to)) {
+      this.c.dropped++;
+      return false;
+    }
     this.c.processed++;
     return true;
   }
@@ -254,7 +262,8 @@ class ReferenceHosts implements HostApi {
     this.work++;
     this.c.delivered++;
     this.c.inFlight--;
-    if (this.behaviour!.receive(m.to, m.kind, m.from, m.payload)) this.c.processed++;
+    if (this.down.any && this.down.isDown(m.to)) this.c.dropped++;
+    else if (this.behaviour!.receive(m.to, m.kind, m.from, m.payload)) this.c.processed++;
     else this.c.ignored++;
   }
 }
@@ -280,7 +289,14 @@ export async function runReference(options: SimulationOptions, controls: Referen
   if (settles && behaviour.settle === undefined) throw new Error(`protocol ${module.name} settles but its behaviour has no settle()`);
   const c = hosts.c;
 
-  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
+  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] };
+  const down = hosts.down;
+  const lastCrash = lastCrashTick(options);
+  /** Under crashes, which hosts have taken their start (a host starts at its first up tick). */
+  const started = down.any ? new Uint8Array(n) : undefined;
+  // Live hosts and the ids they know, as of the end of the last completed tick.
+  let liveNow = n;
+  let knownLive = 0;
   let spreadTicks: number | null = null;
   let t = 0;
 
@@ -323,18 +339,31 @@ export async function runReference(options: SimulationOptions, controls: Referen
       hosts.tickSent = 0;
       const deliveredBefore = c.delivered;
       hosts.sentThisTick.fill(0);
-      if (t === 0) for (let h = 0; h < n; h++) behaviour.start(h);
+      down.advance(t);
+      // A host starts at the first tick it is up (tick 0 without crashes), before its deliveries.
+      if (t === 0 && started === undefined) for (let h = 0; h < n; h++) behaviour.start(h);
       const awake = wakes ? hosts.awake[t & 1] : undefined;
       const arriving = pending.get(t) ?? [];
       pending.delete(t);
       arriving.sort((a, b) => a.to - b.to || a.from - b.from || a.seq - b.seq);
       let next = 0;
       for (let h = 0; h < n; h++) {
+        const isDown = down.any && down.isDown(h);
+        if (started !== undefined && started[h] === 0 && !isDown) {
+          started[h] = 1;
+          behaviour.start(h);
+        }
         while (next < arriving.length && arriving[next]!.to === h) {
           hosts.handle(arriving[next++]!);
           if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
         }
-        if (awake === undefined) behaviour.step(h);
+        if (isDown) {
+          // A down host takes no step; a woken one is still woken when it is up again.
+          if (awake !== undefined && awake[h] === 1) {
+            awake[h] = 0;
+            hosts.awake[(t + 1) & 1]![h] = 1;
+          }
+        } else if (awake === undefined) behaviour.step(h);
         else if (awake[h] === 1) {
           awake[h] = 0;
           behaviour.step(h);
@@ -349,13 +378,31 @@ export async function runReference(options: SimulationOptions, controls: Referen
         if (yields && hosts.work >= WORK_PER_YIELD && (await stoppedMidTick())) break ticks;
       }
       hosts.syncCellCounts();
+      // Live hosts only (docs/semantics.md "Faults: crashes"): a down host's state is left out.
+      let live = n;
+      let complete = c.complete;
+      let known = c.totalKnown;
+      if (down.any) {
+        live = n - down.down;
+        for (let h = 0; h < n; h++) {
+          if (!down.isDown(h)) continue;
+          if (hosts.isComplete(h)) complete--;
+          known -= hosts.knownCount(h);
+        }
+      }
+      liveNow = live;
+      knownLive = known;
       series.sent.push(hosts.tickSent);
       series.delivered.push(c.delivered - deliveredBefore);
-      series.complete.push(c.complete);
-      series.coverage.push(c.totalKnown / (n * n));
+      series.complete.push(complete);
+      series.coverage.push(live === 0 ? 0 : known / (live * n));
+      series.live.push(live);
       if (spreadTicks === null && hosts.knowSeed === n) spreadTicks = t;
 
-      const end = module.endOf({ tick: t, hosts: n, complete: c.complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies });
+      const end = endUnderCrashes(
+        module.endOf({ tick: t, hosts: live, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies }),
+        t, live, lastCrash, maxTicks,
+      );
       if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }
       atTickStart = { ...c };
@@ -376,8 +423,10 @@ export async function runReference(options: SimulationOptions, controls: Referen
     ticks: converged ? (cellResults === undefined ? t : lastCompletionTick(cellResults.completion)) : null,
     sent: c.sent, delivered: c.delivered, processed: c.processed, ignored: c.ignored, lost: c.lost, inFlight: c.inFlight, entries: c.entries,
     partitioned: c.partitioned,
+    dropped: c.dropped,
     spreadTicks,
-    coverage: c.totalKnown / (n * n),
+    coverage: liveNow === 0 ? 0 : (down.any ? knownLive : c.totalKnown) / (liveNow * n),
+    live: liveNow,
     endReason,
     lastTick: t,
     series,

@@ -55,6 +55,7 @@ function metricsTable(result: Result): Table {
     ['ignored', formatCount(result.ignored)],
     ['lost', formatCount(result.lost)],
     ...(o.partitions === undefined ? [] : [['cut by partitions', formatCount(result.partitioned)]]),
+    ...(o.crashes === undefined ? [] : [['dropped at down hosts', formatCount(result.dropped)], ['hosts live at the end', formatCount(result.live)]]),
     ['in flight', formatCount(result.inFlight)],
     ['entries', formatCount(result.entries)],
     ['coverage', `${(result.coverage * 100).toFixed(2)} %`],
@@ -90,10 +91,16 @@ function rumorTable(result: Result): Table | undefined {
 
 /** The run's fault events for the charts: each partition's start and heal. */
 function faultEvents(result: Result): ChartEvent[] {
-  return (result.options.partitions ?? []).flatMap((p, i) => [
-    { tick: p.at, label: `partition ${i}` },
-    ...(p.heal === null ? [] : [{ tick: p.heal, label: `partition ${i} heals` }]),
-  ]);
+  return [
+    ...(result.options.partitions ?? []).flatMap((p, i) => [
+      { tick: p.at, label: `partition ${i}` },
+      ...(p.heal === null ? [] : [{ tick: p.heal, label: `partition ${i} heals` }]),
+    ]),
+    ...(result.options.crashes ?? []).flatMap((c, i) => [
+      { tick: c.at, label: `crash ${i}` },
+      ...(c.recover === null ? [] : [{ tick: c.recover, label: `crash ${i} recovers` }]),
+    ]),
+  ];
 }
 
 /** The HTML page of one run. Renders every chart (tens of milliseconds). */

@@ -24,7 +24,7 @@ export const TRACE_FORMAT = 'gossip-sim-trace';
 export const TRACE_VERSION = 1;
 
 /** The per-tick table's header, in column order. */
-export const TICK_COLUMNS = ['tick', 'sent', 'delivered', 'complete', 'coverage'] as const;
+export const TICK_COLUMNS = ['tick', 'sent', 'delivered', 'complete', 'coverage', 'live'] as const;
 /** The per-host table's header; `completion_tick` is empty for a host that never completed. */
 export const HOST_COLUMNS = ['host', 'completion_tick'] as const;
 
@@ -43,10 +43,10 @@ export function hostsCsvPathOf(path: string): string {
 
 /** The per-tick CSV table, header included, one line per tick from 0 to the last tick. Allocates. */
 export function tickCsvOf(source: TraceSource): string {
-  const { sent, delivered, complete, coverage } = source.series;
+  const { sent, delivered, complete, coverage, live } = source.series;
   const lines: string[] = [TICK_COLUMNS.join(',')];
   for (let t = 0; t < complete.length; t++) {
-    lines.push(`${t},${sent[t] ?? 0},${delivered[t] ?? 0},${complete[t] ?? 0},${coverage[t] ?? 0}`);
+    lines.push(`${t},${sent[t] ?? 0},${delivered[t] ?? 0},${complete[t] ?? 0},${coverage[t] ?? 0},${live[t] ?? source.options.hosts}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -72,6 +72,7 @@ export function traceJsonOf(source: TraceSource): Record<string, unknown> {
       delivered: source.series.delivered,
       complete: source.series.complete,
       coverage: source.series.coverage,
+      live: source.series.live,
     },
     hostCompletionTicks: source.hostCompletionTicks,
   };

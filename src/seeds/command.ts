@@ -40,7 +40,7 @@ export interface SeedsCommandContext {
 }
 
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
-const NO_SERIES: Result['series'] = { sent: [], delivered: [], complete: [], coverage: [] };
+const NO_SERIES: Result['series'] = { sent: [], delivered: [], complete: [], coverage: [], live: [] };
 
 /** Runs `run --seeds seedsText` with the other flags of `run`. */
 export async function runSeedsCommand(seedsText: string, flags: SeedsFlags, context: SeedsCommandContext): Promise<void> {

@@ -3,6 +3,8 @@
 // Partitions follow docs/semantics.md "## Faults: partitions" (SPEC.md predates them); where the
 // docs leave a point open, the most literal reading is taken and marked "DOCS:".
 // Regions follow docs/semantics.md "## Regions: latency and loss per pair of regions".
+// Crashes follow docs/semantics.md "## Faults: crashes" (with "How a run ends" and "Metrics"),
+// written from the docs alone; open points are marked "DOCS:" as above.
 
 /**
  * One partition of docs/semantics.md "Faults: partitions": a start tick `at`, an optional heal tick
@@ -27,6 +29,19 @@ export interface RegionsInput {
   links: { between: [number, number]; latency?: number | string; loss?: number }[];
 }
 
+/**
+ * One crash of docs/semantics.md "Faults: crashes": a tick `at`, an optional recover tick
+ * (`recover > at`; absent or null: the hosts never come back) and the hosts it takes down, either
+ * `hosts` (ids and inclusive ranges below N, `"0..9,42"`) or a `fraction` `f`, `0 < f <= 1`
+ * (exactly one of the two). Crash i is its index in the run's list, from 0.
+ */
+export interface CrashInput {
+  at: number;
+  recover?: number | null;
+  hosts?: string;
+  fraction?: number;
+}
+
 export interface OracleInput {
   hosts: number;
   protocol: 'announce' | 'push' | 'pull' | 'push-pull';
@@ -41,6 +56,8 @@ export interface OracleInput {
   partitions?: PartitionInput[];
   /** Regions: latency and loss per pair of regions. Absent: every message takes the run's. */
   regions?: RegionsInput;
+  /** Faults: crashes, in list order (index i from 0). Absent or empty: no crash. */
+  crashes?: CrashInput[];
 }
 
 export interface OracleResult {
@@ -53,6 +70,15 @@ export interface OracleResult {
   lost: number;
   /** Messages cut by a partition (counted in `lost` too); 0 without partitions. */
   partitioned: number;
+  /**
+   * Messages delivered to a host that was down at their arrival tick. Present only when the run
+   * has crashes (a non-empty `crashes`): without them the result is exactly what it was before
+   * crashes existed (the docs' value would be 0), so that comparisons of whole results with the
+   * engines, which do not report the field yet, are unchanged.
+   */
+  dropped?: number;
+  /** Hosts up at `lastTick`. Present only when the run has crashes (the docs' value would be N). */
+  live?: number;
   inFlight: number;
   entries: number;
   spreadTicks: number | null;
@@ -60,7 +86,12 @@ export interface OracleResult {
   endReason: 'converged' | 'stalled' | 'max-ticks';
   lastTick: number;
   hostCompletionTicks: (number | null)[];
-  series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[] };
+  /**
+   * Per tick: `complete` counts the live hosts complete at the end of the tick (every host without
+   * crashes), `coverage` is over live hosts, `live` the hosts up at the tick (present only when the
+   * run has crashes, as `dropped`; the docs' value would be N at every tick).
+   */
+  series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live?: number[] };
 }
 
 const LATENCY = 1;
@@ -68,6 +99,7 @@ const PEER = 2;
 const LOSS = 3;
 const PARTITION = 5;
 const REGION = 6;
+const CRASH = 7;
 
 /** The SPEC's mix32 on unsigned 32-bit integers. */
 export function mix32(x0: number): number {
@@ -338,6 +370,78 @@ function resolveRegions(regions: RegionsInput | undefined, input: OracleInput, s
   return { region, route };
 }
 
+/** A crash resolved for a run: its down window and the hosts it holds. */
+interface ResolvedCrash {
+  at: number;
+  /** null: the hosts never come back. */
+  recover: number | null;
+  /** holds[h]: whether crash i names host h. */
+  holds: boolean[];
+}
+
+/** The hosts of every crash, as docs/semantics.md "Faults: crashes" defines them. */
+function resolveCrashes(list: CrashInput[] | undefined, N: number, seed: number): ResolvedCrash[] {
+  const out: ResolvedCrash[] = [];
+  if (list === undefined) return out;
+  list.forEach((c, i) => {
+    // DOCS: the docs give no range for `at`; read as a tick, a whole number >= 0 (a crash after
+    // --max-ticks is accepted and simply never happens).
+    if (typeof c.at !== 'number' || !Number.isInteger(c.at) || c.at < 0) throw new Error(`crash ${i}: at ${JSON.stringify(c.at)} is not a tick`);
+    // DOCS: `recover: null` is read as absent (never comes back), as a partition's `heal: null`.
+    // recover <= at is rejected ("recover > at"); recover must be a whole tick too.
+    const recover = c.recover === undefined || c.recover === null ? null : c.recover;
+    if (recover !== null && (typeof recover !== 'number' || !Number.isInteger(recover) || !(recover > c.at))) throw new Error(`crash ${i}: recover ${JSON.stringify(recover)} is not a tick after at ${c.at}`);
+    const hasHosts = c.hosts !== undefined;
+    const hasFraction = c.fraction !== undefined;
+    if (hasHosts === hasFraction) throw new Error(`crash ${i}: needs exactly one of hosts and fraction`);
+    const holds: boolean[] = new Array(N).fill(false);
+    if (hasHosts) {
+      // DOCS: the id list has the partition's format (parseHostList: an empty list is an error);
+      // naming an id twice is read as harmless (the host is simply in the crash).
+      for (const x of parseHostList(c.hosts!)) {
+        if (!(x < N)) throw new Error(`crash ${i}: host ${x} is not below N = ${N}`);
+        holds[x] = true;
+      }
+    } else {
+      const f = c.fraction!;
+      if (typeof f !== 'number' || !(f > 0 && f <= 1)) throw new Error(`crash ${i}: fraction ${JSON.stringify(f)} is not in 0 < f <= 1`);
+      // Host h is in crash i when rand(seed, CRASH, h, i, 0) < floor(f * 2^32); for f = 1 the
+      // threshold is 2^32, above every draw, so every host is.
+      const threshold = Math.floor(f * 4294967296);
+      for (let h = 0; h < N; h++) holds[h] = rand(seed, CRASH, h, i, 0) < threshold;
+    }
+    out.push({ at: c.at, recover, holds });
+  });
+  return out;
+}
+
+/** Whether host h is down at tick t: some crash names it and at <= t < recover. */
+function isDown(crashes: ResolvedCrash[], h: number, t: number): boolean {
+  for (const c of crashes) {
+    if (!c.holds[h]) continue;
+    if (t < c.at) continue;
+    if (c.recover !== null && t >= c.recover) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The run's last crash tick: the largest `at` or `recover` of its crashes that is at most
+ * --max-ticks. -1 when there is none (no crash, or every one beyond --max-ticks): no hold.
+ */
+function lastCrashTick(crashes: ResolvedCrash[], maxTicks: number): number {
+  // DOCS: when no `at` or `recover` is at most --max-ticks (say every crash is at a tick beyond
+  // it), the docs name no last crash tick; read as "no timeline to play out", so rules 1 and 2
+  // apply from tick 0 as without crashes.
+  let last = -1;
+  for (const c of crashes) {
+    if (c.at <= maxTicks) last = Math.max(last, c.at);
+    if (c.recover !== null && c.recover <= maxTicks) last = Math.max(last, c.recover);
+  }
+  return last;
+}
+
 type Kind = 'set' | 'push' | 'pull' | 'reply';
 
 interface Message {
@@ -356,6 +460,7 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   const lossThreshold = Math.floor(input.loss * 2 ** 32);
   const parts = resolvePartitions(input.partitions, N, seed);
   const regions = resolveRegions(input.regions, input, seed);
+  const crashes = resolveCrashes(input.crashes, N, seed);
   const runRoute: Route = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold };
 
   // State
@@ -381,10 +486,12 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   let ignored = 0;
   let lost = 0;
   let partitioned = 0;
+  let dropped = 0;
   let entries = 0;
   let spreadTicks: number | null = null;
 
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
+  const seriesLive: number[] = [];
 
   // Per-tick counters
   let tickSent = 0;
@@ -457,84 +564,119 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     }
   }
 
-  // Hosts complete from the start (N = 1).
+  // Hosts complete from the start (N = 1; N = 2 under view known for host 1).
+  // DOCS: a host complete from its initial state has completion tick 0 even if it is down at
+  // tick 0 ("a down host's completion tick, if any, is before it went down or after it came
+  // back": read as "completion ticks are when |K(h)| became N", which for the initial state is 0).
   for (let h = 0; h < N; h++) markComplete(h, 0);
+
+  // Crashes: started[h] once host h has had its start (announce's set to host 0; nothing for the
+  // periodic protocols), at the first tick at which it is up.
+  const started: boolean[] = new Array(N).fill(false);
+  const holdUntil = lastCrashTick(crashes, input.maxTicks);
 
   let endReason: OracleResult['endReason'] = 'max-ticks';
   let lastTick = 0;
+  let liveAtEnd = N;
   for (let t = 0; ; t++) {
     tickSent = 0;
     tickDelivered = 0;
     kCounter = new Array(N).fill(0);
 
-    if (t === 0) {
-      if (!periodic) {
-        for (let h = 1; h < N; h++) send(0, h, 0, 'set', 1);
-      } else {
-        for (let h = 0; h < N; h++) periodicStep(h, 0);
-      }
-    } else {
-      // Split out the messages delivered at this tick.
-      const now: Message[] = [];
-      const later: Message[] = [];
-      for (const m of pending) (m.deliverAt === t ? now : later).push(m);
-      pending = later;
-      for (let h = 0; h < N; h++) {
-        const mine = now.filter((m) => m.to === h).sort((a, b) => a.from - b.from || a.seq - b.seq);
-        for (const m of mine) {
+    // Split out the messages delivered at this tick (none at tick 0: every latency is >= 1).
+    const now: Message[] = [];
+    const later: Message[] = [];
+    for (const m of pending) (m.deliverAt === t ? now : later).push(m);
+    pending = later;
+    const up: boolean[] = [];
+    for (let h = 0; h < N; h++) up.push(!isDown(crashes, h, t));
+
+    // Hosts one after another in id order (docs: the same result as all at once, since a host only
+    // changes its own state and every message sent now arrives at t + 1 or later).
+    for (let h = 0; h < N; h++) {
+      const mine = now.filter((m) => m.to === h).sort((a, b) => a.from - b.from || a.seq - b.seq);
+      if (!up[h]) {
+        // A down host: every delivery is counted as delivered and dropped, and nothing else (not
+        // handled, neither processed nor ignored, no send); no periodic step.
+        // DOCS: this holds for an announce host that had stopped as well: a message reaching a
+        // stopped host while it is down is dropped, not ignored ("and nothing else").
+        for (const _m of mine) {
           delivered++;
           tickDelivered++;
-          if (!periodic) {
-            if (stopped[h]) {
-              ignored++;
-              continue;
-            }
-            processed++;
-            // set message
-            merge(h, m.snapshot, (x) => {
-              send(t, h, x, 'set', L[h]!.length);
-            });
-            markComplete(h, t);
-            if (K[h]!.size === N) stopped[h] = true;
-          } else {
-            processed++;
-            if (m.kind === 'push') {
-              merge(h, m.snapshot, () => {});
-              if (input.protocol === 'push-pull') send(t, h, m.from, 'reply', L[h]!.length);
-            } else if (m.kind === 'pull') {
-              merge(h, m.snapshot, () => {});
-              send(t, h, m.from, 'reply', L[h]!.length);
-            } else {
-              merge(h, m.snapshot, () => {});
-            }
-            markComplete(h, t);
-          }
+          dropped++;
         }
-        if (periodic) periodicStep(h, t);
+        continue;
       }
+      // The host's start, at its first up tick, before its deliveries: its messages take the
+      // indices k = 0, 1, ... of the tick first. At tick 0 this is the usual start.
+      if (!started[h]) {
+        started[h] = true;
+        // DOCS: a host whose start is delayed by a crash from tick 0 still announces itself with
+        // s = 1 (its log is still [h]: a down host learns nothing).
+        if (!periodic && h !== 0) send(t, h, 0, 'set', 1);
+      }
+      for (const m of mine) {
+        delivered++;
+        tickDelivered++;
+        if (!periodic) {
+          if (stopped[h]) {
+            ignored++;
+            continue;
+          }
+          processed++;
+          // set message
+          merge(h, m.snapshot, (x) => {
+            send(t, h, x, 'set', L[h]!.length);
+          });
+          markComplete(h, t);
+          if (K[h]!.size === N) stopped[h] = true;
+        } else {
+          processed++;
+          if (m.kind === 'push') {
+            merge(h, m.snapshot, () => {});
+            if (input.protocol === 'push-pull') send(t, h, m.from, 'reply', L[h]!.length);
+          } else if (m.kind === 'pull') {
+            merge(h, m.snapshot, () => {});
+            send(t, h, m.from, 'reply', L[h]!.length);
+          } else {
+            merge(h, m.snapshot, () => {});
+          }
+          markComplete(h, t);
+        }
+      }
+      if (periodic) periodicStep(h, t);
     }
 
-    // End of tick t bookkeeping.
+    // End of tick t bookkeeping. Complete, coverage and converged are over the live hosts A(t);
+    // spreadTicks is over every host, down ones included.
+    let live = 0;
     let completeCount = 0;
     let knowSum = 0;
     let allKnow0 = true;
     for (let h = 0; h < N; h++) {
+      if (!K[h]!.has(0)) allKnow0 = false;
+      if (!up[h]) continue;
+      live++;
       if (K[h]!.size === N) completeCount++;
       knowSum += K[h]!.size;
-      if (!K[h]!.has(0)) allKnow0 = false;
     }
     if (spreadTicks === null && allKnow0) spreadTicks = t;
     series.sent.push(tickSent);
     series.delivered.push(tickDelivered);
     series.complete.push(completeCount);
-    series.coverage.push(knowSum / (N * N));
+    // Without crashes live = N, so this is knowSum / (N * N) as before.
+    series.coverage.push(live === 0 ? 0 : knowSum / (live * N));
+    seriesLive.push(live);
     lastTick = t;
+    liveAtEnd = live;
 
-    if (completeCount === N) {
+    // With crashes, rules 1 and 2 apply only from the run's last crash tick on.
+    const mayEnd = t >= holdUntil;
+    if (mayEnd && live > 0 && completeCount === live) {
       endReason = 'converged';
       break;
     }
-    if (!periodic && pending.length === 0) {
+    if (mayEnd && !periodic && pending.length === 0) {
       endReason = 'stalled';
       break;
     }
@@ -544,15 +686,19 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     }
   }
 
-  let knowSum = 0;
-  for (let h = 0; h < N; h++) knowSum += K[h]!.size;
   const converged = endReason === 'converged';
   let ticks: number | null = null;
   if (converged) {
+    // DOCS: "ticks: tick at which the last host became complete" and "when the run converges,
+    // ticks is the largest of [hostCompletionTicks]" are read literally: the largest completion
+    // tick of the hosts that completed (a host down at the end may never have, and counts for
+    // nothing). Under crashes this can be below lastTick (a run whose hosts were complete before
+    // its last crash tick converges at that tick), so the identity "ticks = lastTick" of "Metrics"
+    // holds only without crashes (or when the last completion is at the last crash tick or later).
     ticks = 0;
-    for (const c of completion) ticks = Math.max(ticks, c!);
+    for (const c of completion) if (c !== null) ticks = Math.max(ticks, c);
   }
-  return {
+  const result: OracleResult = {
     converged,
     ticks,
     sent,
@@ -564,10 +710,20 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     inFlight: pending.length,
     entries,
     spreadTicks,
-    coverage: knowSum / (N * N),
+    coverage: series.coverage[series.coverage.length - 1]!,
     endReason,
     lastTick,
     hostCompletionTicks: completion,
     series,
   };
+  // The crash metrics, only for a run with crashes (see OracleResult.dropped): without them the
+  // result keeps the shape it had before crashes, key order included.
+  // DOCS: the docs give dropped = 0, live = N and series.live = [N, ...] for a run without crashes;
+  // they are left out here only so that existing whole-result comparisons stay as they were.
+  if (crashes.length > 0) {
+    result.dropped = dropped;
+    result.live = liveAtEnd;
+    result.series.live = seriesLive;
+  }
+  return result;
 }

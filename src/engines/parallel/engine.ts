@@ -12,13 +12,14 @@ import { Piscina } from 'piscina';
 import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
+import { reachableCrashes } from '../../faults.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
 import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
-  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
+  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_DOWN, STAT_DOWN_KNOWN, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
 } from './layout.js';
 import { planMemory, versionsOf } from './memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
@@ -304,6 +305,10 @@ function assemble(
   const delivered = sum(STAT_DELIVERED);
   const lost = sum(STAT_LOST);
   const converged = first.endReason === 'converged';
+  // Hosts down at lastTick (docs/semantics.md "Faults: crashes"; shards publish them in runs with crashes).
+  const crashes = reachableCrashes(options).length > 0;
+  const live = crashes ? n - sum(STAT_DOWN) : n;
+  const downKnown = crashes ? sum(STAT_DOWN_KNOWN) : 0;
   const module = protocolModule(options.protocol);
   let completion: Int32Array;
   let protocolMetrics: Readonly<Record<string, number | null>> | undefined;
@@ -331,11 +336,13 @@ function assemble(
     entries: sum(STAT_ENTRIES),
     // After entries, as the reference engine's outcome has it (key order shows in JSON).
     partitioned: sum(STAT_PARTITIONED),
+    dropped: sum(STAT_DROPPED),
     spreadTicks: first.spreadTicks ?? null,
-    coverage: sum(STAT_KNOWN) / (n * n),
+    coverage: live === 0 ? 0 : (sum(STAT_KNOWN) - downKnown) / (live * n),
+    live,
     endReason: first.endReason === 'stopped' ? 'interrupted' : first.endReason,
     lastTick: first.lastTick,
-    series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [] },
+    series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [], live: [] },
     ...(protocolMetrics === undefined ? {} : { protocolMetrics }),
   };
   return withLazyCompletionTicks(outcome, completion);

@@ -255,7 +255,16 @@ export const LIVE_SENT_EVERY = 4096;
 export const STAT_TALLY = 11;
 /** Messages cut by a partition (after the tallies: STAT_TALLY + MAX_TALLIES). */
 export const STAT_PARTITIONED = 19;
-/** Float64 slots per shard (11 counters and 8 tallies, padded to 64-byte lines). */
+/**
+ * Crashes (docs/semantics.md "Faults: crashes"): messages delivered to a down host, and this
+ * shard's hosts down at the tick, those of them complete and the ids they know (the run's live
+ * figures leave them out).
+ */
+export const STAT_DROPPED = 20;
+export const STAT_DOWN = 21;
+export const STAT_DOWN_COMPLETE = 22;
+export const STAT_DOWN_KNOWN = 23;
+/** Float64 slots per shard (11 counters, 8 tallies and 5 fault counters: three 64-byte lines). */
 export const STATS_PER_SHARD = 24;
 
 /** Byte offsets of the control block. */

@@ -16,7 +16,7 @@ import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
-import { latencyEnvelope } from '../../faults.js';
+import { DownHosts, endUnderCrashes, lastCrashTick, latencyEnvelope } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
@@ -24,7 +24,7 @@ import type { WasmMemory } from '../../kernels/bitset.js';
 import {
   CTL_ABANDONED, CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED,
-  STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
+  STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { LogStore } from './log-store.js';
 import { hostsOf, partition } from './partition.js';
@@ -86,7 +86,7 @@ export interface ShardReport {
   /** Which bitset kernels this shard ran. */
   readonly kernels: 'wasm' | 'js';
   /** Shard 0 only: the global per-tick series and spread tick. */
-  readonly series?: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[] };
+  readonly series?: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live: number[] };
   readonly spreadTicks?: number | null;
 }
 
@@ -174,6 +174,12 @@ class Shard implements HostApi {
   private readonly cellStore: CellStore | undefined;
   /** Decides every message's fate (partitions, loss, latency). */
   private readonly transport: Transport;
+  /** Which hosts are down at this tick (every host's, for contacts; docs/semantics.md "Faults: crashes"). */
+  private readonly down: DownHosts;
+  /** Under crashes, which of this shard's hosts (by local index) have taken their start. */
+  private readonly started: Uint8Array | undefined;
+  /** The run's last crash tick (-1: none): no converged or stalled end before it. */
+  private readonly lastCrash: number;
   /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
   readonly cells: Int32Array;
   readonly tallies = new Float64Array(MAX_TALLIES);
@@ -208,6 +214,7 @@ class Shard implements HostApi {
   private ignored = 0;
   private lost = 0;
   private partitioned = 0;
+  private dropped = 0;
   private entries = 0;
   private t = 0;
   /** Barrier rounds to spin before sleeping (see SPIN_MAX). */
@@ -273,10 +280,14 @@ class Shard implements HostApi {
       this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size);
     }
     this.transport = new Transport(options);
+    this.down = new DownHosts(options);
+    this.started = this.down.any ? new Uint8Array(size) : undefined;
+    this.lastCrash = lastCrashTick(options);
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
     this.wakes = this.module.wakes?.(options) === true;
     this.wakeOwn = this.wakes ? [0, 1].map(() => new Int32Array(Math.ceil(this.n / 32))) : [];
+    if (this.wakes && this.down.any) throw new Error(`protocol ${options.protocol} wakes hosts: crashes are not supported with it yet`);
     if (this.settles && this.behaviour.settle === undefined) throw new Error(`protocol ${options.protocol} settles but its behaviour has no settle()`);
     this.store.bind(this.behaviour, this.module.traits.learns);
   }
@@ -339,6 +350,10 @@ class Shard implements HostApi {
       return false;
     }
     this.delivered++;
+    if (this.down.any && this.down.isDown(to)) {
+      this.dropped++;
+      return false;
+    }
     this.processed++;
     return true;
   }
@@ -351,7 +366,7 @@ class Shard implements HostApi {
     // started and committed its memory (diagnostics.phases).
     Atomics.store(this.ctl, threadIdSlot(this.self), threadId);
     this.store.init(this.hosts, (h) => this.module.initialLog(h, this.opts));
-    const series = this.self === 0 ? { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] } : undefined;
+    const series = this.self === 0 ? { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] } : undefined;
     let spreadTicks: number | null = null;
     let prevSent = 0;
     let prevDelivered = 0;
@@ -361,6 +376,7 @@ class Shard implements HostApi {
       this.store.tick = t;
       if (this.self === 0) Atomics.store(this.ctl, CTL_TICK, t);
       if (this.config.fault?.tick === t) injectFault(this.config.fault);
+      this.down.advance(t);
       if (this.sentThisTickDirty) {
         this.sentThisTick.fill(0);
         this.sentThisTickDirty = false;
@@ -379,7 +395,7 @@ class Shard implements HostApi {
 
       // Every shard reads the same published counters, so every shard takes the same decision.
       const parity = t & 1;
-      let sent = 0, delivered = 0, lost = 0, complete = 0, known = 0, knowSeed = 0, stop = 0;
+      let sent = 0, delivered = 0, lost = 0, complete = 0, known = 0, knowSeed = 0, stop = 0, down = 0;
       for (let s = 0; s < this.shards; s++) {
         sent += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_SENT)]!;
         delivered += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_DELIVERED)]!;
@@ -388,7 +404,14 @@ class Shard implements HostApi {
         known += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_KNOWN)]!;
         knowSeed += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_KNOW_SEED)]!;
         stop += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_STOP)]!;
+        if (this.down.any) {
+          // Live hosts only (docs/semantics.md "Faults: crashes"): down hosts' state is left out.
+          down += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_DOWN)]!;
+          complete -= this.stats[statIndex(this.config.controlLayout, parity, s, STAT_DOWN_COMPLETE)]!;
+          known -= this.stats[statIndex(this.config.controlLayout, parity, s, STAT_DOWN_KNOWN)]!;
+        }
       }
+      const live = n - down;
       const tallySums = this.tallySums;
       for (let i = 0; i < this.tallyCount; i++) {
         let total = 0;
@@ -399,7 +422,8 @@ class Shard implements HostApi {
         series.sent.push(sent - prevSent);
         series.delivered.push(delivered - prevDelivered);
         series.complete.push(complete);
-        series.coverage.push(known / (n * n));
+        series.coverage.push(live === 0 ? 0 : known / (live * n));
+        series.live.push(live);
         prevSent = sent;
         prevDelivered = delivered;
       }
@@ -407,8 +431,9 @@ class Shard implements HostApi {
       const inFlight = sent - lost - delivered;
       const sentInTick = sent - this.sentBefore;
       this.sentBefore = sent;
+      const decided = this.module.endOf({ tick: t, hosts: live, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums });
       const end: EndReason | 'stopped' | undefined =
-        this.module.endOf({ tick: t, hosts: n, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums }) ?? (stop > 0 ? 'stopped' : undefined);
+        (this.lastCrash < 0 ? decided : endUnderCrashes(decided, t, live, this.lastCrash, this.opts.maxTicks)) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
       }
@@ -434,7 +459,7 @@ class Shard implements HostApi {
     const t = this.t;
     const hosts = this.hosts;
     const behaviour = this.behaviour;
-    if (t === 0) for (let li = 0; li < hosts.length; li++) behaviour.start(hosts[li]!);
+    if (t === 0 && this.started === undefined) for (let li = 0; li < hosts.length; li++) behaviour.start(hosts[li]!);
     this.drainIncoming();
     this.pending.collect(t);
     // collect() recycled the buffers of tick t; the cached bucket may be one of them.
@@ -443,6 +468,11 @@ class Shard implements HostApi {
     const periodic = this.module.traits.periodic;
     if (this.wakes) {
       this.processWoken();
+      behaviour.endSteps?.();
+      return;
+    }
+    if (this.started !== undefined) {
+      this.processWithCrashes();
       behaviour.endSteps?.();
       return;
     }
@@ -455,6 +485,58 @@ class Shard implements HostApi {
       if (this.stopCountdown <= 0) this.checkStop();
     }
     behaviour.endSteps?.();
+  }
+
+  /**
+   * processTick's host loop in a run with crashes (docs/semantics.md "Faults: crashes"): a host
+   * starts at its first up tick, before its deliveries; a down host's deliveries are dropped and
+   * it takes no step.
+   */
+  private processWithCrashes(): void {
+    const hosts = this.hosts;
+    const behaviour = this.behaviour;
+    const start = this.pending.start;
+    const started = this.started!;
+    const down = this.down;
+    const periodic = this.module.traits.periodic;
+    for (let li = 0; li < hosts.length; li++) {
+      const h = hosts[li]!;
+      const end = start[li + 1]!;
+      if (down.isDown(h)) {
+        this.delivered += end - start[li]!;
+        this.dropped += end - start[li]!;
+        continue;
+      }
+      if (started[li] === 0) {
+        started[li] = 1;
+        behaviour.start(h);
+      }
+      for (let m = start[li]!; m < end; m++) this.handle(h, m);
+      if (periodic) behaviour.step(h);
+      this.stopCountdown -= end - start[li]! + 1;
+      if (this.stopCountdown <= 0) this.checkStop();
+    }
+  }
+
+  /** Publishes this shard's down hosts of tick t: how many, how many of them complete, the ids they know. */
+  private publishDown(parity: number): void {
+    const cl = this.config.controlLayout;
+    const hosts = this.hosts;
+    const down = this.down;
+    const store = this.store;
+    let count = 0;
+    let complete = 0;
+    let known = 0;
+    for (let li = 0; li < hosts.length && down.down !== 0; li++) {
+      const h = hosts[li]!;
+      if (!down.isDown(h)) continue;
+      count++;
+      if (store.isComplete(h)) complete++;
+      known += store.count(h);
+    }
+    this.stats[statIndex(cl, parity, this.self, STAT_DOWN)] = count;
+    this.stats[statIndex(cl, parity, this.self, STAT_DOWN_COMPLETE)] = complete;
+    this.stats[statIndex(cl, parity, this.self, STAT_DOWN_KNOWN)] = known;
   }
 
   /**
@@ -658,6 +740,8 @@ class Shard implements HostApi {
     st[statIndex(cl, parity, me, STAT_IGNORED)] = this.ignored;
     st[statIndex(cl, parity, me, STAT_LOST)] = this.lost;
     st[statIndex(cl, parity, me, STAT_PARTITIONED)] = this.partitioned;
+    st[statIndex(cl, parity, me, STAT_DROPPED)] = this.dropped;
+    if (this.down.any) this.publishDown(parity);
     st[statIndex(cl, parity, me, STAT_ENTRIES)] = this.entries;
     st[statIndex(cl, parity, me, STAT_COMPLETE)] = this.store.completeCount;
     st[statIndex(cl, parity, me, STAT_KNOWN)] = this.store.knownTotal;
