@@ -65,7 +65,7 @@ export function formatSummary(result: Result): string {
     completionLine(result),
     ...crashLines(result),
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
-    `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (host, known host) pairs`,
+    `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (${result.options.crashes === undefined ? 'host' : 'live host'}, known host) pairs`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
   ];
   return lines.join('\n');
@@ -75,7 +75,8 @@ export function formatSummary(result: Result): string {
 function completionLine(result: Result): string {
   const q = result.completionQuantiles;
   const by = (t: number | null): string => (t === null ? 'never' : `by tick ${t}`);
-  return `  complete   50% of hosts ${by(q.p50)}, 95% ${by(q.p95)}, 99% ${by(q.p99)}`;
+  const every = result.options.crashes === undefined ? '' : ' (of every host, down ones included)';
+  return `  complete   50% of hosts ${by(q.p50)}, 95% ${by(q.p95)}, 99% ${by(q.p99)}${every}`;
 }
 
 /** A run with crashes: hosts live at the end, the messages dropped at down hosts; nothing otherwise. */

@@ -43,9 +43,11 @@ describe('docs/scenarios.md', () => {
   it.each(blocks.map((b, i) => [i, b] as const))('example %i loads, and runs alike on the reference engine and 1 and 3 threads', async (i, block) => {
     const file = write(`example-${i}.${block.kind}`, block.text);
     const input = scenarioInput(loadScenario(file), {});
-    expect((input.partitions?.length ?? 0) + (input.regions === undefined ? 0 : 1)).toBeGreaterThan(0);
+    expect((input.partitions?.length ?? 0) + (input.crashes?.length ?? 0) + (input.regions === undefined ? 0 : 1)).toBeGreaterThan(0);
     const reference = await simulate({ ...input, engine: 'reference' });
     if (input.partitions !== undefined) expect(reference.partitioned).toBeGreaterThan(0);
+    if (input.crashes !== undefined) expect(reference.dropped).toBeGreaterThan(0);
+    else expect(reference.dropped).toBe(0);
     expect(reference.partitioned).toBeLessThanOrEqual(reference.lost);
     for (const threads of [1, 3]) expect(metricsOf(await simulate({ ...input, threads }))).toEqual(metricsOf(reference));
   });
@@ -209,7 +211,15 @@ describe('bad scenarios: one usage error each, naming the file, the path, the va
   const cases: { what: string; text: string; ext?: string; names: string[] }[] = [
     { what: 'an unknown top-level key', text: '{"option": {}}', names: ['option'] },
     { what: 'an unknown option', text: '{"options": {"hostz": 3}}', names: ['options', 'hostz'] },
-    { what: 'an event kind not supported', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.5}]}}, {"crash": {"at": 3}}]}', names: ['events[1]', 'crash'] },
+    { what: 'an event kind not supported', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.5}]}}, {"churn": {"at": 3}}]}', names: ['events[1]', 'churn'] },
+    { what: 'a recover before its crash', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.5}]}}, {"crash": {"at": 6, "recover": 4, "hosts": "1..3"}}]}', names: ['events[1].crash.recover', '4', 'crash tick 6'] },
+    { what: 'a crash naming a host >= N', text: '{"options": {"hosts": 50}, "events": [{"crash": {"at": 1, "hosts": "10..50"}}]}', names: ['events[0].crash.hosts', '10..50', '50 is not a host'] },
+    { what: 'a crash with both hosts and a fraction', text: '{"events": [{"crash": {"at": 1, "hosts": "1", "fraction": 0.2}}]}', names: ['events[0].crash', 'exactly one of hosts'] },
+    { what: 'a crash with neither hosts nor a fraction', text: '{"events": [{"crash": {"at": 1}}]}', names: ['events[0].crash', 'exactly one of hosts'] },
+    { what: 'a crash fraction of 0', text: '{"events": [{"crash": {"at": 1, "fraction": 0}}]}', names: ['events[0].crash.fraction'] },
+    { what: 'a crash with an unknown key', text: '{"events": [{"crash": {"at": 1, "fraction": 0.1, "heal": 4}}]}', names: ['events[0].crash', 'heal'] },
+    { what: 'a restart from the initial state', text: '{"events": [{"crash": {"at": 1, "recover": 3, "fraction": 0.1, "state": "initial"}}]}', names: ['events[0].crash.state', 'initial'] },
+    { what: 'crashes with rumor', text: '{"options": {"protocol": "rumor"}, "events": [{"crash": {"at": 1, "fraction": 0.1}}]}', names: ['events', 'rumor'] },
     { what: 'a fraction above 1', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 1.5}]}}]}', names: ['events[0].partition.groups[0]'] },
     { what: 'a heal before its start', text: '{"events": [{"partition": {"at": 5, "heal": 5, "groups": [{"fraction": 0.5}]}}]}', names: ['events[0].partition.heal', '5'] },
     { what: 'a host id >= N', text: '{"options": {"hosts": 100}, "events": [{"partition": {"at": 0, "groups": [{"hosts": "0..100"}]}}]}', names: ['events[0].partition.groups[0].hosts', '0..100'] },

@@ -1,0 +1,126 @@
+/**
+ * Crashes (docs/semantics.md "Faults: crashes"): the behaviours the fault model promises, each
+ * checked on the reference engine and the parallel engine, and the identities that hold under
+ * crashes. The metric-by-metric agreement with the independent oracle is in faults-engines.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulate, type Result } from '../src/index.js';
+
+/** The deterministic part of a result. */
+function metricsOf(r: Result): unknown {
+  const { wallSeconds, diagnostics, threads, engine, options, ...rest } = r as unknown as Record<string, unknown>;
+  void wallSeconds; void diagnostics; void threads; void engine; void options;
+  return { ...rest, hostCompletionTicks: r.hostCompletionTicks };
+}
+
+function identities(r: Result): void {
+  expect(r.sent).toBe(r.delivered + r.lost + r.inFlight);
+  expect(r.processed + r.ignored + r.dropped).toBe(r.delivered);
+  expect(r.series.live.length).toBe(r.lastTick + 1);
+  expect(r.series.live[r.lastTick]).toBe(r.live);
+}
+
+describe('crashes (docs/semantics.md "Faults: crashes")', () => {
+  it('crash-recover with kept state re-converges, after the hosts are back, on every periodic protocol', async () => {
+    for (const protocol of ['push', 'pull', 'push-pull'] as const) {
+      const crashes = [{ at: 2, recover: 14, fraction: 0.3 }];
+      const reference = await simulate({ protocol, hosts: 150, crashes, engine: 'reference' });
+      expect(reference.converged, protocol).toBe(true);
+      expect(reference.ticks!, protocol).toBeGreaterThanOrEqual(14);
+      expect(reference.live).toBe(150);
+      expect(reference.dropped, protocol).toBeGreaterThan(0);
+      expect(Math.min(...reference.series.live), protocol).toBeLessThan(150);
+      identities(reference);
+      expect(metricsOf(await simulate({ protocol, hosts: 150, crashes, threads: 2 }))).toEqual(metricsOf(reference));
+    }
+  });
+
+  it('announce has no retries: sets dropped at down hosts are never resent, and the run stalls only after the recover', async () => {
+    const crashes = [{ at: 2, recover: 14, fraction: 0.3 }];
+    const r = await simulate({ hosts: 150, crashes, engine: 'reference' });
+    expect(r.converged).toBe(false);
+    expect(r.endReason).toBe('stalled');
+    expect(r.lastTick).toBeGreaterThanOrEqual(14);
+    expect(r.dropped).toBeGreaterThan(0);
+    identities(r);
+    expect(metricsOf(await simulate({ hosts: 150, crashes, threads: 3 }))).toEqual(metricsOf(r));
+  });
+
+  it('the fault timeline plays out: a run converged before a recover runs on to it', async () => {
+    const free = await simulate({ protocol: 'push', hosts: 100, view: 'full', engine: 'reference' });
+    // One host down from tick 1 to tick 60: the live hosts are complete long before.
+    const r = await simulate({ protocol: 'push', hosts: 100, view: 'full', crashes: [{ at: 1, recover: 60, hosts: '7' }], engine: 'reference' });
+    expect(free.ticks!).toBeLessThan(40);
+    expect(r.converged).toBe(true);
+    expect(r.lastTick).toBeGreaterThanOrEqual(60);
+    expect(r.series.live.slice(1, 60).every((live) => live === 99)).toBe(true);
+    expect(r.series.live[60]).toBe(100);
+  });
+
+  it('a host down from tick 0 for good is never learnt in view full: no convergence, coverage below 1', async () => {
+    for (const protocol of ['push', 'pull', 'push-pull'] as const) {
+      const r = await simulate({ protocol, hosts: 60, view: 'full', maxTicks: 60, crashes: [{ at: 0, hosts: '59' }], threads: 2 });
+      expect(r.converged, protocol).toBe(false);
+      expect(r.endReason).toBe('max-ticks');
+      expect(r.live).toBe(59);
+      // Every live host knows the other 59 and never host 59: 59 of 60 ids each.
+      expect(r.coverage).toBeCloseTo(59 / 60, 12);
+      identities(r);
+    }
+  });
+
+  it('announce with host 0 crashed brings nobody in: every announcement is dropped and the run stalls', async () => {
+    for (const engine of [{ engine: 'reference' as const }, { threads: 3 }]) {
+      const r = await simulate({ hosts: 80, crashes: [{ at: 0, hosts: '0' }], ...engine });
+      expect(r.endReason).toBe('stalled');
+      expect(r.sent).toBe(79);
+      expect(r.dropped).toBe(79);
+      expect(r.processed).toBe(0);
+      expect(r.live).toBe(79);
+      expect(r.coverage).toBeCloseTo(1 / 80, 12);
+      identities(r);
+    }
+  });
+
+  it('a host down from tick 0 that recovers starts then: announce brings it in late', async () => {
+    const r = await simulate({ hosts: 40, crashes: [{ at: 0, recover: 9, hosts: '5..9' }], engine: 'reference' });
+    expect(r.converged).toBe(true);
+    expect(r.ticks!).toBeGreaterThan(9);
+    // Nobody can know hosts 5..9 before they announce themselves at tick 9.
+    const completions = r.hostCompletionTicks.filter((t): t is number => t !== null);
+    expect(Math.min(...completions)).toBeGreaterThanOrEqual(10);
+    expect(metricsOf(await simulate({ hosts: 40, crashes: [{ at: 0, recover: 9, hosts: '5..9' }], threads: 2 }))).toEqual(metricsOf(r));
+  });
+
+  it('a crash after the last tick, or none at all, changes nothing; one after convergence keeps the run going to it', async () => {
+    const free = await simulate({ protocol: 'push-pull', hosts: 120, latency: '1..3', loss: 0.1, engine: 'reference' });
+    const maxTicks = free.lastTick + 5;
+    const late = await simulate({ protocol: 'push-pull', hosts: 120, latency: '1..3', loss: 0.1, maxTicks, crashes: [{ at: maxTicks + 1, fraction: 0.5 }], engine: 'reference' });
+    const after = await simulate({ protocol: 'push-pull', hosts: 120, latency: '1..3', loss: 0.1, crashes: [{ at: free.lastTick + 3, fraction: 0.5 }], engine: 'reference' });
+    expect(after.lastTick).toBe(free.lastTick + 3);
+    expect(after.converged).toBe(true);
+    expect(after.live).toBeLessThan(120);
+    expect(after.series.live.slice(0, free.lastTick + 3)).toEqual(free.series.live.concat([120, 120]));
+    const none = await simulate({ protocol: 'push-pull', hosts: 120, latency: '1..3', loss: 0.1, crashes: [], engine: 'reference' });
+    expect(metricsOf(late)).toEqual(metricsOf(free));
+    expect(metricsOf(none)).toEqual(metricsOf(free));
+    expect(free.dropped).toBe(0);
+    expect(free.live).toBe(120);
+    expect(free.series.live.every((live) => live === 120)).toBe(true);
+  });
+
+  it('fraction crashes take about their share of the hosts, drawn per crash index', async () => {
+    const r = await simulate({ protocol: 'push', hosts: 20_000, view: 'full', maxTicks: 3, crashes: [{ at: 1, fraction: 0.25 }, { at: 2, fraction: 0.25 }], threads: 2 });
+    const once = 20_000 - r.series.live[1]!;
+    const both = 20_000 - r.series.live[2]!;
+    expect(once / 20_000).toBeCloseTo(0.25, 1);
+    // Two independent draws: about 1 - 0.75^2 = 43.75% down, not 25% (the same hosts) nor 50%.
+    expect(both / 20_000).toBeCloseTo(0.4375, 1);
+    expect(r.series.live[0]).toBe(20_000);
+  });
+
+  it('overlapping crashes hold a host until the last of them lets it go', async () => {
+    const r = await simulate({ protocol: 'pull', hosts: 30, maxTicks: 12, crashes: [{ at: 2, recover: 6, hosts: '0..9' }, { at: 4, recover: 9, hosts: '5..14' }], engine: 'reference' });
+    expect(r.series.live.slice(0, 11)).toEqual([30, 30, 20, 20, 15, 15, 20, 20, 20, 30, 30]);
+  });
+});
