@@ -4,7 +4,7 @@
  * every engine and thread count sees the same groups; the transport (transport.ts) applies them.
  */
 import { OptionError } from './errors.js';
-import { rand, STREAM_CRASH, STREAM_PARTITION, STREAM_REGION } from './hash.js';
+import { rand, STREAM_CHURN, STREAM_CRASH, STREAM_PARTITION, STREAM_REGION } from './hash.js';
 
 /** A group of a partition: host ids and inclusive ranges ("0..499,700"), or a fraction of the hosts. */
 export type PartitionGroup = { readonly hosts: string } | { readonly fraction: number };
@@ -265,7 +265,7 @@ export function reachablePartitions(options: { readonly partitions?: readonly Pa
  * Bytes of the fault maps in one engine instance: a byte per host (two past 254 groups) for each
  * partition that can cut and for the regions, the regions' link tables, and the down-host counts.
  */
-export function faultMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly partitions?: readonly Partition[]; readonly regions?: Regions; readonly crashes?: readonly Crash[] }): number {
+export function faultMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly seed: number; readonly partitions?: readonly Partition[]; readonly regions?: Regions; readonly crashes?: readonly Crash[]; readonly churn?: Churn }): number {
   const perHost = (groups: number): number => options.hosts * (groups < 255 ? 1 : 2);
   let bytes = crashMapBytes(options);
   for (const { partition } of reachablePartitions(options)) bytes += perHost(partition.groups.length);
@@ -349,62 +349,148 @@ export function checkCrashes(raw: unknown, hosts: number, where: (i: number, res
   });
 }
 
+// ---- churn (docs/semantics.md "Faults: churn") ------------------------------------------------
+
+/** Churn as given (simulate()'s `churn`, a scenario's `churn` event). */
+export interface ChurnInput {
+  readonly at: number;
+  /** The tick churn stops at (no leave or join from then on); absent or null: never. */
+  readonly until?: number | null;
+  /** Probability that a live host leaves, per tick. */
+  readonly leave: number;
+  /** Probability that a host that left (or a reserved one) joins, per tick; absent: 0. */
+  readonly join?: number;
+  /** The last `reserve` ids are new hosts: down from tick 0 until they join; absent: 0. */
+  readonly reserve?: number;
+}
+
+/** Checked churn (SimulationOptions.churn). */
+export interface Churn {
+  readonly at: number;
+  readonly until: number | null;
+  readonly leave: number;
+  readonly join: number;
+  readonly reserve: number;
+}
+
+/** Checks a run's churn; `where` names a value's path for the error. Throws OptionError. */
+export function checkChurn(raw: unknown, hosts: number, where: (rest: string) => string = (rest) => `churn${rest}`): Churn {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new OptionError(where(''), show(raw), 'an object { at, until, leave, join, reserve }');
+  const entry = raw as Record<string, unknown>;
+  for (const key of Object.keys(entry)) {
+    if (!['at', 'until', 'leave', 'join', 'reserve'].includes(key)) throw new OptionError(where(`.${key}`), show(entry[key]), 'no such key (churn has at, until, leave, join and reserve)');
+  }
+  const at = entry['at'];
+  if (typeof at !== 'number' || !Number.isInteger(at) || at < 0) throw new OptionError(where('.at'), show(at), 'the tick churn starts at, an integer >= 0');
+  const until = entry['until'] ?? null;
+  if (until !== null && (typeof until !== 'number' || !Number.isInteger(until) || until <= at)) {
+    throw new OptionError(where('.until'), show(until), `the tick churn stops at, an integer > its start ${at} (or none: it never stops)`);
+  }
+  const probability = (key: string, fallback: number | undefined): number => {
+    const v = entry[key] ?? fallback;
+    if (typeof v !== 'number' || !(v >= 0) || v > 1) throw new OptionError(where(`.${key}`), show(v), `a probability per host and tick, from 0 to 1`);
+    return v;
+  };
+  const leave = probability('leave', undefined);
+  const join = probability('join', 0);
+  const reserve = entry['reserve'] ?? 0;
+  if (typeof reserve !== 'number' || !Number.isInteger(reserve) || reserve < 0 || reserve >= hosts) {
+    throw new OptionError(where('.reserve'), show(reserve), `a count of new hosts, the last ids of the run, from 0 to ${hosts - 1} (host 0 is never reserved)`);
+  }
+  return { at, until, leave, join, reserve };
+}
+
+/** Whether churn acts at tick t: from its start to its stop (if any). */
+export function churnActive(churn: Churn | undefined, t: number): boolean {
+  return churn !== undefined && t >= churn.at && (churn.until === null || t < churn.until);
+}
+
 /** The crashes of a run that take effect by its last tick, each with its index in the run's list (fraction crashes hash by it). */
 export function reachableCrashes(options: { readonly crashes?: readonly Crash[]; readonly maxTicks: number }): { readonly crash: Crash; readonly index: number }[] {
   return (options.crashes ?? []).map((crash, index) => ({ crash, index })).filter(({ crash }) => crash.at <= options.maxTicks);
 }
 
+/** The options DownHosts reads. */
+type DownOptions = { readonly crashes?: readonly Crash[]; readonly churn?: Churn; readonly maxTicks: number; readonly hosts: number; readonly seed: number };
+
+/** Whether a run has hosts that can be down: crashes by its last tick, or churn. */
+export function hasDownHosts(options: DownOptions): boolean {
+  return reachableCrashes(options).length > 0 || (options.churn !== undefined && (options.churn.at <= options.maxTicks || options.churn.reserve > 0));
+}
+
 /**
- * The run's last crash tick: the largest `at` or `recover` of its crashes that is at most its
- * last tick, -1 without crashes. Until then a run does not end as converged or stalled.
+ * The run's last fault tick: the largest crash, recover, churn start or churn stop tick that is at
+ * most its last tick, -1 without crashes or churn. Until then a run does not end as converged or
+ * stalled (the fault timeline plays out).
  */
-export function lastCrashTick(options: { readonly crashes?: readonly Crash[]; readonly maxTicks: number }): number {
+export function lastCrashTick(options: DownOptions): number {
   let last = -1;
+  const within = (t: number | null): void => {
+    if (t !== null && t <= options.maxTicks) last = Math.max(last, t);
+  };
   for (const { crash } of reachableCrashes(options)) {
-    last = Math.max(last, crash.at);
-    if (crash.recover !== null && crash.recover <= options.maxTicks) last = Math.max(last, crash.recover);
+    within(crash.at);
+    within(crash.recover);
+  }
+  if (options.churn !== undefined) {
+    within(options.churn.at);
+    within(options.churn.until);
   }
   return last;
 }
 
 /**
- * Which hosts are down, tick by tick (docs/semantics.md "Faults: crashes"): a count per host of the
- * crashes holding it, moved forward one tick at a time by `advance(t)`, so any engine instance
- * knows every host's state at the tick it simulates. Allocates N bytes (one per host) once; a
- * crash's hosts are walked only at its two ticks.
+ * Which hosts are down, tick by tick (docs/semantics.md "Faults: crashes", "Faults: churn"): a count
+ * per host of what holds it down (each crash holding it, and churn), moved forward one tick at a
+ * time by `advance(t)`, so an engine instance knows its hosts' state at the tick it simulates.
+ * Crashes are applied to every host; churn, a draw per host and tick, only to the hosts of
+ * `ranges` (an engine instance's own; every host by default). Allocates N bytes, and N more with
+ * churn, once; a crash's hosts are walked only at its two ticks.
  */
 export class DownHosts {
-  /** Crashes holding each host now (a host is down while this is > 0). */
+  /** What holds each host down now (a host is down while this is > 0). */
   readonly holds: Uint8Array | Uint16Array;
-  /** Hosts down now. */
+  /** Hosts down now (of the crashes' hosts, and of `ranges` for churn). */
   down = 0;
-  /** Whether some host has changed state at the tick last advanced to (engines recount then). */
-  changed = false;
+  /** Whether the run has hosts that can be down at all. */
+  readonly any: boolean;
   private readonly crashes: readonly { readonly crash: Crash; readonly index: number }[];
+  private readonly churn: Churn | undefined;
+  /** Churn: 1 for a host that left (or a reserved host not yet joined). */
+  private readonly left: Uint8Array;
+  private readonly ranges: readonly number[];
   private readonly hosts: number;
   private readonly seed: number;
+  private readonly leaveThreshold: number;
+  private readonly joinThreshold: number;
 
-  constructor(options: { readonly crashes?: readonly Crash[]; readonly maxTicks: number; readonly hosts: number; readonly seed: number }) {
+  constructor(options: DownOptions, ranges: readonly number[] = [0, options.hosts]) {
     this.crashes = reachableCrashes(options);
+    this.churn = options.churn;
+    this.any = hasDownHosts(options);
     this.hosts = options.hosts;
     this.seed = options.seed;
-    // A byte counts up to 255 crashes holding one host at once; more crashes need two.
-    const size = this.crashes.length === 0 ? 0 : options.hosts;
-    this.holds = this.crashes.length > 255 ? new Uint16Array(size) : new Uint8Array(size);
+    this.ranges = ranges;
+    // A byte counts up to 255 holds on one host at once (churn is one); more crashes need two.
+    const size = this.any ? options.hosts : 0;
+    this.holds = this.crashes.length + 1 > 255 ? new Uint16Array(size) : new Uint8Array(size);
+    this.left = new Uint8Array(this.churn === undefined ? 0 : options.hosts);
+    this.leaveThreshold = Math.min(4294967296, Math.floor((this.churn?.leave ?? 0) * 4294967296));
+    this.joinThreshold = Math.min(4294967296, Math.floor((this.churn?.join ?? 0) * 4294967296));
+    const reserve = this.churn?.reserve ?? 0;
+    for (let h = options.hosts - reserve; h < options.hosts; h++) this.hold(h, 1, true);
   }
 
-  /** Whether the run has crashes that take effect. */
-  get any(): boolean {
-    return this.crashes.length > 0;
-  }
-
-  /** Applies the crashes and recoveries of tick t (call once per tick, in order, from tick 0). */
+  /**
+   * Applies tick t (call once per tick, in order, from tick 0): the crashes and recoveries of t,
+   * then churn's joins and leaves of t.
+   */
   advance(t: number): void {
-    this.changed = false;
     for (const { crash, index } of this.crashes) {
       if (crash.at === t) this.apply(crash, index, 1);
       if (crash.recover === t) this.apply(crash, index, -1);
     }
+    if (churnActive(this.churn, t)) this.churnTick(t);
   }
 
   /** Whether host h is down at the tick last advanced to. */
@@ -412,37 +498,58 @@ export class DownHosts {
     return this.holds[h] !== 0;
   }
 
+  /** Churn at tick t over this instance's hosts: a host that left joins with `join`, a live host leaves with `leave`. */
+  private churnTick(t: number): void {
+    const { ranges, left, holds, seed } = this;
+    const leave = this.leaveThreshold;
+    const join = this.joinThreshold;
+    for (let r = 0; r < ranges.length; r += 2) {
+      for (let h = ranges[r]!, end = ranges[r + 1]!; h < end; h++) {
+        if (left[h] !== 0) {
+          if (join !== 0 && rand(seed, STREAM_CHURN, h, t, 1) < join) this.hold(h, -1, false);
+        } else if (holds[h] === 0 && leave !== 0 && rand(seed, STREAM_CHURN, h, t, 0) < leave) {
+          this.hold(h, 1, true);
+        }
+      }
+    }
+  }
+
+  /** One more (delta 1) or one less (-1) hold on h; `left` is its churn state after. */
+  private hold(h: number, delta: 1 | -1, left?: boolean): void {
+    const before = this.holds[h]!;
+    this.holds[h] = before + delta;
+    if (before === 0) this.down++;
+    else if (before + delta === 0) this.down--;
+    if (left !== undefined) this.left[h] = left ? 1 : 0;
+  }
+
   private apply(crash: Crash, index: number, delta: 1 | -1): void {
-    this.changed = true;
-    const holds = this.holds;
-    const step = (h: number): void => {
-      const before = holds[h]!;
-      holds[h] = before + delta;
-      if (before === 0) this.down++;
-      else if (before + delta === 0) this.down--;
-    };
     if ('hosts' in crash) {
-      for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) step(h);
+      for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) this.hold(h, delta);
       return;
     }
     const threshold = Math.min(4294967296, Math.floor(crash.fraction * 4294967296));
-    for (let h = 0; h < this.hosts; h++) if (rand(this.seed, STREAM_CRASH, h, index, 0) < threshold) step(h);
+    for (let h = 0; h < this.hosts; h++) if (rand(this.seed, STREAM_CRASH, h, index, 0) < threshold) this.hold(h, delta);
   }
 }
 
-/** Bytes of an engine instance's down-host counts: one per host (two past 255 crashes), none without crashes. */
-export function crashMapBytes(options: { readonly hosts: number; readonly maxTicks: number; readonly crashes?: readonly Crash[] }): number {
-  const n = reachableCrashes(options).length;
-  return n === 0 ? 0 : options.hosts * (n > 255 ? 2 : 1);
+/** Bytes of an engine instance's down-host state: one per host (two past 254 crashes), one more with churn; none without either. */
+export function crashMapBytes(options: DownOptions): number {
+  if (!hasDownHosts(options)) return 0;
+  return options.hosts * (reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (options.churn === undefined ? 0 : options.hosts);
 }
 
 /**
  * A run's end after tick t under crashes (docs/semantics.md "Faults: crashes"): `end` is the
- * protocol's decision over the live hosts. Converged needs a live host, and neither converged nor
- * stalled ends the run before its last crash tick (the fault timeline plays out); max-ticks still
- * does.
+ * protocol's decision over the live hosts. Converged needs a live host, neither converged nor
+ * stalled ends the run before its last fault tick (the fault timeline plays out), and nothing
+ * stalls while churn can still bring in reserved hosts; max-ticks still ends it.
  */
-export function endUnderCrashes<E extends string>(end: E | undefined, tick: number, live: number, lastCrash: number, maxTicks: number): E | 'max-ticks' | undefined {
-  if ((end === 'converged' && live === 0) || ((end === 'converged' || end === 'stalled') && tick < lastCrash)) return tick >= maxTicks ? 'max-ticks' : undefined;
+export function endUnderCrashes<E extends string>(end: E | undefined, tick: number, live: number, lastCrash: number, maxTicks: number, churn?: Churn): E | 'max-ticks' | undefined {
+  const deferred = (end === 'converged' && live === 0) ||
+    ((end === 'converged' || end === 'stalled') && tick < lastCrash) ||
+    // Churn that still acts may bring in reserved hosts, which start when they join: no stall while it can.
+    (end === 'stalled' && churn !== undefined && churn.join > 0 && churn.reserve > 0 && churnActive(churn, tick + 1));
+  if (deferred) return tick >= maxTicks ? 'max-ticks' : undefined;
   return end;
 }

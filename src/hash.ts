@@ -16,6 +16,8 @@ export const STREAM_PARTITION = 5;
 export const STREAM_REGION = 6;
 /** Fraction crashes (docs/semantics.md "Faults: crashes"). */
 export const STREAM_CRASH = 7;
+/** Churn's leaves and joins (docs/semantics.md "Faults: churn"). */
+export const STREAM_CHURN = 8;
 
 /** The 32-bit finaliser of SPEC.md (lowbias32 constants); returns an unsigned 32-bit integer. */
 export function mix32(x: number): number {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { OptionError } from './errors.js';
-import { checkCrashes, checkPartitions, checkRegions, type Crash, type CrashInput, type Partition, type PartitionInput, type Regions, type RegionsInput } from './faults.js';
+import { checkChurn, checkCrashes, checkPartitions, checkRegions, type Churn, type ChurnInput, type Crash, type CrashInput, type Partition, type PartitionInput, type Regions, type RegionsInput } from './faults.js';
 import { chooseThreads } from './engines/parallel/threads.js';
 
 export type Protocol = 'announce' | 'push' | 'pull' | 'push-pull' | 'rumor';
@@ -63,6 +63,8 @@ export interface SimulationOptions {
   readonly regions?: Regions;
   /** Crashes (docs/semantics.md "Faults: crashes"; present exactly when the run has some). */
   readonly crashes?: readonly Crash[];
+  /** Churn (docs/semantics.md "Faults: churn"; present exactly when given). */
+  readonly churn?: Churn;
 }
 
 /** A rumor run's resolved variant (every field present). */
@@ -102,6 +104,8 @@ export interface SimulationInput {
   regions?: RegionsInput;
   /** Crashes: `{ at, recover, hosts: "0..9" }` or `{ at, recover, fraction: 0.1 }` (docs/semantics.md "Faults: crashes"). */
   crashes?: readonly CrashInput[];
+  /** Churn: `{ at, until, leave: 0.01, join: 0.1, reserve: 0 }` (docs/semantics.md "Faults: churn"). */
+  churn?: ChurnInput;
 }
 
 export const MAX_HOSTS = 1 << 20;
@@ -131,7 +135,7 @@ export const DEFAULTS = {
 
 const KNOWN_KEYS = new Set<string>([
   'hosts', 'protocol', 'fanout', 'view', 'latency', 'loss', 'seed', 'maxTicks', 'threads', 'engine', 'maxMemory',
-  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact', 'partitions', 'regions', 'crashes',
+  'rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact', 'partitions', 'regions', 'crashes', 'churn',
 ]);
 const RUMOR_KEYS = ['rumorMode', 'rumorFeedback', 'rumorStop', 'rumorK', 'rumorSources', 'contact'] as const;
 
@@ -157,6 +161,7 @@ const FLAG: Record<keyof SimulationInput, string> = {
   partitions: 'partitions',
   regions: 'regions',
   crashes: 'crashes',
+  churn: 'churn',
 };
 
 /** The simulate() option a command-line flag sets (`--max-ticks` -> `maxTicks`), or undefined. */
@@ -291,6 +296,11 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
     const crashes = checkCrashes(raw.crashes, hosts);
     if (rumor) throw new OptionError('crashes', show(raw.crashes), 'no crashes with --protocol rumor yet (they apply to announce, push, pull and push-pull)');
     Object.assign(rest, { crashes });
+  }
+  if (given('churn') && raw.churn !== null) {
+    const churn = checkChurn(raw.churn, hosts);
+    if (rumor) throw new OptionError('churn', show(raw.churn), 'no churn with --protocol rumor yet (it applies to announce, push, pull and push-pull)');
+    Object.assign(rest, { churn });
   }
   if (rumor && rest.contact === 'synchronous') {
     // A synchronous contact completes within its tick: latency and loss have no meaning there.

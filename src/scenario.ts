@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { OptionError } from './errors.js';
-import type { CrashInput, PartitionInput, RegionsInput } from './faults.js';
+import type { ChurnInput, CrashInput, PartitionInput, RegionsInput } from './faults.js';
 import { optionKeyOfFlag, resolveOptions, type SimulationInput } from './options.js';
 import { violationOf } from './sweep/schema.js';
 
@@ -25,6 +25,9 @@ export interface Scenario {
   /** Its crash events, in file order, and the index of each in `events`. */
   readonly crashes: readonly CrashInput[];
   readonly crashIndex: readonly number[];
+  /** Its churn event, if any, and its index in `events`. */
+  readonly churn?: ChurnInput;
+  readonly churnIndex?: number | undefined;
   /** Its regions, if any. */
   readonly regions?: RegionsInput;
 }
@@ -56,6 +59,8 @@ export function loadScenario(file: string): Scenario {
   const eventIndex: number[] = [];
   const crashes: CrashInput[] = [];
   const crashIndex: number[] = [];
+  let churn: ChurnInput | undefined;
+  let churnIndex: number | undefined;
   (doc.events ?? []).forEach((event, i) => {
     if (event['partition'] !== undefined) {
       partitions.push(event['partition'] as PartitionInput);
@@ -65,8 +70,13 @@ export function loadScenario(file: string): Scenario {
       crashes.push(event['crash'] as CrashInput);
       crashIndex.push(i);
     }
+    if (event['churn'] !== undefined) {
+      if (churn !== undefined) throw new OptionError(`${file}: events[${i}].churn`, JSON.stringify(event['churn']), `one churn event per run (events[${churnIndex}] is one)`);
+      churn = event['churn'] as ChurnInput;
+      churnIndex = i;
+    }
   });
-  return { file, options: doc.options ?? {}, partitions, eventIndex, crashes, crashIndex, ...(doc.regions === undefined ? {} : { regions: doc.regions }) };
+  return { file, options: doc.options ?? {}, partitions, eventIndex, crashes, crashIndex, ...(churn === undefined ? {} : { churn, churnIndex }), ...(doc.regions === undefined ? {} : { regions: doc.regions }) };
 }
 
 // Loaded on first use, as Ajv is (sweep/schema.ts): most runs read no YAML.
@@ -90,6 +100,7 @@ export function scenarioInput(scenario: Scenario, cli: SimulationInput): Simulat
     ...cli,
     ...(scenario.partitions.length > 0 ? { partitions: scenario.partitions } : {}),
     ...(scenario.crashes.length > 0 ? { crashes: scenario.crashes } : {}),
+    ...(scenario.churn === undefined ? {} : { churn: scenario.churn }),
     ...(scenario.regions === undefined ? {} : { regions: scenario.regions }),
   };
   try {
@@ -109,6 +120,7 @@ function placeInFile(scenario: Scenario, cli: SimulationInput, option: string): 
   const crash = /^crashes\[(\d+)\](.*)$/s.exec(option);
   if (crash !== null) return `events[${scenario.crashIndex[Number(crash[1])]}].crash${crash[2]}`;
   if (option === 'crashes') return 'events';
+  if (option === 'churn' || option.startsWith('churn.')) return `events[${scenario.churnIndex}].${option}`;
   if (option === 'regions' || option.startsWith('regions.') || option.startsWith('regions[')) return option;
   const key = optionKeyOfFlag(option);
   const fromFile = key !== undefined && (cli as Record<string, unknown>)[key] === undefined && (scenario.options as Record<string, unknown>)[key] !== undefined;

@@ -401,7 +401,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
 
       const end = endUnderCrashes(
         module.endOf({ tick: t, hosts: live, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies }),
-        t, live, lastCrash, maxTicks,
+        t, live, lastCrash, maxTicks, options.churn,
       );
       if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }

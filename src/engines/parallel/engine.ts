@@ -12,7 +12,7 @@ import { Piscina } from 'piscina';
 import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
-import { reachableCrashes } from '../../faults.js';
+import { hasDownHosts } from '../../faults.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
 import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
@@ -305,8 +305,8 @@ function assemble(
   const delivered = sum(STAT_DELIVERED);
   const lost = sum(STAT_LOST);
   const converged = first.endReason === 'converged';
-  // Hosts down at lastTick (docs/semantics.md "Faults: crashes"; shards publish them in runs with crashes).
-  const crashes = reachableCrashes(options).length > 0;
+  // Hosts down at lastTick (docs/semantics.md "Faults: crashes", "Faults: churn"; shards publish them in runs with either).
+  const crashes = hasDownHosts(options);
   const live = crashes ? n - sum(STAT_DOWN) : n;
   const downKnown = crashes ? sum(STAT_DOWN_KNOWN) : 0;
   const module = protocolModule(options.protocol);

@@ -280,7 +280,7 @@ class Shard implements HostApi {
       this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size);
     }
     this.transport = new Transport(options);
-    this.down = new DownHosts(options);
+    this.down = new DownHosts(options, this.ownRanges);
     this.started = this.down.any ? new Uint8Array(size) : undefined;
     this.lastCrash = lastCrashTick(options);
     this.behaviour = this.module.create(this, options);
@@ -433,7 +433,7 @@ class Shard implements HostApi {
       this.sentBefore = sent;
       const decided = this.module.endOf({ tick: t, hosts: live, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums });
       const end: EndReason | 'stopped' | undefined =
-        (this.lastCrash < 0 ? decided : endUnderCrashes(decided, t, live, this.lastCrash, this.opts.maxTicks)) ?? (stop > 0 ? 'stopped' : undefined);
+        (!this.down.any ? decided : endUnderCrashes(decided, t, live, this.lastCrash, this.opts.maxTicks, this.opts.churn)) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
       }
