@@ -400,6 +400,15 @@ export function checkChurn(raw: unknown, hosts: number, where: (rest: string) =>
   return { at, until, leave, join, reserve };
 }
 
+/**
+ * The churn of a run that can change anything: none when there is none, or when it has
+ * `leave = 0`, `join = 0` and no reserve (it is then no churn at all, timeline included).
+ */
+export function effectiveChurn(options: { readonly churn?: Churn }): Churn | undefined {
+  const churn = options.churn;
+  return churn === undefined || (churn.leave === 0 && churn.join === 0 && churn.reserve === 0) ? undefined : churn;
+}
+
 /** Whether churn acts at tick t: from its start to its stop (if any). */
 export function churnActive(churn: Churn | undefined, t: number): boolean {
   return churn !== undefined && t >= churn.at && (churn.until === null || t < churn.until);
@@ -415,7 +424,8 @@ type DownOptions = { readonly crashes?: readonly Crash[]; readonly churn?: Churn
 
 /** Whether a run has hosts that can be down: crashes by its last tick, or churn. */
 export function hasDownHosts(options: DownOptions): boolean {
-  return reachableCrashes(options).length > 0 || (options.churn !== undefined && (options.churn.at <= options.maxTicks || options.churn.reserve > 0));
+  const churn = effectiveChurn(options);
+  return reachableCrashes(options).length > 0 || (churn !== undefined && (churn.at <= options.maxTicks || churn.reserve > 0));
 }
 
 /**
@@ -432,9 +442,10 @@ export function lastCrashTick(options: DownOptions): number {
     within(crash.at);
     within(crash.recover);
   }
-  if (options.churn !== undefined) {
-    within(options.churn.at);
-    within(options.churn.until);
+  const churn = effectiveChurn(options);
+  if (churn !== undefined) {
+    within(churn.at);
+    within(churn.until);
   }
   return last;
 }
@@ -466,7 +477,7 @@ export class DownHosts {
 
   constructor(options: DownOptions, ranges: readonly number[] = [0, options.hosts]) {
     this.crashes = reachableCrashes(options);
-    this.churn = options.churn;
+    this.churn = effectiveChurn(options);
     this.any = hasDownHosts(options);
     this.hosts = options.hosts;
     this.seed = options.seed;
@@ -536,7 +547,7 @@ export class DownHosts {
 /** Bytes of an engine instance's down-host state: one per host (two past 254 crashes), one more with churn; none without either. */
 export function crashMapBytes(options: DownOptions): number {
   if (!hasDownHosts(options)) return 0;
-  return options.hosts * (reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (options.churn === undefined ? 0 : options.hosts);
+  return options.hosts * (reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (effectiveChurn(options) === undefined ? 0 : options.hosts);
 }
 
 /**

@@ -65,7 +65,7 @@ export function formatSummary(result: Result): string {
     completionLine(result),
     ...crashLines(result),
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
-    `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (${result.options.crashes === undefined ? 'host' : 'live host'}, known host) pairs`,
+    `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (${!faulty(result) ? 'host' : 'live host'}, known host) pairs`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
   ];
   return lines.join('\n');
@@ -75,14 +75,19 @@ export function formatSummary(result: Result): string {
 function completionLine(result: Result): string {
   const q = result.completionQuantiles;
   const by = (t: number | null): string => (t === null ? 'never' : `by tick ${t}`);
-  const every = result.options.crashes === undefined ? '' : ' (of every host, down ones included)';
+  const every = !faulty(result) ? '' : ' (of every host, down ones included)';
   return `  complete   50% of hosts ${by(q.p50)}, 95% ${by(q.p95)}, 99% ${by(q.p99)}${every}`;
+}
+
+/** Whether some host of the run can be down (crashes or churn). */
+function faulty(result: Result): boolean {
+  return result.options.crashes !== undefined || result.options.churn !== undefined;
 }
 
 /** A run with crashes: hosts live at the end, the messages dropped at down hosts; nothing otherwise. */
 function crashLines(result: Result): string[] {
-  if (result.options.crashes === undefined) return [];
-  return [`  crashes    ${formatCount(result.live)} of ${formatCount(result.options.hosts)} hosts live at the end; ${formatCount(result.dropped)} messages dropped at down hosts (outcome and coverage are over live hosts)`];
+  if (!faulty(result)) return [];
+  return [`  down       ${formatCount(result.live)} of ${formatCount(result.options.hosts)} hosts live at the end; ${formatCount(result.dropped)} messages dropped at down hosts (outcome and coverage are over live hosts)`];
 }
 
 /** " (N cut by partitions)" after the lost count of a run with partitions. */

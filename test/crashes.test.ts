@@ -124,3 +124,45 @@ describe('crashes (docs/semantics.md "Faults: crashes")', () => {
     expect(r.series.live.slice(0, 11)).toEqual([30, 30, 20, 20, 15, 15, 20, 20, 20, 30, 30]);
   });
 });
+
+describe('churn (docs/semantics.md "Faults: churn")', () => {
+  it('churn at rate 0 gives exactly the fault-free metrics, on every protocol and engine', async () => {
+    for (const protocol of ['announce', 'push', 'pull', 'push-pull'] as const) {
+      const base = { protocol, hosts: 90, latency: '1..3', loss: 0.05, maxTicks: 200, ...(protocol === 'announce' ? {} : { fanout: 2 }) };
+      const free = await simulate({ ...base, engine: 'reference' });
+      for (const engine of [{ engine: 'reference' as const }, { threads: 1 }, { threads: 3 }]) {
+        const still = await simulate({ ...base, churn: { at: 0, leave: 0, join: 0 }, ...engine });
+        expect(metricsOf(still), `${protocol} ${JSON.stringify(engine)}`).toEqual(metricsOf(free));
+      }
+    }
+  });
+
+  it('steady churn keeps about leave / (leave + join) of the hosts away, and a run that stops churning re-converges', async () => {
+    const churn = { at: 1, until: 40, leave: 0.05, join: 0.2 };
+    const r = await simulate({ protocol: 'push', hosts: 4000, view: 'full', churn, threads: 2 });
+    // The stationary share of hosts away is 0.05 / 0.25 = 20%; by tick 30 the chain is near it.
+    const away = 1 - r.series.live[30]! / 4000;
+    expect(away).toBeGreaterThan(0.15);
+    expect(away).toBeLessThan(0.25);
+    expect(r.lastTick).toBeGreaterThanOrEqual(40);
+    identities(r);
+    // Joins of probability 1 bring every host back the tick after it left; once churn stops (tick
+    // 12) the hosts that left at tick 11 stay down, and the live hosts converge.
+    const back = await simulate({ protocol: 'push', hosts: 400, view: 'full', churn: { at: 1, until: 12, leave: 0.05, join: 1 }, engine: 'reference' });
+    expect(back.converged).toBe(true);
+    expect(back.live).toBeLessThan(400);
+    expect(back.series.live.slice(11).every((live) => live === back.live)).toBe(true);
+  });
+
+  it('reserved hosts are down from tick 0 and start when they join: announce brings them in', async () => {
+    const r = await simulate({ hosts: 100, churn: { at: 0, until: 30, leave: 0, join: 0.2, reserve: 20 }, engine: 'reference' });
+    expect(r.series.live[0]).toBeLessThan(100);
+    expect(r.series.live[0]).toBeGreaterThanOrEqual(80);
+    expect(r.converged).toBe(true);
+    expect(r.live).toBe(100);
+    // No host can know a reserved host before it joins and announces itself.
+    const firstFull = r.series.live.findIndex((live) => live === 100);
+    expect(r.ticks!).toBeGreaterThan(firstFull);
+    expect(metricsOf(await simulate({ hosts: 100, churn: { at: 0, until: 30, leave: 0, join: 0.2, reserve: 20 }, threads: 3 }))).toEqual(metricsOf(r));
+  });
+});

@@ -1,15 +1,17 @@
 /**
- * Partitions and regions on every engine and thread count against the independent oracles
+ * Partitions, regions and crashes on every engine and thread count against the independent oracles
  * (test/support/spec-oracle.ts, test/support/rumor-oracle.ts, written from docs/semantics.md
  * alone): a seeded random sample of membership and rumor runs, each with one to three random
  * partitions (id groups or fraction groups, healing or not) and, in about half, random regions
- * with links of their own latency and loss, compared metric by metric.
+ * with links of their own latency and loss, compared metric by metric; and membership runs with
+ * random crashes (id ranges or fractions, recovering or not), some with partitions too, and with
+ * random churn (leaves, joins, reserved hosts), some with crashes too.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/index.js';
 import { testSeed, TestRandom } from './support/random.js';
 import { rumorOracle, type RumorOracleInput } from './support/rumor-oracle.js';
-import { oracleSimulate, type OracleInput, type PartitionInput, type RegionsInput } from './support/spec-oracle.js';
+import { oracleSimulate, type ChurnInput, type CrashInput, type OracleInput, type PartitionInput, type RegionsInput } from './support/spec-oracle.js';
 
 const ENGINES = [
   { engine: 'reference' },
@@ -153,5 +155,100 @@ describe('partitions and regions: every engine and thread count agrees with the 
       }
     }
     expect(cut).toBeGreaterThan(8);
+  }, 120_000);
+});
+
+/** One to three crashes over `hosts` hosts: id ranges or fractions, some recovering. */
+function randomCrashes(r: TestRandom, hosts: number): CrashInput[] {
+  const list: CrashInput[] = [];
+  for (let i = 0, count = r.int(1, 3); i < count; i++) {
+    const at = r.pick([0, 0, 1, 2, 3, 5]);
+    const recover = r.chance(0.6) ? at + r.int(1, 10) : null;
+    if (r.chance(0.5)) {
+      const lo = r.int(0, hosts - 1);
+      const hi = Math.min(hosts - 1, lo + r.int(0, Math.max(1, Math.floor(hosts / 4))));
+      list.push({ at, recover, hosts: lo === hi ? String(lo) : `${lo}..${hi}` });
+    } else {
+      list.push({ at, recover, fraction: r.pick([0.1, 0.25, 0.5, 1]) });
+    }
+  }
+  return list;
+}
+
+describe('crashes: every engine and thread count agrees with the oracle', () => {
+  const seed = testSeed();
+
+  it(`membership protocols: 28 random configurations with crashes, some with partitions (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    let dropped = 0;
+    for (let index = 0; index < 28; index++) {
+      const r = new TestRandom(seed, 400_000 + index);
+      const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
+      const hosts = r.int(2, 40);
+      const periodic = protocol !== 'announce';
+      const input: OracleInput = {
+        hosts, protocol,
+        fanout: periodic ? r.int(1, 3) : 1,
+        view: periodic && r.chance(0.5) ? 'full' : 'known',
+        latencyMin: 1, latencyMax: r.pick([1, 1, 2, 3]),
+        loss: r.pick([0, 0, 0.1]),
+        seed: r.next(),
+        maxTicks: r.pick([5, 20, 60]),
+        crashes: randomCrashes(r, hosts),
+        ...(r.chance(0.3) ? { partitions: randomPartitions(r, hosts) } : {}),
+      };
+      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live']);
+      if ((expected['dropped'] as number) > 0) dropped++;
+      const options: Record<string, unknown> = {
+        protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, crashes: input.crashes,
+        ...(input.partitions === undefined ? {} : { partitions: input.partitions }),
+        ...(periodic ? { fanout: input.fanout, view: input.view } : {}),
+      };
+      for (const engine of ENGINES) {
+        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
+        expect(pick(actual, ['dropped', 'live']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+      }
+    }
+    expect(dropped).toBeGreaterThan(8);
+  }, 120_000);
+
+  it(`membership protocols: 24 random configurations with churn, some with crashes (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    let dropped = 0;
+    for (let index = 0; index < 24; index++) {
+      const r = new TestRandom(seed, 500_000 + index);
+      const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
+      const hosts = r.int(2, 40);
+      const periodic = protocol !== 'announce';
+      const at = r.pick([0, 0, 1, 3]);
+      const churn: ChurnInput = {
+        at,
+        until: r.chance(0.6) ? at + r.int(1, 15) : null,
+        leave: r.pick([0, 0.05, 0.1, 0.3]),
+        join: r.pick([0, 0.2, 0.5, 1]),
+        reserve: r.chance(0.4) ? r.int(1, Math.max(1, Math.floor(hosts / 3))) : 0,
+      };
+      const input: OracleInput = {
+        hosts, protocol,
+        fanout: periodic ? r.int(1, 3) : 1,
+        view: periodic && r.chance(0.5) ? 'full' : 'known',
+        latencyMin: 1, latencyMax: r.pick([1, 1, 2, 3]),
+        loss: r.pick([0, 0, 0.1]),
+        seed: r.next(),
+        maxTicks: r.pick([5, 20, 60]),
+        churn,
+        ...(r.chance(0.3) ? { crashes: randomCrashes(r, hosts) } : {}),
+      };
+      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live']);
+      if ((expected['dropped'] as number) > 0) dropped++;
+      const options: Record<string, unknown> = {
+        protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, churn,
+        ...(input.crashes === undefined ? {} : { crashes: input.crashes }),
+        ...(periodic ? { fanout: input.fanout, view: input.view } : {}),
+      };
+      for (const engine of ENGINES) {
+        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
+        expect(pick(actual, ['dropped', 'live']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+      }
+    }
+    expect(dropped).toBeGreaterThan(6);
   }, 120_000);
 });

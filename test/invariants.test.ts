@@ -296,7 +296,7 @@ describe.each(ENGINE_VARIANTS)('edge behaviours on the $label engine', ({ input,
       expect([r.sent, r.delivered, r.processed, r.ignored, r.lost, r.inFlight, r.entries]).toEqual([0, 0, 0, 0, 0, 0, 0]);
       expect(r.coverage).toBe(1);
       expect(r.hostCompletionTicks).toEqual([0]);
-      expect(r.series).toEqual({ sent: [0], delivered: [0], complete: [1], coverage: [1] });
+      expect(r.series).toEqual({ sent: [0], delivered: [0], complete: [1], coverage: [1], live: [1] });
     }
   });
 

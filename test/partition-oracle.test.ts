@@ -467,7 +467,7 @@ describe('rumor, synchronous contacts cut by a partition (N = 2, view full: each
         converged: false, ticks: null, sent: 4, delivered: 0, processed: 0, ignored: 0, lost: 4, partitioned: 4,
         inFlight: 0, entries: 0, spreadTicks: null, coverage: 0.5, endReason: 'max-ticks', lastTick: 4,
         hostCompletionTicks: [0, null],
-        series: { sent: [0, 1, 1, 1, 1], delivered: [0, 0, 0, 0, 0], complete: [1, 1, 1, 1, 1], coverage: [0.5, 0.5, 0.5, 0.5, 0.5] },
+        series: { sent: [0, 1, 1, 1, 1], delivered: [0, 0, 0, 0, 0], complete: [1, 1, 1, 1, 1], coverage: [0.5, 0.5, 0.5, 0.5, 0.5], live: [2, 2, 2, 2, 2] },
         protocolMetrics: { residue: 0.5, traffic: 2, tAve: null, tLast: null, reached: 1, updates: 4, requests: 0, feedback: 0 },
       });
     });
@@ -503,7 +503,7 @@ describe('rumor, synchronous contacts cut by a partition (N = 2, view full: each
         converged: true, ticks: 3, sent: 15, delivered: 11, processed: 11, ignored: 0, lost: 4, partitioned: 4,
         inFlight: 0, entries: 0, spreadTicks: 3, coverage: 1, endReason: 'converged', lastTick: 5,
         hostCompletionTicks: [0, 3],
-        series: { sent: [0, 2, 2, 3, 4, 4], delivered: [0, 0, 0, 3, 4, 4], complete: [1, 1, 1, 2, 2, 2], coverage: [0.5, 0.5, 0.5, 1, 1, 1] },
+        series: { sent: [0, 2, 2, 3, 4, 4], delivered: [0, 0, 0, 3, 4, 4], complete: [1, 1, 1, 2, 2, 2], coverage: [0.5, 0.5, 0.5, 1, 1, 1], live: [2, 2, 2, 2, 2, 2] },
         protocolMetrics: { residue: 0, traffic: 2.5, tAve: 3, tLast: 3, reached: 2, updates: 5, requests: 10, feedback: 0 },
       });
     });
@@ -534,7 +534,7 @@ describe('rumor, synchronous pull, view known, 3 hosts, {0, 1} | {2}: the cut co
         converged: false, ticks: null, sent: 13, delivered: 10, processed: 10, ignored: 0, lost: 3, partitioned: 3,
         inFlight: 0, entries: 0, spreadTicks: null, coverage: 2 / 3, endReason: 'stalled', lastTick: 3,
         hostCompletionTicks: [0, 1, null],
-        series: { sent: [0, 3, 5, 5], delivered: [0, 2, 4, 4], complete: [1, 2, 2, 2], coverage: [1 / 3, 2 / 3, 2 / 3, 2 / 3] },
+        series: { sent: [0, 3, 5, 5], delivered: [0, 2, 4, 4], complete: [1, 2, 2, 2], coverage: [1 / 3, 2 / 3, 2 / 3, 2 / 3], live: [3, 3, 3, 3] },
         protocolMetrics: { residue: 1 / 3, traffic: 5 / 3, tAve: 1, tLast: 1, reached: 2, updates: 5, requests: 8, feedback: 0 },
       });
     });
@@ -555,7 +555,7 @@ describe('rumor, synchronous push, view known, 3 hosts, sources 0 and 1, {1} | {
         converged: false, ticks: null, sent: 2, delivered: 0, processed: 0, ignored: 0, lost: 2, partitioned: 2,
         inFlight: 0, entries: 0, spreadTicks: null, coverage: 2 / 3, endReason: 'stalled', lastTick: 3,
         hostCompletionTicks: [0, 0, null],
-        series: { sent: [0, 1, 1, 0], delivered: [0, 0, 0, 0], complete: [2, 2, 2, 2], coverage: [2 / 3, 2 / 3, 2 / 3, 2 / 3] },
+        series: { sent: [0, 1, 1, 0], delivered: [0, 0, 0, 0], complete: [2, 2, 2, 2], coverage: [2 / 3, 2 / 3, 2 / 3, 2 / 3], live: [3, 3, 3, 3] },
         protocolMetrics: { residue: 1 / 3, traffic: 2 / 3, tAve: null, tLast: null, reached: 2, updates: 2, requests: 0, feedback: 0 },
       });
     });

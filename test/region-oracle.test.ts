@@ -109,9 +109,9 @@ describe('membership push on 2 hosts, constant latency 4 on the cross link', () 
       expect(plain).toMatchObject({ ticks: 1, sent: 3, delivered: 1, series: { delivered: [0, 1] } });
       const r = oracleSimulate(membership({ hosts: 2, protocol: 'push', seed, regions }));
       expect(r).toEqual({
-        converged: true, ticks: 4, sent: 6, delivered: 1, processed: 1, ignored: 0, lost: 0, partitioned: 0, inFlight: 5,
+        converged: true, ticks: 4, sent: 6, delivered: 1, processed: 1, ignored: 0, lost: 0, partitioned: 0, dropped: 0, live: 2, inFlight: 5,
         entries: 12, spreadTicks: 0, coverage: 1, endReason: 'converged', lastTick: 4, hostCompletionTicks: [4, 0],
-        series: { sent: [1, 1, 1, 1, 2], delivered: [0, 0, 0, 0, 1], complete: [1, 1, 1, 1, 2], coverage: [0.75, 0.75, 0.75, 0.75, 1] },
+        series: { sent: [1, 1, 1, 1, 2], delivered: [0, 0, 0, 0, 1], complete: [1, 1, 1, 1, 2], coverage: [0.75, 0.75, 0.75, 0.75, 1], live: [2, 2, 2, 2, 2] },
       });
       // The same with the constant given as "4..4", or with both hosts in one region whose own link
       // is 4 (a link [0, 1] to the empty rest changing nothing).
@@ -129,9 +129,9 @@ describe('membership push on 2 hosts, constant latency 4 on the cross link', () 
       // [h, other] (2 ids). sent 10, delivered 2, in flight 8, entries 8 + 4.
       const r = oracleSimulate(membership({ hosts: 2, protocol: 'push', view: 'full', seed, regions }));
       expect(r).toEqual({
-        converged: true, ticks: 4, sent: 10, delivered: 2, processed: 2, ignored: 0, lost: 0, partitioned: 0, inFlight: 8,
+        converged: true, ticks: 4, sent: 10, delivered: 2, processed: 2, ignored: 0, lost: 0, partitioned: 0, dropped: 0, live: 2, inFlight: 8,
         entries: 12, spreadTicks: 4, coverage: 1, endReason: 'converged', lastTick: 4, hostCompletionTicks: [4, 4],
-        series: { sent: [2, 2, 2, 2, 2], delivered: [0, 0, 0, 0, 2], complete: [0, 0, 0, 0, 2], coverage: [0.5, 0.5, 0.5, 0.5, 1] },
+        series: { sent: [2, 2, 2, 2, 2], delivered: [0, 0, 0, 0, 2], complete: [0, 0, 0, 0, 2], coverage: [0.5, 0.5, 0.5, 0.5, 1], live: [2, 2, 2, 2, 2] },
       });
     });
   }
@@ -307,13 +307,14 @@ describe('membership announce on 3 hosts in two regions, latency 2 inside region
   // sent 8, delivered 7, processed 5, ignored 2, entries 1+1+2+3+2+2+3+3 = 17, in flight 1:
   // the numbers of the documented 3-host trace, spread over 9 ticks instead of 3.
   const expected = {
-    converged: true, ticks: 9, sent: 8, delivered: 7, processed: 5, ignored: 2, lost: 0, partitioned: 0, inFlight: 1,
+    converged: true, ticks: 9, sent: 8, delivered: 7, processed: 5, ignored: 2, lost: 0, partitioned: 0, dropped: 0, live: 3, inFlight: 1,
     entries: 17, spreadTicks: 6, coverage: 1, endReason: 'converged', lastTick: 9, hostCompletionTicks: [3, 9, 6],
     series: {
       sent: [2, 0, 1, 1, 1, 0, 2, 0, 0, 1],
       delivered: [0, 0, 1, 1, 1, 0, 2, 0, 0, 2],
       complete: [0, 0, 0, 1, 1, 1, 2, 2, 2, 3],
       coverage: [3 / 9, 3 / 9, 4 / 9, 5 / 9, 6 / 9, 6 / 9, 8 / 9, 8 / 9, 8 / 9, 9 / 9],
+      live: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
     },
   };
   for (const seed of SEEDS) {
@@ -430,6 +431,7 @@ describe('rumor, messages model, N = 2 (view full: each host\'s only peer is the
           delivered: [0, 0, 0, 0, 1, 0, 0, 0, 1],
           complete: [1, 1, 1, 1, 2, 2, 2, 2, 2],
           coverage: [0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1, 1],
+          live: [2, 2, 2, 2, 2, 2, 2, 2, 2],
         },
         protocolMetrics: { residue: 0, traffic: 1, tAve: 4, tLast: 4, reached: 2, updates: 2, requests: 0, feedback: 0 },
       });
@@ -462,6 +464,7 @@ describe('rumor, messages model, N = 2 (view full: each host\'s only peer is the
           delivered: [0, 0, 0, 0, 1, 1, 1, 1, 3, 3, 3, 3, 4, 4, 3, 3, 3],
           complete: [1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2],
           coverage: [0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+          live: new Array<number>(17).fill(2),
         },
         protocolMetrics: { residue: 0, traffic: 9.5, tAve: 4, tLast: 4, reached: 2, updates: 19, requests: 0, feedback: 19 },
       });

@@ -37,7 +37,7 @@ describe('rumor oracle, view known: a push from host 0 alone (host 0 knows nobod
         expect(r.delivered).toBe(0);
         expect(r.inFlight).toBe(0);
         expect(r.hostCompletionTicks).toEqual([0, null, null, null, null]);
-        expect(r.series).toEqual({ sent: [0, 0], delivered: [0, 0], complete: [1, 1], coverage: [0.2, 0.2] });
+        expect(r.series).toEqual({ sent: [0, 0], delivered: [0, 0], complete: [1, 1], coverage: [0.2, 0.2], live: [5, 5] });
       });
     }
   }
@@ -208,6 +208,7 @@ describe('rumor oracle, view known, messages model', () => {
       delivered: [0, 1, 3, 4, 4, 4],
       complete: [1, 2, 2, 2, 2, 2],
       coverage: [0.25, 0.5, 0.5, 0.5, 0.5, 0.5],
+      live: [4, 4, 4, 4, 4, 4],
     });
   });
 

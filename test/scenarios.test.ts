@@ -43,10 +43,10 @@ describe('docs/scenarios.md', () => {
   it.each(blocks.map((b, i) => [i, b] as const))('example %i loads, and runs alike on the reference engine and 1 and 3 threads', async (i, block) => {
     const file = write(`example-${i}.${block.kind}`, block.text);
     const input = scenarioInput(loadScenario(file), {});
-    expect((input.partitions?.length ?? 0) + (input.crashes?.length ?? 0) + (input.regions === undefined ? 0 : 1)).toBeGreaterThan(0);
+    expect((input.partitions?.length ?? 0) + (input.crashes?.length ?? 0) + (input.churn === undefined ? 0 : 1) + (input.regions === undefined ? 0 : 1)).toBeGreaterThan(0);
     const reference = await simulate({ ...input, engine: 'reference' });
     if (input.partitions !== undefined) expect(reference.partitioned).toBeGreaterThan(0);
-    if (input.crashes !== undefined) expect(reference.dropped).toBeGreaterThan(0);
+    if (input.crashes !== undefined || input.churn !== undefined) expect(reference.dropped).toBeGreaterThan(0);
     else expect(reference.dropped).toBe(0);
     expect(reference.partitioned).toBeLessThanOrEqual(reference.lost);
     for (const threads of [1, 3]) expect(metricsOf(await simulate({ ...input, threads }))).toEqual(metricsOf(reference));
@@ -211,7 +211,12 @@ describe('bad scenarios: one usage error each, naming the file, the path, the va
   const cases: { what: string; text: string; ext?: string; names: string[] }[] = [
     { what: 'an unknown top-level key', text: '{"option": {}}', names: ['option'] },
     { what: 'an unknown option', text: '{"options": {"hostz": 3}}', names: ['options', 'hostz'] },
-    { what: 'an event kind not supported', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.5}]}}, {"churn": {"at": 3}}]}', names: ['events[1]', 'churn'] },
+    { what: 'an event kind not supported', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.5}]}}, {"restart": {"at": 3}}]}', names: ['events[1]', 'restart'] },
+    { what: 'two churn events', text: '{"events": [{"churn": {"at": 0, "leave": 0.1}}, {"churn": {"at": 3, "leave": 0.2}}]}', names: ['events[1].churn', 'one churn event'] },
+    { what: 'a churn probability above 1', text: '{"events": [{"churn": {"at": 0, "leave": 1.5}}]}', names: ['events[0].churn.leave'] },
+    { what: 'a churn reserve of every host', text: '{"options": {"hosts": 40}, "events": [{"churn": {"at": 0, "leave": 0.1, "reserve": 40}}]}', names: ['events[0].churn.reserve', '40'] },
+    { what: 'churn stopping before it starts', text: '{"events": [{"churn": {"at": 5, "until": 2, "leave": 0.1}}]}', names: ['events[0].churn.until', '2'] },
+    { what: 'churn with rumor', text: '{"options": {"protocol": "rumor"}, "events": [{"churn": {"at": 1, "leave": 0.1}}]}', names: ['events[0].churn', 'rumor'] },
     { what: 'a recover before its crash', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 0.5}]}}, {"crash": {"at": 6, "recover": 4, "hosts": "1..3"}}]}', names: ['events[1].crash.recover', '4', 'crash tick 6'] },
     { what: 'a crash naming a host >= N', text: '{"options": {"hosts": 50}, "events": [{"crash": {"at": 1, "hosts": "10..50"}}]}', names: ['events[0].crash.hosts', '10..50', '50 is not a host'] },
     { what: 'a crash with both hosts and a fraction', text: '{"events": [{"crash": {"at": 1, "hosts": "1", "fraction": 0.2}}]}', names: ['events[0].crash', 'exactly one of hosts'] },

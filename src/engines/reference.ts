@@ -10,7 +10,7 @@ import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import { DownHosts, endUnderCrashes, faultMapBytes, lastCrashTick } from '../faults.js';
+import { DownHosts, effectiveChurn, endUnderCrashes, faultMapBytes, lastCrashTick } from '../faults.js';
 import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
@@ -399,9 +399,11 @@ export async function runReference(options: SimulationOptions, controls: Referen
       series.live.push(live);
       if (spreadTicks === null && hosts.knowSeed === n) spreadTicks = t;
 
+      // The protocol decides over the live hosts; with none, over all N of which none is complete
+      // (converged needs a live host, so it falls through to the protocol's other rules).
       const end = endUnderCrashes(
-        module.endOf({ tick: t, hosts: live, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies }),
-        t, live, lastCrash, maxTicks, options.churn,
+        module.endOf({ tick: t, hosts: live === 0 ? n : live, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies }),
+        t, live, lastCrash, maxTicks, effectiveChurn(options),
       );
       if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }

@@ -34,6 +34,15 @@ function optionsTable(result: Result): Table {
       `partition ${i}`,
       `ticks ${p.at} to ${p.heal === null ? 'the end' : p.heal - 1}: ${p.groups.map((g) => ('hosts' in g ? g.hosts : `${g.fraction * 100}%`)).join(' | ')} | the rest`,
     ]),
+    ...(o.crashes ?? []).map((c, i) => [
+      `crash ${i}`,
+      `ticks ${c.at} to ${c.recover === null ? 'the end' : c.recover - 1}: ${'hosts' in c ? `hosts ${c.hosts}` : `${c.fraction * 100}% of the hosts`} down, then back with their state`,
+    ]),
+    ...(o.churn === undefined ? [] : [[
+      'churn',
+      `ticks ${o.churn.at} to ${o.churn.until === null ? 'the end' : o.churn.until - 1}: leave ${o.churn.leave}, join ${o.churn.join} per host and tick` +
+        (o.churn.reserve === 0 ? '' : `; hosts ${o.hosts - o.churn.reserve}..${o.hosts - 1} new, joining over the run`),
+    ]]),
     ...(o.regions === undefined ? [] : [[
       'regions',
       `${o.regions.groups.map((g, r) => `${r}: ${'hosts' in g ? g.hosts : `${g.fraction * 100}%`}`).join(', ')}, ${o.regions.groups.length}: the rest; ` +
@@ -55,7 +64,7 @@ function metricsTable(result: Result): Table {
     ['ignored', formatCount(result.ignored)],
     ['lost', formatCount(result.lost)],
     ...(o.partitions === undefined ? [] : [['cut by partitions', formatCount(result.partitioned)]]),
-    ...(o.crashes === undefined ? [] : [['dropped at down hosts', formatCount(result.dropped)], ['hosts live at the end', formatCount(result.live)]]),
+    ...(o.crashes === undefined && o.churn === undefined ? [] : [['dropped at down hosts', formatCount(result.dropped)], ['hosts live at the end', formatCount(result.live)]]),
     ['in flight', formatCount(result.inFlight)],
     ['entries', formatCount(result.entries)],
     ['coverage', `${(result.coverage * 100).toFixed(2)} %`],
@@ -99,6 +108,10 @@ function faultEvents(result: Result): ChartEvent[] {
     ...(result.options.crashes ?? []).flatMap((c, i) => [
       { tick: c.at, label: `crash ${i}` },
       ...(c.recover === null ? [] : [{ tick: c.recover, label: `crash ${i} recovers` }]),
+    ]),
+    ...(result.options.churn === undefined ? [] : [
+      { tick: result.options.churn.at, label: 'churn starts' },
+      ...(result.options.churn.until === null ? [] : [{ tick: result.options.churn.until, label: 'churn stops' }]),
     ]),
   ];
 }

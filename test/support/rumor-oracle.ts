@@ -90,7 +90,8 @@ export interface RumorOracleResult {
   endReason: 'converged' | 'stalled' | 'max-ticks';
   lastTick: number;
   hostCompletionTicks: (number | null)[];
-  series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[] };
+  /** `live`: hosts up at each tick, N (docs/semantics.md "Faults: crashes"; rumor has no crashes yet). */
+  series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live: number[] };
   protocolMetrics: RumorOracleMetrics;
 }
 
@@ -503,7 +504,7 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, entries: 0, updates: 0, requests: 0,
     feedback: 0,
   };
-  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
+  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] };
   let spreadTicks: number | null = null;
   let endReason: RumorOracleResult['endReason'] = 'max-ticks';
   let lastTick = 0;
@@ -534,6 +535,7 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     series.delivered.push(counters.delivered - deliveredBefore);
     series.complete.push(knowing);
     series.coverage.push(knowing / N);
+    series.live.push(N);
     lastTick = t;
 
     // "After each tick, the run ends when no host is hot and no update or reply is in flight:

@@ -5,6 +5,8 @@
 // Regions follow docs/semantics.md "## Regions: latency and loss per pair of regions".
 // Crashes follow docs/semantics.md "## Faults: crashes" (with "How a run ends" and "Metrics"),
 // written from the docs alone; open points are marked "DOCS:" as above.
+// Churn follows docs/semantics.md "## Faults: churn" (with "Faults: crashes", whose down-host
+// machinery it reuses, "Randomness", "How a run ends" and "Metrics"), from the docs alone too.
 
 /**
  * One partition of docs/semantics.md "Faults: partitions": a start tick `at`, an optional heal tick
@@ -42,6 +44,20 @@ export interface CrashInput {
   fraction?: number;
 }
 
+/**
+ * The churn of docs/semantics.md "Faults: churn" (one per run): from tick `at` until tick `until`
+ * (absent or null: for ever) each up host that has not left leaves with probability `leave`, each
+ * host that has left joins again with probability `join` (default 0); the last `reserve` ids
+ * (default 0, below N) are new hosts that count as having left from tick 0.
+ */
+export interface ChurnInput {
+  at: number;
+  until?: number | null;
+  leave: number;
+  join?: number;
+  reserve?: number;
+}
+
 export interface OracleInput {
   hosts: number;
   protocol: 'announce' | 'push' | 'pull' | 'push-pull';
@@ -58,6 +74,8 @@ export interface OracleInput {
   regions?: RegionsInput;
   /** Faults: crashes, in list order (index i from 0). Absent or empty: no crash. */
   crashes?: CrashInput[];
+  /** Faults: churn (a single one). Absent: no churn, results exactly as without it. */
+  churn?: ChurnInput;
 }
 
 export interface OracleResult {
@@ -70,15 +88,10 @@ export interface OracleResult {
   lost: number;
   /** Messages cut by a partition (counted in `lost` too); 0 without partitions. */
   partitioned: number;
-  /**
-   * Messages delivered to a host that was down at their arrival tick. Present only when the run
-   * has crashes (a non-empty `crashes`): without them the result is exactly what it was before
-   * crashes existed (the docs' value would be 0), so that comparisons of whole results with the
-   * engines, which do not report the field yet, are unchanged.
-   */
-  dropped?: number;
-  /** Hosts up at `lastTick`. Present only when the run has crashes (the docs' value would be N). */
-  live?: number;
+  /** Messages delivered to a host that was down at their arrival tick; 0 without crashes. */
+  dropped: number;
+  /** Hosts up at `lastTick` (`N` without crashes). */
+  live: number;
   inFlight: number;
   entries: number;
   spreadTicks: number | null;
@@ -88,10 +101,9 @@ export interface OracleResult {
   hostCompletionTicks: (number | null)[];
   /**
    * Per tick: `complete` counts the live hosts complete at the end of the tick (every host without
-   * crashes), `coverage` is over live hosts, `live` the hosts up at the tick (present only when the
-   * run has crashes, as `dropped`; the docs' value would be N at every tick).
+   * crashes), `coverage` is over live hosts, `live` the hosts up at the tick (`N` without crashes).
    */
-  series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live?: number[] };
+  series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live: number[] };
 }
 
 const LATENCY = 1;
@@ -100,6 +112,7 @@ const LOSS = 3;
 const PARTITION = 5;
 const REGION = 6;
 const CRASH = 7;
+const CHURN = 8;
 
 /** The SPEC's mix32 on unsigned 32-bit integers. */
 export function mix32(x0: number): number {
@@ -442,6 +455,60 @@ function lastCrashTick(crashes: ResolvedCrash[], maxTicks: number): number {
   return last;
 }
 
+/** The churn resolved for a run: its window and its two thresholds floor(p * 2^32). */
+interface ResolvedChurn {
+  at: number;
+  /** null: churns for ever. */
+  until: number | null;
+  leaveThreshold: number;
+  joinThreshold: number;
+  join: number;
+  reserve: number;
+  /** Whether the churn can do nothing at all (leave 0, join 0, reserve 0): see resolveChurn. */
+  inert: boolean;
+}
+
+/** A probability of the churn: a number with 0 <= p <= 1. */
+function churnProbability(value: unknown, what: string): number {
+  // DOCS: "Faults: churn" gives no range for `leave` and `join`; they are read as probabilities,
+  // 0 <= p <= 1 (p = 1: threshold 2^32, above every draw, so every drawing host leaves or joins),
+  // and anything else (above 1, negative, not a number) is rejected.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw new Error(`churn: ${what} ${JSON.stringify(value)} is not a probability in 0 <= p <= 1`);
+  return value;
+}
+
+/** The churn of docs/semantics.md "Faults: churn", checked. Null when the input has none. */
+function resolveChurn(c: ChurnInput | undefined, N: number): ResolvedChurn | null {
+  if (c === undefined) return null;
+  // DOCS: as for a crash, `at` is read as a tick, a whole number >= 0.
+  if (typeof c.at !== 'number' || !Number.isInteger(c.at) || c.at < 0) throw new Error(`churn: at ${JSON.stringify(c.at)} is not a tick`);
+  // DOCS: `until: null` is read as absent (churns for ever). The docs do not say `until > at` in
+  // so many words ("from tick at until tick until"); read as the partitions' heal and the crashes'
+  // recover, until <= at (an empty window) is rejected, and until must be a whole tick.
+  const until = c.until === undefined || c.until === null ? null : c.until;
+  if (until !== null && (typeof until !== 'number' || !Number.isInteger(until) || !(until > c.at))) throw new Error(`churn: until ${JSON.stringify(until)} is not a tick after at ${c.at}`);
+  const leave = churnProbability(c.leave, 'leave');
+  const join = churnProbability(c.join ?? 0, 'join');
+  const reserve = c.reserve ?? 0;
+  // "reserve R (default 0, below N)": a whole number 0 <= R < N, so host 0, the seed, is never new.
+  if (typeof reserve !== 'number' || !Number.isInteger(reserve) || reserve < 0 || !(reserve < N)) throw new Error(`churn: reserve ${JSON.stringify(reserve)} is not a count below N = ${N}`);
+  // DOCS: "leave = 0 and join = 0 give the metrics of the run without churn" is read as a rule of
+  // its own that wins over the timeline rule: such a churn (with reserve 0, the default; with
+  // reserved hosts that can never join the metrics differ anyway) holds no end of the run, so
+  // ending ticks and reasons are those without churn even when `at` or `until` lie after them.
+  const inert = leave === 0 && join === 0 && reserve === 0;
+  return {
+    at: c.at, until, join, reserve, inert,
+    leaveThreshold: Math.floor(leave * 4294967296),
+    joinThreshold: Math.floor(join * 4294967296),
+  };
+}
+
+/** Whether churn draws at tick t: at <= t < until. */
+function churnActs(churn: ResolvedChurn | null, t: number): boolean {
+  return churn !== null && churn.at <= t && (churn.until === null || t < churn.until);
+}
+
 type Kind = 'set' | 'push' | 'pull' | 'reply';
 
 interface Message {
@@ -461,6 +528,7 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   const parts = resolvePartitions(input.partitions, N, seed);
   const regions = resolveRegions(input.regions, input, seed);
   const crashes = resolveCrashes(input.crashes, N, seed);
+  const churn = resolveChurn(input.churn, N);
   const runRoute: Route = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold };
 
   // State
@@ -490,8 +558,7 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   let entries = 0;
   let spreadTicks: number | null = null;
 
-  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[] };
-  const seriesLive: number[] = [];
+  const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] };
 
   // Per-tick counters
   let tickSent = 0;
@@ -568,12 +635,29 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   // DOCS: a host complete from its initial state has completion tick 0 even if it is down at
   // tick 0 ("a down host's completion tick, if any, is before it went down or after it came
   // back": read as "completion ticks are when |K(h)| became N", which for the initial state is 0).
+  // DOCS: the same for a reserved host of churn complete from its initial state (view known, N = 2,
+  // reserve 1: host 1 starts knowing {1, 0}): its completion tick is 0, before it ever joined.
   for (let h = 0; h < N; h++) markComplete(h, 0);
 
   // Crashes: started[h] once host h has had its start (announce's set to host 0; nothing for the
   // periodic protocols), at the first tick at which it is up.
   const started: boolean[] = new Array(N).fill(false);
-  const holdUntil = lastCrashTick(crashes, input.maxTicks);
+  // The fault timeline: the last crash tick, and churn's `at` and `until` within the run.
+  // DOCS: "before its `until` when that is at most --max-ticks" is read for `at` too (as the crash
+  // rule's "at most --max-ticks", and docs/scenarios.md's "nor before churn starts, or stops,
+  // within the run"): a churn whose `at` is beyond --max-ticks holds nothing.
+  let holdUntil = lastCrashTick(crashes, input.maxTicks);
+  if (churn !== null && !churn.inert) {
+    if (churn.at <= input.maxTicks) holdUntil = Math.max(holdUntil, churn.at);
+    if (churn.until !== null && churn.until <= input.maxTicks) holdUntil = Math.max(holdUntil, churn.until);
+  }
+  // Churn: left[h] while host h has left (and not joined again). Reserved hosts N-R .. N-1 count
+  // as having left from tick 0: down until they first join, starting then (the `started` machinery
+  // of crashes) with the initial state set above (a down host learns nothing).
+  // DOCS: they count as having left from tick 0 even when churn's `at` is later: they are down at
+  // every tick before `at` (nobody draws then) and can first join at `at`.
+  const left: boolean[] = new Array(N).fill(false);
+  if (churn !== null) for (let h = N - churn.reserve; h < N; h++) left[h] = true;
 
   let endReason: OracleResult['endReason'] = 'max-ticks';
   let lastTick = 0;
@@ -588,8 +672,28 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     const later: Message[] = [];
     for (const m of pending) (m.deliverAt === t ? now : later).push(m);
     pending = later;
+    // Crashes and recoveries of t apply first, then churn's draws: a host that has left draws only
+    // c = 1 (join), any other up host only c = 0 (leave); a host held down by a crash and not by
+    // churn draws nothing. A host is down while a crash holds it or it has left.
+    const crashDown: boolean[] = [];
+    for (let h = 0; h < N; h++) crashDown.push(isDown(crashes, h, t));
+    if (churn !== null && churnActs(churn, t)) {
+      for (let h = 0; h < N; h++) {
+        if (left[h]) {
+          // DOCS: a host that has left and is also held by a crash still draws its join ("a host
+          // that has left draws only c = 1"); if it joins it stays down while the crash holds it
+          // ("up at t, unless a crash holds it") and, no longer having left, draws nothing more
+          // until the crash lets it go.
+          if (rand(seed, CHURN, h, t, 1) < churn.joinThreshold) left[h] = false;
+        } else if (!crashDown[h]) {
+          // DOCS: a host that leaves at t is down at t already (as one that joins at t is up at
+          // t): its deliveries of t are dropped and it takes no step in t.
+          if (rand(seed, CHURN, h, t, 0) < churn.leaveThreshold) left[h] = true;
+        }
+      }
+    }
     const up: boolean[] = [];
-    for (let h = 0; h < N; h++) up.push(!isDown(crashes, h, t));
+    for (let h = 0; h < N; h++) up.push(!crashDown[h] && !left[h]);
 
     // Hosts one after another in id order (docs: the same result as all at once, since a host only
     // changes its own state and every message sent now arrives at t + 1 or later).
@@ -666,7 +770,7 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     series.complete.push(completeCount);
     // Without crashes live = N, so this is knowSum / (N * N) as before.
     series.coverage.push(live === 0 ? 0 : knowSum / (live * N));
-    seriesLive.push(live);
+    series.live.push(live);
     lastTick = t;
     liveAtEnd = live;
 
@@ -676,7 +780,11 @@ export function oracleSimulate(input: OracleInput): OracleResult {
       endReason = 'converged';
       break;
     }
-    if (mayEnd && !periodic && pending.length === 0) {
+    // "while churn still acts at the next tick, with join > 0 and R > 0, a run is not stalled".
+    // DOCS: read literally: R > 0 is the churn's reserve, whether or not every reserved host has
+    // joined already, and "acts at the next tick" is at <= t + 1 < until.
+    const mayJoinNext = churn !== null && churn.join > 0 && churn.reserve > 0 && churnActs(churn, t + 1);
+    if (mayEnd && !periodic && pending.length === 0 && !mayJoinNext) {
       endReason = 'stalled';
       break;
     }
@@ -689,16 +797,11 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   const converged = endReason === 'converged';
   let ticks: number | null = null;
   if (converged) {
-    // DOCS: "ticks: tick at which the last host became complete" and "when the run converges,
-    // ticks is the largest of [hostCompletionTicks]" are read literally: the largest completion
-    // tick of the hosts that completed (a host down at the end may never have, and counts for
-    // nothing). Under crashes this can be below lastTick (a run whose hosts were complete before
-    // its last crash tick converges at that tick), so the identity "ticks = lastTick" of "Metrics"
-    // holds only without crashes (or when the last completion is at the last crash tick or later).
-    ticks = 0;
-    for (const c of completion) if (c !== null) ticks = Math.max(ticks, c);
+    // "Faults: crashes": when a run converges, `ticks = lastTick` (the tick at whose end every live
+    // host is complete), under crashes too, even when no host completed in that tick.
+    ticks = lastTick;
   }
-  const result: OracleResult = {
+  return {
     converged,
     ticks,
     sent,
@@ -707,6 +810,8 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     ignored,
     lost,
     partitioned,
+    dropped,
+    live: liveAtEnd,
     inFlight: pending.length,
     entries,
     spreadTicks,
@@ -716,14 +821,4 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     hostCompletionTicks: completion,
     series,
   };
-  // The crash metrics, only for a run with crashes (see OracleResult.dropped): without them the
-  // result keeps the shape it had before crashes, key order included.
-  // DOCS: the docs give dropped = 0, live = N and series.live = [N, ...] for a run without crashes;
-  // they are left out here only so that existing whole-result comparisons stay as they were.
-  if (crashes.length > 0) {
-    result.dropped = dropped;
-    result.live = liveAtEnd;
-    result.series.live = seriesLive;
-  }
-  return result;
 }

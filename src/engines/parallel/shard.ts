@@ -16,7 +16,7 @@ import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
-import { DownHosts, endUnderCrashes, lastCrashTick, latencyEnvelope } from '../../faults.js';
+import { DownHosts, effectiveChurn, endUnderCrashes, lastCrashTick, latencyEnvelope, type Churn } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
@@ -180,6 +180,8 @@ class Shard implements HostApi {
   private readonly started: Uint8Array | undefined;
   /** The run's last crash tick (-1: none): no converged or stalled end before it. */
   private readonly lastCrash: number;
+  /** The run's churn, if it can change anything. */
+  private readonly churn: Churn | undefined;
   /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
   readonly cells: Int32Array;
   readonly tallies = new Float64Array(MAX_TALLIES);
@@ -283,6 +285,7 @@ class Shard implements HostApi {
     this.down = new DownHosts(options, this.ownRanges);
     this.started = this.down.any ? new Uint8Array(size) : undefined;
     this.lastCrash = lastCrashTick(options);
+    this.churn = effectiveChurn(options);
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
     this.wakes = this.module.wakes?.(options) === true;
@@ -431,9 +434,11 @@ class Shard implements HostApi {
       const inFlight = sent - lost - delivered;
       const sentInTick = sent - this.sentBefore;
       this.sentBefore = sent;
-      const decided = this.module.endOf({ tick: t, hosts: live, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums });
+      // The protocol decides over the live hosts; with none, over all N of which none is complete
+      // (converged needs a live host, so it falls through to the protocol's other rules).
+      const decided = this.module.endOf({ tick: t, hosts: live === 0 ? n : live, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums });
       const end: EndReason | 'stopped' | undefined =
-        (!this.down.any ? decided : endUnderCrashes(decided, t, live, this.lastCrash, this.opts.maxTicks, this.opts.churn)) ?? (stop > 0 ? 'stopped' : undefined);
+        (!this.down.any ? decided : endUnderCrashes(decided, t, live, this.lastCrash, this.opts.maxTicks, this.churn)) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
       }
