@@ -124,6 +124,7 @@ function jsonDocument(result: Result, hostCompletionTicks: unknown): Record<stri
     spreadTicks: result.spreadTicks,
     coverage: result.coverage,
     live: result.live,
+    load: result.load,
     completionQuantiles: result.completionQuantiles,
     endReason: result.endReason,
     lastTick: result.lastTick,

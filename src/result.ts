@@ -1,4 +1,5 @@
 /** The metrics of SPEC.md, the per-tick series and per-host completion ticks of a run. */
+import type { HostLoad } from './load.js';
 
 /** Why a run ended. */
 export type EndReason = 'converged' | 'stalled' | 'max-ticks' | 'interrupted';
@@ -43,6 +44,8 @@ export interface SimulationOutcome extends Metrics {
   readonly dropped: number;
   /** Hosts up at lastTick (N without crashes). */
   readonly live: number;
+  /** Per-host load (docs/semantics.md "Per-host load"); null for an interrupted run or synchronous rumor. */
+  readonly load: HostLoad | null;
   /** Tick at which each host became complete, `null` if it never did. */
   readonly hostCompletionTicks: (number | null)[];
   readonly series: TickSeries;

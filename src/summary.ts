@@ -64,6 +64,7 @@ export function formatSummary(result: Result): string {
       `ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}${partitionedText(result)}, in flight ${formatCount(result.inFlight)}`,
     completionLine(result),
     ...crashLines(result),
+    ...loadLines(result),
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
     `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (${!faulty(result) ? 'host' : 'live host'}, known host) pairs`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
@@ -77,6 +78,14 @@ function completionLine(result: Result): string {
   const by = (t: number | null): string => (t === null ? 'never' : `by tick ${t}`);
   const every = !faulty(result) ? '' : ' (of every host, down ones included)';
   return `  complete   50% of hosts ${by(q.p50)}, 95% ${by(q.p95)}, 99% ${by(q.p99)}${every}`;
+}
+
+/** Per-host load: messages sent and received and bytes sent per host, median / 95th percentile / max. */
+function loadLines(result: Result): string[] {
+  const l = result.load;
+  if (l === null) return [];
+  const q = (f: { p50: number; p95: number; max: number }, format: (x: number) => string): string => `${format(f.p50)} / ${format(f.p95)} / ${format(f.max)}`;
+  return [`  per host   sent ${q(l.sent, formatCount)}, received ${q(l.received, formatCount)}, bytes sent ${q(l.bytes, formatBytes)} (median / 95% / max)`];
 }
 
 /** Whether some host of the run can be down (crashes or churn). */
@@ -116,6 +125,7 @@ function formatRumorSummary(result: Result, setup: string, engine: string, outco
     `  outcome    ${outcome}; ${formatCount(reached)} of ${formatCount(o.hosts)} hosts reached`,
     `  paper      residue s ${num('residue', 6)}, traffic m ${num('traffic', 3)}, t_ave ${num('tAve', 2)}, t_last ${num('tLast', 0)}`,
     completionLine(result),
+    ...loadLines(result),
     `  messages   sent ${formatCount(result.sent)}: updates and replies ${formatCount(m['updates'] ?? 0)}, requests ${formatCount(m['requests'] ?? 0)}, ` +
       `feedback ${formatCount(m['feedback'] ?? 0)}; ignored ${formatCount(result.ignored)}, lost ${formatCount(result.lost)}${partitionedText(result)}, in flight ${formatCount(result.inFlight)}`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,

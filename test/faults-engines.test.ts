@@ -101,7 +101,7 @@ describe('partitions and regions: every engine and thread count agrees with the 
         partitions: randomPartitions(r, hosts),
         ...(r.chance(0.5) ? { regions: randomRegions(r, hosts) } : {}),
       };
-      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>);
+      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['load']);
       if ((expected['partitioned'] as number) > 0) cut++;
       const options: Record<string, unknown> = {
         protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, partitions: input.partitions,
@@ -110,7 +110,7 @@ describe('partitions and regions: every engine and thread count agrees with the 
       };
       for (const engine of ENGINES) {
         const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+        expect(pick(actual, ['load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
       }
     }
     expect(cut).toBeGreaterThan(8);
@@ -140,7 +140,7 @@ describe('partitions and regions: every engine and thread count agrees with the 
         partitions: randomPartitions(r, hosts),
         ...(contact === 'messages' && r.chance(0.5) ? { regions: randomRegions(r, hosts) } : {}),
       };
-      const expected = pick(rumorOracle(input) as unknown as Record<string, unknown>, ['protocolMetrics']);
+      const expected = pick(rumorOracle(input) as unknown as Record<string, unknown>, ['protocolMetrics', 'load']);
       if ((expected['partitioned'] as number) > 0) cut++;
       const options: Record<string, unknown> = {
         protocol: 'rumor', hosts, rumorMode: input.mode, rumorFeedback: input.feedback, rumorStop: input.stop, rumorK: input.k,
@@ -151,7 +151,7 @@ describe('partitions and regions: every engine and thread count agrees with the 
       };
       for (const engine of ENGINES) {
         const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual, ['protocolMetrics']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+        expect(pick(actual, ['protocolMetrics', 'load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
       }
     }
     expect(cut).toBeGreaterThan(8);
@@ -196,7 +196,7 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
         crashes: randomCrashes(r, hosts),
         ...(r.chance(0.3) ? { partitions: randomPartitions(r, hosts) } : {}),
       };
-      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live']);
+      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live', 'load']);
       if ((expected['dropped'] as number) > 0) dropped++;
       const options: Record<string, unknown> = {
         protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, crashes: input.crashes,
@@ -205,7 +205,7 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
       };
       for (const engine of ENGINES) {
         const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual, ['dropped', 'live']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+        expect(pick(actual, ['dropped', 'live', 'load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
       }
     }
     expect(dropped).toBeGreaterThan(8);
@@ -237,7 +237,7 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
         churn,
         ...(r.chance(0.3) ? { crashes: randomCrashes(r, hosts) } : {}),
       };
-      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live']);
+      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live', 'load']);
       if ((expected['dropped'] as number) > 0) dropped++;
       const options: Record<string, unknown> = {
         protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, churn,
@@ -246,7 +246,7 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
       };
       for (const engine of ENGINES) {
         const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual, ['dropped', 'live']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+        expect(pick(actual, ['dropped', 'live', 'load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
       }
     }
     expect(dropped).toBeGreaterThan(6);

@@ -46,7 +46,7 @@ function makeConfig(i: number): Config {
 
 const METRIC_KEYS = [
   'converged', 'ticks', 'sent', 'delivered', 'processed', 'ignored', 'lost', 'inFlight', 'entries',
-  'spreadTicks', 'coverage', 'endReason', 'lastTick', 'hostCompletionTicks', 'series',
+  'spreadTicks', 'coverage', 'endReason', 'lastTick', 'hostCompletionTicks', 'series', 'load',
 ] as const satisfies readonly (keyof OracleResult)[];
 
 function pickCompared(r: Record<string, unknown>): Record<string, unknown> {

@@ -190,8 +190,10 @@ describe.each(ENGINE_VARIANTS)('interruption ($label)', ({ input, simulate }) =>
     // The partial figures are exactly those of a run that ends after the same tick.
     const upTo = await simulate({ ...LONG_RUN, maxTicks: result.lastTick, engine: 'reference' });
     expect(upTo.endReason).toBe('max-ticks');
-    const { endReason: _a, partial: _b, ...partialOutcome } = outcomeOf(result);
-    const { endReason: _c, partial: _d, ...expected } = outcomeOf(upTo);
+    // An interrupted run has no per-host load (docs/semantics.md "Per-host load"): the rest is exact.
+    expect(result.load).toBeNull();
+    const { endReason: _a, partial: _b, load: _l1, ...partialOutcome } = outcomeOf(result);
+    const { endReason: _c, partial: _d, load: _l2, ...expected } = outcomeOf(upTo);
     expect({ ...partialOutcome, options: { ...(partialOutcome['options'] as object), maxTicks: 0 } })
       .toEqual({ ...expected, options: { ...(expected['options'] as object), maxTicks: 0 } });
   }, 30_000);
@@ -230,7 +232,8 @@ describe.each([
     expect([abortTick - 1, abortTick]).toContain(result.lastTick);
     expect(lateSeconds).toBeLessThan(1);
     const same = await simulate({ ...input, maxTicks: result.lastTick });
-    expect(outcomeOf({ ...result, endReason: 'max-ticks', partial: false })).toEqual(outcomeOf({ ...same, options: result.options }));
+    expect(result.load).toBeNull();
+    expect(outcomeOf({ ...result, endReason: 'max-ticks', partial: false, load: same.load })).toEqual(outcomeOf({ ...same, options: result.options }));
   }, 60_000);
 });
 
@@ -251,7 +254,8 @@ describe('interruption inside a long rumor tick (synchronous push: the hot list 
     expect(result).toMatchObject({ partial: true, endReason: 'interrupted' });
     expect([abortTick - 1, abortTick]).toContain(result.lastTick);
     const same = await simulate({ ...input, maxTicks: result.lastTick });
-    expect(outcomeOf({ ...result, endReason: 'max-ticks', partial: false })).toEqual(outcomeOf({ ...same, options: result.options }));
+    expect(result.load).toBeNull();
+    expect(outcomeOf({ ...result, endReason: 'max-ticks', partial: false, load: same.load })).toEqual(outcomeOf({ ...same, options: result.options }));
   }, 60_000);
 });
 

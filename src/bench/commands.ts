@@ -172,6 +172,8 @@ export function planBench(flags: BenchFlags, unfit: UnfitPolicy = 'fail'): Bench
   const common: Omit<SimulationInput, 'protocol' | 'hosts' | 'threads'> = { ...fileRest, engine: engine as NonNullable<SimulationInput['engine']> };
   if (scenario !== undefined && scenario.partitions.length > 0) common.partitions = scenario.partitions;
   if (scenario?.regions !== undefined) common.regions = scenario.regions;
+  if (scenario !== undefined && scenario.crashes.length > 0) common.crashes = scenario.crashes;
+  if (scenario?.churn !== undefined) common.churn = scenario.churn;
   if (flags.fanout !== undefined) common.fanout = numeric(flags.fanout) as number;
   if (flags.view !== undefined) common.view = flags.view as NonNullable<SimulationInput['view']>;
   if (flags.latency !== undefined) common.latency = flags.latency;

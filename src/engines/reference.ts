@@ -14,6 +14,7 @@ import { DownHosts, effectiveChurn, endUnderCrashes, faultMapBytes, lastCrashTic
 import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
+import { hostLoadOf, loadMemoryBytes, loadTracked, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../load.js';
 import type { Progress } from './parallel/engine.js';
 
 interface Message {
@@ -77,6 +78,8 @@ class ReferenceHosts implements HostApi {
   readonly c: Counters = { sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, dropped: 0, inFlight: 0, entries: 0, totalKnown: 0, complete: 0 };
   /** Which hosts are down at this tick (docs/semantics.md "Faults: crashes"). */
   readonly down: DownHosts;
+  /** Per-host load counters (load.ts: sent, received, bytes by host id; empty when not counted). */
+  readonly load: Float64Array;
   knowSeed = 0;
   tickSent = 0;
   peakPendingMessages = 0;
@@ -99,6 +102,7 @@ class ReferenceHosts implements HostApi {
     this.learns = module.traits.learns;
     this.transport = new Transport(options);
     this.down = new DownHosts(options);
+    this.load = new Float64Array(loadTracked(options) ? 3 * n : 0);
     this.completion = new Int32Array(n).fill(-1);
     this.nextSeq = new Array<number>(n).fill(0);
     this.sentThisTick = new Array<number>(n).fill(0);
@@ -130,6 +134,10 @@ class ReferenceHosts implements HostApi {
     const k = this.sentThisTick[from]!++;
     const seq = this.nextSeq[from]!++;
     this.c.sent++;
+    if (this.load.length !== 0) {
+      this.load[LOAD_SENT * this.n + from]!++;
+      this.load[LOAD_BYTES * this.n + from]! += 4 * s;
+    }
     this.tickSent++;
     this.c.entries += s;
     const at = this.transport.deliveryTick(from, to, this.tick, k);
@@ -261,6 +269,7 @@ class ReferenceHosts implements HostApi {
   handle(m: Message): void {
     this.work++;
     this.c.delivered++;
+    if (this.load.length !== 0) this.load[LOAD_RECEIVED * this.n + m.to]!++;
     this.c.inFlight--;
     if (this.down.any && this.down.isDown(m.to)) this.c.dropped++;
     else if (this.behaviour!.receive(m.to, m.kind, m.from, m.payload)) this.c.processed++;
@@ -426,6 +435,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
     sent: c.sent, delivered: c.delivered, processed: c.processed, ignored: c.ignored, lost: c.lost, inFlight: c.inFlight, entries: c.entries,
     partitioned: c.partitioned,
     dropped: c.dropped,
+    load: endReason === 'interrupted' || hosts.load.length === 0 ? null : hostLoadOf(hosts.load, n),
     spreadTicks,
     coverage: liveNow === 0 ? 0 : (down.any ? knownLive : c.totalKnown) / (liveNow * n),
     live: liveNow,
@@ -458,7 +468,7 @@ function checkReferenceMemory(options: SimulationOptions): number {
   const sets = module.state !== 'cells' || module.knownSets?.(options) === true;
   const estimateOf = (hosts: number): { total: number; heap: number } => {
     // The protocol's shared maps and lists, and the transport's group maps (a byte per host each).
-    const extra = sharedBytes(module, { ...options, hosts }) + faultMapBytes({ ...options, hosts });
+    const extra = sharedBytes(module, { ...options, hosts }) + faultMapBytes({ ...options, hosts }) + loadMemoryBytes({ ...options, hosts });
     const pending = peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE + extra;
     // Cell protocols keep a few Int32 cells per host (and the per-host counters every run keeps).
     if (!sets) return { heap: pending + hosts * 16, total: pending + hosts * (16 + cellBytes) + BYTES_MAIN_THREAD };

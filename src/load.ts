@@ -1,0 +1,93 @@
+/**
+ * Per-host load (docs/semantics.md "Per-host load"): how many messages each host sent and
+ * received and how many bytes of ids it sent, summarised as nearest-rank quantiles. Engines count
+ * into one Float64Array of 3 N slots (sent, received, bytes, each indexed by host id), each slot
+ * written only by the engine instance that owns the host; the summary is computed once at the end.
+ */
+import type { SimulationOptions } from './options.js';
+
+/** p50, p95 (nearest rank) and max of one per-host figure. */
+export interface LoadQuantiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+/** The load of a run: messages sent and received per host, and bytes of ids sent per host. */
+export interface HostLoad {
+  readonly sent: LoadQuantiles;
+  readonly received: LoadQuantiles;
+  readonly bytes: LoadQuantiles;
+}
+
+/** Float64 slots per host: sent, received, bytes. */
+export const LOAD_SLOTS = 3;
+/** Bytes the counters take per host (the summary's selection copies one figure at a time: 8 more). */
+export const LOAD_BYTES_PER_HOST = LOAD_SLOTS * 8;
+
+/** Offsets of the three figures in the counter array (times N). */
+export const LOAD_SENT = 0;
+export const LOAD_RECEIVED = 1;
+export const LOAD_BYTES = 2;
+
+/**
+ * Whether a run counts per-host load. Synchronous rumor contacts are made by one host and received
+ * by a partner another shard owns, which would need an atomic add per contact on the hot path:
+ * those runs report `load: null` for now.
+ */
+export function loadTracked(options: Pick<SimulationOptions, 'protocol' | 'contact'>): boolean {
+  return !(options.protocol === 'rumor' && (options.contact ?? 'synchronous') === 'synchronous');
+}
+
+/** Bytes of a run's load counters (0 when it does not count them). */
+export function loadBytes(options: Pick<SimulationOptions, 'protocol' | 'contact' | 'hosts'>): number {
+  return loadTracked(options) ? options.hosts * LOAD_BYTES_PER_HOST : 0;
+}
+
+/** Peak bytes of a run's load: its counters and the summary's N-slot copy (0 when it does not count them). */
+export function loadMemoryBytes(options: Pick<SimulationOptions, 'protocol' | 'contact' | 'hosts'>): number {
+  return loadTracked(options) ? options.hosts * (LOAD_BYTES_PER_HOST + 8) : 0;
+}
+
+/** The summary of counters `load` (3 N slots) over N hosts. Allocates one N-slot copy. */
+export function hostLoadOf(load: Float64Array, n: number): HostLoad {
+  const scratch = new Float64Array(n);
+  const figure = (slot: number): LoadQuantiles => {
+    scratch.set(load.subarray(slot * n, (slot + 1) * n));
+    let max = 0;
+    for (let i = 0; i < n; i++) if (scratch[i]! > max) max = scratch[i]!;
+    // Nearest rank: the value at rank ceil(q * N) (from 1), found by selection, not a full sort.
+    const p50 = select(scratch, Math.ceil(0.5 * n) - 1);
+    const p95 = select(scratch, Math.ceil(0.95 * n) - 1);
+    return { p50, p95, max };
+  };
+  return { sent: figure(LOAD_SENT), received: figure(LOAD_RECEIVED), bytes: figure(LOAD_BYTES) };
+}
+
+/** The k-th smallest value of `a` (from 0), rearranging `a` (Hoare's quickselect, median-of-three pivots). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
