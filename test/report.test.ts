@@ -120,6 +120,22 @@ describe('run report of a rumor run', () => {
   });
 });
 
+describe('run report of a run with crashes and churn', () => {
+  it('draws hosts live beside convergence, marks every crash, recovery and churn bound, and lists the faults and load', async () => {
+    const r = await simulate({ hosts: 200, protocol: 'push', view: 'full', engine: 'reference', crashes: [{ at: 2, recover: 9, fraction: 0.3 }], churn: { at: 1, until: 12, leave: 0.02, join: 0.5 } });
+    const chart = convergenceChart(r.series, 200, [{ tick: 2, label: 'crash 0' }]);
+    expect(chart.title).toContain('hosts live');
+    const values = JSON.stringify(chart.spec);
+    expect(values).toContain('"series":"hosts live"');
+    expect((await compileChart(chart.spec)).warnings).toEqual([]);
+    const html = await renderRunReport(r);
+    for (const text of ['crash 0', 'crash 0 recovers', 'churn starts', 'churn stops', 'dropped at down hosts', 'hosts live at the end', 'per host: messages sent']) expect(html, text).toContain(text);
+    expect(html).toContain('30% of the hosts down, then back with their state');
+    // A run without faults draws no live-hosts line.
+    expect(JSON.stringify(convergenceChart(push.series, 200).spec)).not.toContain('hosts live');
+  });
+});
+
 describe('terminal chart', () => {
   it('draws 8 rows of block characters, full at the top once every host is complete', () => {
     const lines = completionChartOf(push).split('\n');

@@ -89,13 +89,15 @@ describe('the statistics of a --seeds aggregate', () => {
   });
 
   it('aggregates converged as 0/1, nullable metrics over the runs that have them, lastTick and protocol metrics', () => {
-    const base = { ticks: 5, sent: 10, delivered: 9, processed: 9, ignored: 0, lost: 1, inFlight: 0, entries: 20, spreadTicks: 0, coverage: 1, lastTick: 5, partitioned: 0 };
+    const base = { ticks: 5, sent: 10, delivered: 9, processed: 9, ignored: 0, lost: 1, inFlight: 0, entries: 20, spreadTicks: 0, coverage: 1, lastTick: 5, partitioned: 0, dropped: 3, live: 7 };
     const runs = [
       { ...base, seed: 1, converged: true, completionQuantiles: { p50: 2, p95: 4, p99: 5 }, protocolMetrics: { residue: 0.25, tLast: null } },
       { ...base, seed: 2, converged: false, ticks: null, lastTick: 9, completionQuantiles: { p50: 4, p95: null, p99: null }, protocolMetrics: { residue: 0.75, tLast: 3 } },
     ] as unknown as SeedRun[];
     const a = aggregateRuns(runs);
-    expect(Object.keys(a)).toEqual([...METRIC_NAMES, 'lastTick', 'partitioned', 'completionP50', 'completionP95', 'completionP99', 'residue', 'tLast']);
+    expect(a['dropped']).toEqual({ n: 2, mean: 3, sd: 0, ci95: [3, 3] });
+    expect(a['live']).toMatchObject({ n: 2, mean: 7 });
+    expect(Object.keys(a)).toEqual([...METRIC_NAMES, 'lastTick', 'partitioned', 'dropped', 'live', 'completionP50', 'completionP95', 'completionP99', 'residue', 'tLast']);
     expect(a['completionP50']).toMatchObject({ n: 2, mean: 3 });
     expect(a['completionP95']).toEqual({ n: 1, mean: 4, sd: 0, ci95: [4, 4] });
     expect(a['converged']).toMatchObject({ n: 2, mean: 0.5 });

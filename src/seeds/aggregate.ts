@@ -27,13 +27,17 @@ function protocolMetricsOf(run: SeedRun): Readonly<Record<string, number | null>
 
 /**
  * The metric names a set of runs is aggregated over, in order: SPEC.md's (`converged` as 0/1),
- * `lastTick`, then every protocol metric in the order the runs first name it. Allocates.
+ * `lastTick`, `partitioned`, `dropped`, `live`, the completion quantiles, then every protocol
+ * metric in the order the runs first name it. Allocates.
  */
 export function aggregateNames(runs: readonly SeedRun[]): string[] {
-  const names = new Set<string>([...METRIC_NAMES, 'lastTick', 'partitioned', ...QUANTILE_NAMES]);
+  const names = new Set<string>([...METRIC_NAMES, 'lastTick', 'partitioned', 'dropped', 'live', ...QUANTILE_NAMES]);
   for (const run of runs) for (const name of Object.keys(protocolMetricsOf(run))) names.add(name);
   return [...names];
 }
+
+/** Numeric fields of a run beside SPEC.md's metrics that are aggregated as they are. */
+const OWN_NAMES = ['lastTick', 'partitioned', 'dropped', 'live'] as const satisfies readonly (keyof SeedRun)[];
 
 /** The completion-tick quantiles, aggregated as metrics of their own. */
 const QUANTILE_KEYS: Readonly<Record<string, 'p50' | 'p95' | 'p99'>> = { completionP50: 'p50', completionP95: 'p95', completionP99: 'p99' };
@@ -42,8 +46,8 @@ const QUANTILE_NAMES = Object.keys(QUANTILE_KEYS);
 /** The value of metric `name` in `run`: null where the run has none. */
 export function valueOf(run: SeedRun, name: string): number | null {
   if (name === 'converged') return run.converged ? 1 : 0;
-  if ((METRIC_NAMES as readonly string[]).includes(name) || name === 'lastTick' || name === 'partitioned') {
-    return run[name as Exclude<(typeof METRIC_NAMES)[number], 'converged'> | 'lastTick' | 'partitioned'];
+  if ((METRIC_NAMES as readonly string[]).includes(name) || (OWN_NAMES as readonly string[]).includes(name)) {
+    return run[name as Exclude<(typeof METRIC_NAMES)[number], 'converged'> | (typeof OWN_NAMES)[number]];
   }
   const quantile = QUANTILE_KEYS[name];
   if (quantile !== undefined) return run.completionQuantiles?.[quantile] ?? null;
