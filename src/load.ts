@@ -44,24 +44,46 @@ export function loadBytes(options: Pick<SimulationOptions, 'protocol' | 'contact
   return loadTracked(options) ? options.hosts * LOAD_BYTES_PER_HOST : 0;
 }
 
-/** Peak bytes of a run's load: its counters and the summary's N-slot copy (0 when it does not count them). */
+/** Peak bytes of a run's load (0 when it does not count it). */
 export function loadMemoryBytes(options: Pick<SimulationOptions, 'protocol' | 'contact' | 'hosts'>): number {
+  // The shared counters and the summary's copy (when values are too large to histogram).
   return loadTracked(options) ? options.hosts * (LOAD_BYTES_PER_HOST + 8) : 0;
 }
 
 /** The summary of counters `load` (3 N slots) over N hosts. Allocates one N-slot copy. */
 export function hostLoadOf(load: Float64Array, n: number): HostLoad {
-  const scratch = new Float64Array(n);
+  let scratch: Float64Array | undefined;
   const figure = (slot: number): LoadQuantiles => {
-    scratch.set(load.subarray(slot * n, (slot + 1) * n));
+    const values = load.subarray(slot * n, (slot + 1) * n);
     let max = 0;
-    for (let i = 0; i < n; i++) if (scratch[i]! > max) max = scratch[i]!;
-    // Nearest rank: the value at rank ceil(q * N) (from 1), found by selection, not a full sort.
-    const p50 = select(scratch, Math.ceil(0.5 * n) - 1);
-    const p95 = select(scratch, Math.ceil(0.95 * n) - 1);
-    return { p50, p95, max };
+    for (let i = 0; i < n; i++) if (values[i]! > max) max = values[i]!;
+    // Nearest rank: the value at rank ceil(q * N) (from 1). Counts up to a few million are
+    // histogrammed (one pass, no copy); larger values are found by selection, not a full sort.
+    const r50 = Math.ceil(0.5 * n);
+    const r95 = Math.ceil(0.95 * n);
+    if (max <= HISTOGRAM_LIMIT && Number.isInteger(max)) {
+      const counts = new Int32Array(max + 1);
+      for (let i = 0; i < n; i++) counts[values[i]!]!++;
+      return { p50: valueAtRank(counts, r50), p95: valueAtRank(counts, r95), max };
+    }
+    scratch ??= new Float64Array(n);
+    scratch.set(values);
+    return { p50: select(scratch, r50 - 1), p95: select(scratch, r95 - 1), max };
   };
   return { sent: figure(LOAD_SENT), received: figure(LOAD_RECEIVED), bytes: figure(LOAD_BYTES) };
+}
+
+/** Largest value the quantiles histogram (an Int32 per possible value: 16 MiB at most). */
+const HISTOGRAM_LIMIT = 1 << 22;
+
+/** The value at rank r (from 1) of a histogram of whole values. */
+function valueAtRank(counts: Int32Array, r: number): number {
+  let seen = 0;
+  for (let v = 0; v < counts.length; v++) {
+    seen += counts[v]!;
+    if (seen >= r) return v;
+  }
+  return counts.length - 1;
 }
 
 /** The k-th smallest value of `a` (from 0), rearranging `a` (Hoare's quickselect, median-of-three pivots). */

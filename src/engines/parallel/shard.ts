@@ -18,7 +18,7 @@ import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
 import { DownHosts, effectiveChurn, endUnderCrashes, lastCrashTick, latencyEnvelope, type Churn } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
-import { LOAD_BYTES, LOAD_RECEIVED } from '../../load.js';
+import { LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../../load.js';
 import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
@@ -220,9 +220,17 @@ class Shard implements HostApi {
   private lost = 0;
   private partitioned = 0;
   private dropped = 0;
-  /** Per-host load counters (ShardConfig.load), and whether the run counts them. */
+  /**
+   * Per-host load (ShardConfig.load, by host id; this shard alone writes its hosts' slots), and
+   * whether the run counts it: messages received are added once per host and tick, bytes once per
+   * message that carries ids, and messages sent are the send sequence numbers (nextSeq) the shard
+   * keeps anyway, written at the end.
+   */
   private readonly load: Float64Array;
   private readonly counting: boolean;
+  /** Offsets of the received and bytes counters in `load` (N and 2 N). */
+  private readonly receivedAt: number;
+  private readonly bytesAt: number;
   private entries = 0;
   private t = 0;
   /** Barrier rounds to spin before sleeping (see SPIN_MAX). */
@@ -274,6 +282,8 @@ class Shard implements HostApi {
     this.lists = config.lists.map((b) => new Int32Array(b));
     this.load = new Float64Array(config.load);
     this.counting = this.load.length !== 0;
+    this.receivedAt = LOAD_RECEIVED * this.n;
+    this.bytesAt = LOAD_BYTES * this.n;
     this.ranges = this.ownRanges;
     this.instance = shard;
     const words = Math.ceil(this.n / 32);
@@ -456,6 +466,8 @@ class Shard implements HostApi {
 
   /** This shard's final report: how and after which tick the run ended (shard 0: the series too). */
   private report(endReason: ShardReport['endReason'], lastTick: number, series: ShardReport['series'], spreadTicks: number | null): ShardReport {
+    // A run that ends whole writes its hosts' load (a stopped one's counters hold part of a tick).
+    if (this.counting && endReason !== 'stopped') this.writeLoad();
     return {
       shard: this.self,
       endReason,
@@ -465,6 +477,12 @@ class Shard implements HostApi {
       kernels: this.ops.kind,
       ...(series === undefined ? {} : { series, spreadTicks }),
     };
+  }
+
+  /** Writes this shard's hosts' messages sent into the shared load counters (the rest is counted as it happens). */
+  private writeLoad(): void {
+    const { load, hosts, n } = this;
+    for (let li = 0; li < hosts.length; li++) load[LOAD_SENT * n + hosts[li]!] = this.nextSeq[li]!;
   }
 
   /** Handles this tick's deliveries and periodic steps for every host of the shard. */
@@ -493,6 +511,7 @@ class Shard implements HostApi {
       const h = hosts[li]!;
       const end = start[li + 1]!;
       for (let m = start[li]!; m < end; m++) this.handle(h, m);
+      if (this.counting) this.load[this.receivedAt + h]! += end - start[li]!;
       if (periodic) behaviour.step(h);
       this.stopCountdown -= end - start[li]! + 1;
       if (this.stopCountdown <= 0) this.checkStop();
@@ -518,7 +537,7 @@ class Shard implements HostApi {
       if (down.isDown(h)) {
         this.delivered += end - start[li]!;
         this.dropped += end - start[li]!;
-        if (this.counting) this.load[LOAD_RECEIVED * this.n + h]! += end - start[li]!;
+        if (this.counting) this.load[this.receivedAt + h]! += end - start[li]!;
         continue;
       }
       if (started[li] === 0) {
@@ -526,6 +545,7 @@ class Shard implements HostApi {
         behaviour.start(h);
       }
       for (let m = start[li]!; m < end; m++) this.handle(h, m);
+      if (this.counting) this.load[this.receivedAt + h]! += end - start[li]!;
       if (periodic) behaviour.step(h);
       this.stopCountdown -= end - start[li]! + 1;
       if (this.stopCountdown <= 0) this.checkStop();
@@ -590,6 +610,7 @@ class Shard implements HostApi {
         for (let h = Math.max(first, a), end = Math.min(first + 32, b); h < end; h++, li++) {
           const stop = start[li + 1]!;
           for (let m = start[li]!; m < stop; m++) this.handle(h, m);
+          if (this.counting) this.load[this.receivedAt + h]! += stop - start[li]!;
           if ((bits & (1 << (h & 31))) !== 0) behaviour.step(h);
           this.stopCountdown -= stop - start[li]! + 1;
           if (this.stopCountdown <= 0) this.checkStop();
@@ -624,7 +645,6 @@ class Shard implements HostApi {
     const d = this.pending.sorted.data;
     const r = m * MESSAGE_INTS;
     this.delivered++;
-    if (this.counting) this.load[LOAD_RECEIVED * this.n + h]! += 1;
     if (this.behaviour.receive(h, d[r + FIELD_TO_KIND]! >>> KIND_SHIFT, d[r + FIELD_FROM]!, d[r + FIELD_PAYLOAD]!)) this.processed++;
     else this.ignored++;
   }
@@ -643,10 +663,7 @@ class Shard implements HostApi {
     const seq = this.nextSeq[li]!;
     this.nextSeq[li] = seq + 1;
     this.sent++;
-    if (this.counting) {
-      this.load[from]! += 1;
-      if (s !== 0) this.load[LOAD_BYTES * this.n + from]! += 4 * s;
-    }
+    if (this.counting && s !== 0) this.load[this.bytesAt + from]! += 4 * s;
     // Progress only (a plain store; a reader may see it one refresh late, never torn: Float64
     // stores of one aligned slot are single writes on every platform Node runs on).
     if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
