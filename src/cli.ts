@@ -264,7 +264,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'stop at the next tick boundary after this many seconds (partial result, exit 130)')
     .option('--require-convergence', 'exit 3 when the run ends without converging (max ticks reached or stalled)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .option('--trace <file>', 'write the per-tick series and per-host completion ticks to FILE.json, or FILE.csv (plus FILE.hosts.csv)')
+    .option('--trace <file>', 'write the per-tick series and per-host completion ticks and load to FILE.json, or FILE.csv (plus FILE.hosts.csv)')
     .option('--report <file.html>', 'write a self-contained HTML report with charts (opens offline)')
     .option('--scenario <file>', 'options and fault events (partitions) from a JSON or YAML file (schemas/scenario.schema.json, docs/scenarios.md); options given here override the file\'s')
     .action(async (flags: RunFlags) => {

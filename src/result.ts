@@ -104,6 +104,24 @@ export function withLazyCompletionTicks<T extends object>(outcome: T, ticks: Int
   return outcome as T & { readonly hostCompletionTicks: (number | null)[] };
 }
 
+/** Where a result keeps its per-host load counters (load.ts layout: sent, received, bytes by host). */
+const HOST_LOAD = Symbol('gossip-sim.hostLoad');
+
+/**
+ * Keeps a run's per-host load counters on its outcome, not enumerable (JSON and spreads never see
+ * them; assignProperties copies them): `run --trace` writes them host by host. None: nothing kept.
+ */
+export function withHostLoadCounters<T extends object>(outcome: T, counters: Float64Array | null): T {
+  if (counters !== null) Object.defineProperty(outcome, HOST_LOAD, { value: counters, enumerable: false });
+  return outcome;
+}
+
+/** The per-host load counters a result keeps (withHostLoadCounters), if any. */
+export function rawHostLoad(result: object): Float64Array | undefined {
+  const counters = (result as { [HOST_LOAD]?: unknown })[HOST_LOAD];
+  return counters instanceof Float64Array ? counters : undefined;
+}
+
 /** Where a result keeps the Int32Array behind its lazy hostCompletionTicks (-1 = never). */
 const COMPLETION_TICKS = Symbol('completionTicks');
 

@@ -60,8 +60,26 @@ describe('--trace', () => {
       expect(line.split(',').map(Number)).toEqual([t, push.series.sent[t], push.series.delivered[t], push.series.complete[t], push.series.coverage[t], push.series.live[t]]);
     });
     const hosts = (await readFile(hostsCsvPathOf(path), 'utf8')).trimEnd().split('\n');
-    expect(hosts[0]).toBe('host,completion_tick');
-    expect(hosts.slice(1)).toEqual(push.hostCompletionTicks.map((t, h) => `${h},${t ?? ''}`));
+    expect(hosts[0]).toBe('host,completion_tick,sent,received,bytes');
+    const rows = hosts.slice(1).map((line) => line.split(','));
+    expect(rows.map((r) => `${r[0]},${r[1]}`)).toEqual(push.hostCompletionTicks.map((t, h) => `${h},${t ?? ''}`));
+    // The per-host load adds up to the run's totals (docs/semantics.md "Per-host load").
+    const total = (column: number): number => rows.reduce((sum, r) => sum + Number(r[column]), 0);
+    expect([total(2), total(3), total(4)]).toEqual([push.sent, push.delivered, 4 * push.entries]);
+  });
+
+  it('writes per-host load that adds up to the totals on every engine, crashes and loss included', async () => {
+    for (const engine of [{ engine: 'reference' as const }, { threads: 1 }, { threads: 3 }]) {
+      for (const protocol of ['announce', 'pull', 'push-pull'] as const) {
+        const r = await simulate({ protocol, hosts: 120, loss: 0.1, latency: '1..3', crashes: [{ at: 2, recover: 6, fraction: 0.3 }], ...engine });
+        const file = join(dir, `load-${protocol}-${r.threads}.json`);
+        await writeRunOutputs(r, { trace: file });
+        const doc = JSON.parse(await readFile(file, 'utf8')) as { hostLoad: { sent: number[]; received: number[]; bytes: number[] } };
+        const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+        expect([sum(doc.hostLoad.sent), sum(doc.hostLoad.received), sum(doc.hostLoad.bytes)], `${protocol} ${JSON.stringify(engine)}`).toEqual([r.sent, r.delivered, 4 * r.entries]);
+        expect(Math.max(...doc.hostLoad.received)).toBe(r.load!.received.max);
+      }
+    }
   });
 
   it('leaves the completion tick empty in CSV and null in JSON for hosts that never complete', async () => {
@@ -70,7 +88,7 @@ describe('--trace', () => {
     const csv = join(dir, 'stuck.csv');
     await writeRunOutputs(stuck, { trace: csv });
     const rows = (await readFile(hostsCsvPathOf(csv), 'utf8')).trimEnd().split('\n').slice(1);
-    stuck.hostCompletionTicks.forEach((t, h) => expect(rows[h]).toBe(t === null ? `${h},` : `${h},${t}`));
+    stuck.hostCompletionTicks.forEach((t, h) => expect(rows[h]!.split(',').slice(0, 2).join(',')).toBe(t === null ? `${h},` : `${h},${t}`));
     const json = join(dir, 'stuck.json');
     await writeRunOutputs(stuck, { trace: json });
     const doc = JSON.parse(await readFile(json, 'utf8')) as { hostCompletionTicks: (number | null)[] };

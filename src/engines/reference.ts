@@ -12,7 +12,7 @@ import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
 import { DownHosts, effectiveChurn, endUnderCrashes, faultMapBytes, lastCrashTick } from '../faults.js';
 import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
-import { lastCompletionTick, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
+import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
 import { hostLoadOf, loadMemoryBytes, loadTracked, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../load.js';
 import type { Progress } from './parallel/engine.js';
@@ -445,6 +445,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
     ...(cellResults === undefined ? {} : { protocolMetrics: cellResults.metrics }),
   };
   withLazyCompletionTicks(outcome, cellResults?.completion ?? completion);
+  withHostLoadCounters(outcome, outcome.load === null ? null : hosts.load);
   return { outcome: outcome as EngineOutput['outcome'], diagnostics: { peakPendingMessages: hosts.peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null } };
 }
 

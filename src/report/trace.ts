@@ -1,5 +1,5 @@
 /**
- * `--trace FILE`: the per-tick series and per-host completion ticks of a run, as CSV or JSON.
+ * `--trace FILE`: the per-tick series and per-host completion ticks and load of a run, as CSV or JSON.
  *
  * CSV keeps two tables apart rather than forcing them into one: `FILE.csv` has one row per tick and
  * `FILE.hosts.csv` beside it one row per host, so each loads as-is in a spreadsheet or data frame.
@@ -9,7 +9,8 @@ import { extname } from 'node:path';
 import { OptionError } from '../errors.js';
 import { writeOutput } from '../output-file.js';
 import { formatLatency, type SimulationOptions } from '../options.js';
-import type { SimulationOutcome } from '../result.js';
+import { rawHostLoad, type SimulationOutcome } from '../result.js';
+import { LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../load.js';
 
 /** The formats `--trace` writes, chosen by the file's extension. */
 export type TraceFormat = 'csv' | 'json';
@@ -27,6 +28,8 @@ export const TRACE_VERSION = 1;
 export const TICK_COLUMNS = ['tick', 'sent', 'delivered', 'complete', 'coverage', 'live'] as const;
 /** The per-host table's header; `completion_tick` is empty for a host that never completed. */
 export const HOST_COLUMNS = ['host', 'completion_tick'] as const;
+/** The per-host table's load columns, after HOST_COLUMNS, when the run counted per-host load. */
+export const HOST_LOAD_COLUMNS = ['sent', 'received', 'bytes'] as const;
 
 /** The format of `--trace path`, or an `OptionError` naming the flag when the extension is neither. */
 export function traceFormatOf(path: string, flag = '--trace'): TraceFormat {
@@ -53,8 +56,15 @@ export function tickCsvOf(source: TraceSource): string {
 
 /** The per-host CSV table, header included, one line per host id. Allocates. */
 export function hostCsvOf(source: TraceSource): string {
-  const lines: string[] = [HOST_COLUMNS.join(',')];
-  source.hostCompletionTicks.forEach((tick, host) => lines.push(`${host},${tick ?? ''}`));
+  const load = rawHostLoad(source);
+  if (load === undefined) {
+    const lines: string[] = [HOST_COLUMNS.join(',')];
+    source.hostCompletionTicks.forEach((tick, host) => lines.push(`${host},${tick ?? ''}`));
+    return `${lines.join('\n')}\n`;
+  }
+  const n = source.hostCompletionTicks.length;
+  const lines: string[] = [[...HOST_COLUMNS, ...HOST_LOAD_COLUMNS].join(',')];
+  source.hostCompletionTicks.forEach((tick, host) => lines.push(`${host},${tick ?? ''},${load[LOAD_SENT * n + host]},${load[LOAD_RECEIVED * n + host]},${load[LOAD_BYTES * n + host]}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -75,7 +85,17 @@ export function traceJsonOf(source: TraceSource): Record<string, unknown> {
       live: source.series.live,
     },
     hostCompletionTicks: source.hostCompletionTicks,
+    ...hostLoadColumns(source),
   };
+}
+
+/** The per-host load as three columns by host id (`hostLoad` of the JSON trace), when the run counted it. Allocates. */
+function hostLoadColumns(source: TraceSource): { hostLoad?: { sent: number[]; received: number[]; bytes: number[] } } {
+  const load = rawHostLoad(source);
+  if (load === undefined) return {};
+  const n = source.hostCompletionTicks.length;
+  const column = (slot: number): number[] => Array.from(load.subarray(slot * n, (slot + 1) * n));
+  return { hostLoad: { sent: column(LOAD_SENT), received: column(LOAD_RECEIVED), bytes: column(LOAD_BYTES) } };
 }
 
 /**

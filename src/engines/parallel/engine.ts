@@ -14,7 +14,7 @@ import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
 import { hasDownHosts } from '../../faults.js';
 import { hostLoadOf, loadBytes } from '../../load.js';
-import { lastCompletionTick, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
+import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
 import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
@@ -351,5 +351,6 @@ function assemble(
     series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [], live: [] },
     ...(protocolMetrics === undefined ? {} : { protocolMetrics }),
   };
+  withHostLoadCounters(outcome, outcome.load === null ? null : new Float64Array(loadBuffer));
   return withLazyCompletionTicks(outcome, completion);
 }
