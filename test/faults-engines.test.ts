@@ -80,6 +80,44 @@ function randomRegions(r: TestRandom, hosts: number): RegionsInput {
   return { groups, links };
 }
 
+/** The run options of a random membership configuration, faults aside: protocol, hosts, fanout, view, latency, loss, seed, max ticks. */
+function randomMembership(r: TestRandom): OracleInput {
+  const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
+  const hosts = r.int(2, 40);
+  const periodic = protocol !== 'announce';
+  return {
+    hosts, protocol,
+    fanout: periodic ? r.int(1, 3) : 1,
+    view: periodic && r.chance(0.5) ? 'full' : 'known',
+    latencyMin: 1, latencyMax: r.pick([1, 1, 2, 3]),
+    loss: r.pick([0, 0, 0.1]),
+    seed: r.next(),
+    maxTicks: r.pick([5, 20, 60]),
+  };
+}
+
+/**
+ * Runs a membership configuration on every engine and thread count and expects each to agree with
+ * the oracle on every compared metric (the faults' own included); returns the oracle's.
+ */
+async function expectAgreement(input: OracleInput, index: number): Promise<Record<string, unknown>> {
+  const extra = ['dropped', 'live', 'load'];
+  const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, extra);
+  const options: Record<string, unknown> = {
+    protocol: input.protocol, hosts: input.hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks,
+    ...(input.partitions === undefined ? {} : { partitions: input.partitions }),
+    ...(input.regions === undefined ? {} : { regions: input.regions }),
+    ...(input.crashes === undefined ? {} : { crashes: input.crashes }),
+    ...(input.churn === undefined ? {} : { churn: input.churn }),
+    ...(input.protocol === 'announce' ? {} : { fanout: input.fanout, view: input.view }),
+  };
+  for (const engine of ENGINES) {
+    const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
+    expect(pick(actual, extra), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+  }
+  return expected;
+}
+
 describe('partitions and regions: every engine and thread count agrees with the oracles', () => {
   const seed = testSeed();
 
@@ -87,31 +125,14 @@ describe('partitions and regions: every engine and thread count agrees with the 
     let cut = 0;
     for (let index = 0; index < 24; index++) {
       const r = new TestRandom(seed, 200_000 + index);
-      const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
-      const hosts = r.int(2, 40);
-      const periodic = protocol !== 'announce';
+      const base = randomMembership(r);
       const input: OracleInput = {
-        hosts, protocol,
-        fanout: periodic ? r.int(1, 3) : 1,
-        view: periodic && r.chance(0.5) ? 'full' : 'known',
-        latencyMin: 1, latencyMax: r.pick([1, 1, 2, 3]),
-        loss: r.pick([0, 0, 0.1]),
-        seed: r.next(),
-        maxTicks: r.pick([5, 20, 60]),
-        partitions: randomPartitions(r, hosts),
-        ...(r.chance(0.5) ? { regions: randomRegions(r, hosts) } : {}),
+        ...base,
+        partitions: randomPartitions(r, base.hosts),
+        ...(r.chance(0.5) ? { regions: randomRegions(r, base.hosts) } : {}),
       };
-      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['load']);
+      const expected = await expectAgreement(input, index);
       if ((expected['partitioned'] as number) > 0) cut++;
-      const options: Record<string, unknown> = {
-        protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, partitions: input.partitions,
-        ...(input.regions === undefined ? {} : { regions: input.regions }),
-        ...(periodic ? { fanout: input.fanout, view: input.view } : {}),
-      };
-      for (const engine of ENGINES) {
-        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual, ['load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
-      }
     }
     expect(cut).toBeGreaterThan(8);
   }, 120_000);
@@ -182,31 +203,14 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
     let dropped = 0;
     for (let index = 0; index < 28; index++) {
       const r = new TestRandom(seed, 400_000 + index);
-      const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
-      const hosts = r.int(2, 40);
-      const periodic = protocol !== 'announce';
+      const base = randomMembership(r);
       const input: OracleInput = {
-        hosts, protocol,
-        fanout: periodic ? r.int(1, 3) : 1,
-        view: periodic && r.chance(0.5) ? 'full' : 'known',
-        latencyMin: 1, latencyMax: r.pick([1, 1, 2, 3]),
-        loss: r.pick([0, 0, 0.1]),
-        seed: r.next(),
-        maxTicks: r.pick([5, 20, 60]),
-        crashes: randomCrashes(r, hosts),
-        ...(r.chance(0.3) ? { partitions: randomPartitions(r, hosts) } : {}),
+        ...base,
+        crashes: randomCrashes(r, base.hosts),
+        ...(r.chance(0.3) ? { partitions: randomPartitions(r, base.hosts) } : {}),
       };
-      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live', 'load']);
+      const expected = await expectAgreement(input, index);
       if ((expected['dropped'] as number) > 0) dropped++;
-      const options: Record<string, unknown> = {
-        protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, crashes: input.crashes,
-        ...(input.partitions === undefined ? {} : { partitions: input.partitions }),
-        ...(periodic ? { fanout: input.fanout, view: input.view } : {}),
-      };
-      for (const engine of ENGINES) {
-        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual, ['dropped', 'live', 'load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
-      }
     }
     expect(dropped).toBeGreaterThan(8);
   }, 120_000);
@@ -215,39 +219,18 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
     let dropped = 0;
     for (let index = 0; index < 24; index++) {
       const r = new TestRandom(seed, 500_000 + index);
-      const protocol = r.pick(['announce', 'push', 'pull', 'push-pull'] as const);
-      const hosts = r.int(2, 40);
-      const periodic = protocol !== 'announce';
+      const base = randomMembership(r);
       const at = r.pick([0, 0, 1, 3]);
       const churn: ChurnInput = {
         at,
         until: r.chance(0.6) ? at + r.int(1, 15) : null,
         leave: r.pick([0, 0.05, 0.1, 0.3]),
         join: r.pick([0, 0.2, 0.5, 1]),
-        reserve: r.chance(0.4) ? r.int(1, Math.max(1, Math.floor(hosts / 3))) : 0,
+        reserve: r.chance(0.4) ? r.int(1, Math.max(1, Math.floor(base.hosts / 3))) : 0,
       };
-      const input: OracleInput = {
-        hosts, protocol,
-        fanout: periodic ? r.int(1, 3) : 1,
-        view: periodic && r.chance(0.5) ? 'full' : 'known',
-        latencyMin: 1, latencyMax: r.pick([1, 1, 2, 3]),
-        loss: r.pick([0, 0, 0.1]),
-        seed: r.next(),
-        maxTicks: r.pick([5, 20, 60]),
-        churn,
-        ...(r.chance(0.3) ? { crashes: randomCrashes(r, hosts) } : {}),
-      };
-      const expected = pick(oracleSimulate(input) as unknown as Record<string, unknown>, ['dropped', 'live', 'load']);
+      const input: OracleInput = { ...base, churn, ...(r.chance(0.3) ? { crashes: randomCrashes(r, base.hosts) } : {}) };
+      const expected = await expectAgreement(input, index);
       if ((expected['dropped'] as number) > 0) dropped++;
-      const options: Record<string, unknown> = {
-        protocol, hosts, latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss, seed: input.seed, maxTicks: input.maxTicks, churn,
-        ...(input.crashes === undefined ? {} : { crashes: input.crashes }),
-        ...(periodic ? { fanout: input.fanout, view: input.view } : {}),
-      };
-      for (const engine of ENGINES) {
-        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual, ['dropped', 'live', 'load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
-      }
     }
     expect(dropped).toBeGreaterThan(6);
   }, 120_000);
