@@ -4,7 +4,7 @@
  * every engine and thread count sees the same groups; the transport (transport.ts) applies them.
  */
 import { OptionError } from './errors.js';
-import { rand, STREAM_CHURN, STREAM_CRASH, STREAM_PARTITION, STREAM_REGION } from './hash.js';
+import { rand, STREAM_CHURN, STREAM_CRASH, STREAM_PARTITION, STREAM_REGION, threshold32 } from './hash.js';
 
 /** A group of a partition: host ids and inclusive ranges ("0..499,700"), or a fraction of the hosts. */
 export type PartitionGroup = { readonly hosts: string } | { readonly fraction: number };
@@ -149,7 +149,7 @@ function groupMap(groups: readonly PartitionGroup[], hosts: number, seed: number
   let sum = 0;
   for (const group of groups) {
     sum += (group as { fraction: number }).fraction;
-    thresholds.push(Math.min(4294967296, Math.floor(sum * 4294967296)));
+    thresholds.push(threshold32(sum));
   }
   for (let h = 0; h < hosts; h++) {
     const u = rand(seed, stream, h, index, 0);
@@ -474,6 +474,9 @@ export class DownHosts {
   private readonly seed: number;
   private readonly leaveThreshold: number;
   private readonly joinThreshold: number;
+  /** The run's last fault tick (lastCrashTick) and last tick. */
+  private readonly lastFault: number;
+  private readonly maxTicks: number;
 
   constructor(options: DownOptions, ranges: readonly number[] = [0, options.hosts]) {
     this.crashes = reachableCrashes(options);
@@ -486,8 +489,10 @@ export class DownHosts {
     const size = this.any ? options.hosts : 0;
     this.holds = this.crashes.length + 1 > 255 ? new Uint16Array(size) : new Uint8Array(size);
     this.left = new Uint8Array(this.churn === undefined ? 0 : options.hosts);
-    this.leaveThreshold = Math.min(4294967296, Math.floor((this.churn?.leave ?? 0) * 4294967296));
-    this.joinThreshold = Math.min(4294967296, Math.floor((this.churn?.join ?? 0) * 4294967296));
+    this.leaveThreshold = threshold32(this.churn?.leave ?? 0);
+    this.joinThreshold = threshold32(this.churn?.join ?? 0);
+    this.lastFault = lastCrashTick(options);
+    this.maxTicks = options.maxTicks;
     const reserve = this.churn?.reserve ?? 0;
     for (let h = options.hosts - reserve; h < options.hosts; h++) this.hold(h, 1, true);
   }
@@ -507,6 +512,23 @@ export class DownHosts {
   /** Whether host h is down at the tick last advanced to. */
   isDown(h: number): boolean {
     return this.holds[h] !== 0;
+  }
+
+  /**
+   * How the run ends after tick t, `end` being the protocol's decision over the `live` hosts
+   * (docs/semantics.md "Faults: crashes"): converged needs a live host, neither converged nor
+   * stalled ends the run before its last fault tick (the fault timeline plays out), and nothing
+   * stalls while churn can still bring in reserved hosts; max-ticks still ends it. Without
+   * crashes or churn, `end` itself.
+   */
+  endOf<E extends string>(end: E | undefined, tick: number, live: number): E | 'max-ticks' | undefined {
+    const churn = this.churn;
+    const deferred = (end === 'converged' && live === 0) ||
+      ((end === 'converged' || end === 'stalled') && tick < this.lastFault) ||
+      // Churn that still acts may bring in reserved hosts, which start when they join: no stall while it can.
+      (end === 'stalled' && churn !== undefined && churn.join > 0 && churn.reserve > 0 && churnActive(churn, tick + 1));
+    if (deferred) return tick >= this.maxTicks ? 'max-ticks' : undefined;
+    return end;
   }
 
   /** Churn at tick t over this instance's hosts: a host that left joins with `join`, a live host leaves with `leave`. */
@@ -539,7 +561,7 @@ export class DownHosts {
       for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) this.hold(h, delta);
       return;
     }
-    const threshold = Math.min(4294967296, Math.floor(crash.fraction * 4294967296));
+    const threshold = threshold32(crash.fraction);
     for (let h = 0; h < this.hosts; h++) if (rand(this.seed, STREAM_CRASH, h, index, 0) < threshold) this.hold(h, delta);
   }
 }
@@ -548,19 +570,4 @@ export class DownHosts {
 export function crashMapBytes(options: DownOptions): number {
   if (!hasDownHosts(options)) return 0;
   return options.hosts * (reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (effectiveChurn(options) === undefined ? 0 : options.hosts);
-}
-
-/**
- * A run's end after tick t under crashes (docs/semantics.md "Faults: crashes"): `end` is the
- * protocol's decision over the live hosts. Converged needs a live host, neither converged nor
- * stalled ends the run before its last fault tick (the fault timeline plays out), and nothing
- * stalls while churn can still bring in reserved hosts; max-ticks still ends it.
- */
-export function endUnderCrashes<E extends string>(end: E | undefined, tick: number, live: number, lastCrash: number, maxTicks: number, churn?: Churn): E | 'max-ticks' | undefined {
-  const deferred = (end === 'converged' && live === 0) ||
-    ((end === 'converged' || end === 'stalled') && tick < lastCrash) ||
-    // Churn that still acts may bring in reserved hosts, which start when they join: no stall while it can.
-    (end === 'stalled' && churn !== undefined && churn.join > 0 && churn.reserve > 0 && churnActive(churn, tick + 1));
-  if (deferred) return tick >= maxTicks ? 'max-ticks' : undefined;
-  return end;
 }

@@ -19,6 +19,14 @@ export const STREAM_CRASH = 7;
 /** Churn's leaves and joins (docs/semantics.md "Faults: churn"). */
 export const STREAM_CHURN = 8;
 
+/**
+ * The draw threshold of probability p (SPEC.md: an event happens when its 32-bit draw is below
+ * floor(p * 2^32)); p = 1 gives 2^32, above every draw.
+ */
+export function threshold32(p: number): number {
+  return Math.min(4294967296, Math.floor(p * 4294967296));
+}
+
 /** The 32-bit finaliser of SPEC.md (lowbias32 constants); returns an unsigned 32-bit integer. */
 export function mix32(x: number): number {
   x ^= x >>> 16;

@@ -8,7 +8,7 @@
  * nothing; a run without partitions pays one comparison for them.
  */
 import { groupsOf, reachablePartitions, regionsOf, type Partition } from './faults.js';
-import { rand, STREAM_LATENCY, STREAM_LOSS } from './hash.js';
+import { rand, STREAM_LATENCY, STREAM_LOSS, threshold32 } from './hash.js';
 import type { SimulationOptions } from './options.js';
 
 /** `deliveryTick` of a lost message. */
@@ -18,7 +18,7 @@ export const PARTITIONED = -2;
 
 /** Messages are lost when their loss hash falls below this (SPEC: floor(P * 2^32)). */
 export function lossThreshold(loss: number): number {
-  return Math.floor(loss * 4294967296);
+  return threshold32(loss);
 }
 
 /** Loss and latency of a run. */

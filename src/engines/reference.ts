@@ -10,7 +10,7 @@ import type { SimulationOptions } from '../options.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatBytes, MemoryLimitError } from '../errors.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import { DownHosts, effectiveChurn, endUnderCrashes, faultMapBytes, lastCrashTick } from '../faults.js';
+import { DownHosts, faultMapBytes } from '../faults.js';
 import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
@@ -300,12 +300,8 @@ export async function runReference(options: SimulationOptions, controls: Referen
 
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] };
   const down = hosts.down;
-  const lastCrash = lastCrashTick(options);
   /** Under crashes, which hosts have taken their start (a host starts at its first up tick). */
   const started = down.any ? new Uint8Array(n) : undefined;
-  // Live hosts and the ids they know, as of the end of the last completed tick.
-  let liveNow = n;
-  let knownLive = 0;
   let spreadTicks: number | null = null;
   let t = 0;
 
@@ -399,8 +395,6 @@ export async function runReference(options: SimulationOptions, controls: Referen
           known -= hosts.knownCount(h);
         }
       }
-      liveNow = live;
-      knownLive = known;
       series.sent.push(hosts.tickSent);
       series.delivered.push(c.delivered - deliveredBefore);
       series.complete.push(complete);
@@ -410,9 +404,9 @@ export async function runReference(options: SimulationOptions, controls: Referen
 
       // The protocol decides over the live hosts; with none, over all N of which none is complete
       // (converged needs a live host, so it falls through to the protocol's other rules).
-      const end = endUnderCrashes(
+      const end = down.endOf(
         module.endOf({ tick: t, hosts: live === 0 ? n : live, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies }),
-        t, live, lastCrash, maxTicks, effectiveChurn(options),
+        t, live,
       );
       if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }
@@ -437,8 +431,9 @@ export async function runReference(options: SimulationOptions, controls: Referen
     dropped: c.dropped,
     load: endReason === 'interrupted' || hosts.load.length === 0 ? null : hostLoadOf(hosts.load, n),
     spreadTicks,
-    coverage: liveNow === 0 ? 0 : (down.any ? knownLive : c.totalKnown) / (liveNow * n),
-    live: liveNow,
+    // As of the end of lastTick, the series' last entries (tick 0 always runs whole).
+    coverage: series.coverage[series.coverage.length - 1]!,
+    live: series.live[series.live.length - 1]!,
     endReason,
     lastTick: t,
     series,

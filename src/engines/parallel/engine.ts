@@ -12,7 +12,6 @@ import { Piscina } from 'piscina';
 import { WorkerFailedError } from '../../errors.js';
 import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
-import { hasDownHosts } from '../../faults.js';
 import { hostLoadOf, loadBytes } from '../../load.js';
 import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
 import { protocolModule, sharedNeeds } from '../../protocols/index.js';
@@ -20,7 +19,7 @@ import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
-  STAT_IGNORED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_DOWN, STAT_DOWN_KNOWN, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
+  STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
 } from './layout.js';
 import { planMemory, versionsOf } from './memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
@@ -309,10 +308,8 @@ function assemble(
   const delivered = sum(STAT_DELIVERED);
   const lost = sum(STAT_LOST);
   const converged = first.endReason === 'converged';
-  // Hosts down at lastTick (docs/semantics.md "Faults: crashes", "Faults: churn"; shards publish them in runs with either).
-  const crashes = hasDownHosts(options);
-  const live = crashes ? n - sum(STAT_DOWN) : n;
-  const downKnown = crashes ? sum(STAT_DOWN_KNOWN) : 0;
+  const series = reports.find((r) => r.series !== undefined)?.series;
+  if (series === undefined) throw new Error('no shard reported the series (shard 0 does)');
   const module = protocolModule(options.protocol);
   let completion: Int32Array;
   let protocolMetrics: Readonly<Record<string, number | null>> | undefined;
@@ -344,11 +341,12 @@ function assemble(
     // A stopped run's counters hold part of its abandoned tick: no load for it.
     load: first.endReason === 'stopped' || loadBuffer.byteLength === 0 ? null : hostLoadOf(new Float64Array(loadBuffer), n),
     spreadTicks: first.spreadTicks ?? null,
-    coverage: live === 0 ? 0 : (sum(STAT_KNOWN) - downKnown) / (live * n),
-    live,
+    // As of the end of lastTick: the last entries of shard 0's series, which every shard's counters made.
+    coverage: series.coverage[series.coverage.length - 1]!,
+    live: series.live[series.live.length - 1]!,
     endReason: first.endReason === 'stopped' ? 'interrupted' : first.endReason,
     lastTick: first.lastTick,
-    series: first.series ?? { sent: [], delivered: [], complete: [], coverage: [], live: [] },
+    series,
     ...(protocolMetrics === undefined ? {} : { protocolMetrics }),
   };
   withHostLoadCounters(outcome, outcome.load === null ? null : new Float64Array(loadBuffer));

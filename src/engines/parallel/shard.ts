@@ -16,7 +16,7 @@ import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
-import { DownHosts, effectiveChurn, endUnderCrashes, lastCrashTick, latencyEnvelope, type Churn } from '../../faults.js';
+import { DownHosts, latencyEnvelope } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
 import { LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../../load.js';
 import type { EndReason } from '../../result.js';
@@ -177,14 +177,15 @@ class Shard implements HostApi {
   private readonly cellStore: CellStore | undefined;
   /** Decides every message's fate (partitions, loss, latency). */
   private readonly transport: Transport;
-  /** Which hosts are down at this tick (every host's, for contacts; docs/semantics.md "Faults: crashes"). */
+  /**
+   * Which hosts are down at this tick (docs/semantics.md "Faults: crashes", "Faults: churn"), and
+   * how a run with faults ends. Crashes are applied to every host, churn to this shard's hosts
+   * only: a synchronous contact's partner may be another shard's, which is why rumor, the one
+   * protocol with contacts, refuses churn (and crashes) for now.
+   */
   private readonly down: DownHosts;
   /** Under crashes, which of this shard's hosts (by local index) have taken their start. */
   private readonly started: Uint8Array | undefined;
-  /** The run's last crash tick (-1: none): no converged or stalled end before it. */
-  private readonly lastCrash: number;
-  /** The run's churn, if it can change anything. */
-  private readonly churn: Churn | undefined;
   /** A cell protocol's cells (shared by every shard) and this shard's share of its tallies. */
   readonly cells: Int32Array;
   readonly tallies = new Float64Array(MAX_TALLIES);
@@ -302,8 +303,6 @@ class Shard implements HostApi {
     this.transport = new Transport(options);
     this.down = new DownHosts(options, this.ownRanges);
     this.started = this.down.any ? new Uint8Array(size) : undefined;
-    this.lastCrash = lastCrashTick(options);
-    this.churn = effectiveChurn(options);
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
     this.wakes = this.module.wakes?.(options) === true;
@@ -455,8 +454,7 @@ class Shard implements HostApi {
       // The protocol decides over the live hosts; with none, over all N of which none is complete
       // (converged needs a live host, so it falls through to the protocol's other rules).
       const decided = this.module.endOf({ tick: t, hosts: live === 0 ? n : live, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums });
-      const end: EndReason | 'stopped' | undefined =
-        (!this.down.any ? decided : endUnderCrashes(decided, t, live, this.lastCrash, this.opts.maxTicks, this.churn)) ?? (stop > 0 ? 'stopped' : undefined);
+      const end: EndReason | 'stopped' | undefined = this.down.endOf(decided, t, live) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
       }
@@ -561,12 +559,14 @@ class Shard implements HostApi {
     let count = 0;
     let complete = 0;
     let known = 0;
-    for (let li = 0; li < hosts.length && down.down !== 0; li++) {
-      const h = hosts[li]!;
-      if (!down.isDown(h)) continue;
-      count++;
-      if (store.isComplete(h)) complete++;
-      known += store.count(h);
+    if (down.down !== 0) {
+      for (let li = 0; li < hosts.length; li++) {
+        const h = hosts[li]!;
+        if (!down.isDown(h)) continue;
+        count++;
+        if (store.isComplete(h)) complete++;
+        known += store.count(h);
+      }
     }
     this.stats[statIndex(cl, parity, this.self, STAT_DOWN)] = count;
     this.stats[statIndex(cl, parity, this.self, STAT_DOWN_COMPLETE)] = complete;
