@@ -1,5 +1,6 @@
 /** The human summary of a run, as `gossip-sim run` prints it without `--json`. */
 import { formatBytes } from './errors.js';
+import { hasDownHosts } from './faults.js';
 import { formatLatency } from './options.js';
 import type { Result } from './simulate.js';
 
@@ -39,6 +40,8 @@ export function formatSummary(result: Result): string {
     `seed ${o.seed}`,
     ...(o.partitions === undefined ? [] : [`${o.partitions.length} partition${o.partitions.length === 1 ? '' : 's'}`]),
     ...(o.regions === undefined ? [] : [`${o.regions.groups.length + 1} regions, ${o.regions.links.length} link${o.regions.links.length === 1 ? '' : 's'}`]),
+    ...(o.crashes === undefined ? [] : [`${o.crashes.length} crash${o.crashes.length === 1 ? '' : 'es'}`]),
+    ...(o.churn === undefined ? [] : [`churn (leave ${o.churn.leave}, join ${o.churn.join})`]),
   ].join(', ');
   const engine = o.engine === 'reference' ? 'reference engine' : `parallel engine, ${result.threads} thread${result.threads === 1 ? '' : 's'}`;
   const why: Record<Result['endReason'], string> = {
@@ -66,7 +69,7 @@ export function formatSummary(result: Result): string {
     ...crashLines(result),
     ...loadLines(result),
     `  carried    ${formatCount(result.entries)} host ids (${formatBytes(result.entries * 4)} as 32-bit ids)`,
-    `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (${!faulty(result) ? 'host' : 'live host'}, known host) pairs`,
+    `  coverage   ${(result.coverage * 100).toFixed(2)}% of all (${!hasDownHosts(result.options) ? 'host' : 'live host'}, known host) pairs`,
     `  wall time  ${result.wallSeconds.toFixed(3)} s, ${formatRate(messagesPerSecond(result))} simulated messages/s`,
   ];
   return lines.join('\n');
@@ -76,7 +79,7 @@ export function formatSummary(result: Result): string {
 function completionLine(result: Result): string {
   const q = result.completionQuantiles;
   const by = (t: number | null): string => (t === null ? 'never' : `by tick ${t}`);
-  const every = !faulty(result) ? '' : ' (of every host, down ones included)';
+  const every = !hasDownHosts(result.options) ? '' : ' (of every host, down ones included)';
   return `  complete   50% of hosts ${by(q.p50)}, 95% ${by(q.p95)}, 99% ${by(q.p99)}${every}`;
 }
 
@@ -88,14 +91,10 @@ function loadLines(result: Result): string[] {
   return [`  per host   sent ${q(l.sent, formatCount)}, received ${q(l.received, formatCount)}, bytes sent ${q(l.bytes, formatBytes)} (median / 95% / max)`];
 }
 
-/** Whether some host of the run can be down (crashes or churn). */
-function faulty(result: Result): boolean {
-  return result.options.crashes !== undefined || result.options.churn !== undefined;
-}
 
 /** A run with crashes: hosts live at the end, the messages dropped at down hosts; nothing otherwise. */
 function crashLines(result: Result): string[] {
-  if (!faulty(result)) return [];
+  if (!hasDownHosts(result.options)) return [];
   return [`  down       ${formatCount(result.live)} of ${formatCount(result.options.hosts)} hosts live at the end; ${formatCount(result.dropped)} messages dropped at down hosts (outcome and coverage are over live hosts)`];
 }
 

@@ -111,9 +111,9 @@ export function convergenceChart(series: TickSeries, hosts: number, events: read
   const rows: Record<string, unknown>[] = [];
   for (const { last } of buckets) rows.push({ tick: last, series: 'hosts complete', percent: ((series.complete[last] ?? 0) / hosts) * 100 });
   for (const { last } of buckets) rows.push({ tick: last, series: 'coverage', percent: (series.coverage[last] ?? 0) * 100 });
-  // Under crashes, the hosts up at each tick too (drawn only when some host was ever down).
-  const crashes = (series.live ?? []).some((live) => live < hosts);
-  if (crashes) for (const { last } of buckets) rows.push({ tick: last, series: 'hosts live', percent: ((series.live[last] ?? 0) / hosts) * 100 });
+  // Under crashes or churn, the hosts up at each tick too (drawn only when some host was ever down).
+  const someDown = series.live.some((live) => live < hosts);
+  if (someDown) for (const { last } of buckets) rows.push({ tick: last, series: 'hosts live', percent: ((series.live[last] ?? 0) / hosts) * 100 });
   const curves = lineWithPoints(rows, { field: 'percent', type: 'quantitative', title: 'percent', scale: { domain: [0, 100] } }, seriesColor(null));
   // Only events within the ticks run: a rule beyond the last tick would stretch the axis.
   const shown = events.filter((e) => e.tick <= n - 1);
@@ -135,9 +135,9 @@ export function convergenceChart(series: TickSeries, hosts: number, events: read
   } as unknown as TopLevelSpec);
   return {
     id: 'convergence',
-    title: crashes ? 'Convergence under crashes: hosts live, live hosts complete and coverage per tick' : 'Convergence: hosts complete and coverage per tick',
+    title: someDown ? 'Convergence under crashes: hosts live, live hosts complete and coverage per tick' : 'Convergence: hosts complete and coverage per tick',
     caption:
-      (crashes
+      (someDown
         ? `Hosts up (as a share of ${hosts}), live hosts that know every host (as a share of ${hosts}) and coverage over live hosts (their known ids out of live hosts × N) `
         : `Hosts that know every host (as a share of ${hosts}) and coverage (known (host, host) pairs out of N²) `) +
       `at the end of each tick. ${samplingNote(n, buckets.length, 'the value at its last tick')}` +

@@ -1,5 +1,6 @@
 /** The report of one run (`run --report FILE.html`): convergence, messages, completion ticks, tables. */
 import { formatBytes } from '../errors.js';
+import { hasDownHosts } from '../faults.js';
 import { formatLatency } from '../options.js';
 import type { Result } from '../simulate.js';
 import { formatCount, rumorSourcesText } from '../summary.js';
@@ -65,7 +66,7 @@ function metricsTable(result: Result): Table {
     ['ignored', formatCount(result.ignored)],
     ['lost', formatCount(result.lost)],
     ...(o.partitions === undefined ? [] : [['cut by partitions', formatCount(result.partitioned)]]),
-    ...(o.crashes === undefined && o.churn === undefined ? [] : [['dropped at down hosts', formatCount(result.dropped)], ['hosts live at the end', formatCount(result.live)]]),
+    ...(!hasDownHosts(o) ? [] : [['dropped at down hosts', formatCount(result.dropped)], ['hosts live at the end', formatCount(result.live)]]),
     ['in flight', formatCount(result.inFlight)],
     ...(result.load === null ? [] : [
       ['per host: messages sent, median / 95% / max', [result.load.sent.p50, result.load.sent.p95, result.load.sent.max].map(formatCount).join(' / ')],
