@@ -14,7 +14,7 @@ import { DownHosts, faultMapBytes } from '../faults.js';
 import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
-import { hostLoadOf, loadMemoryBytes, loadTracked, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../load.js';
+import { hostLoadOf, loadMemoryBytes, loadTracked, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT, LOAD_SLOTS } from '../load.js';
 import type { Progress } from './parallel/engine.js';
 
 interface Message {
@@ -78,7 +78,10 @@ class ReferenceHosts implements HostApi {
   readonly c: Counters = { sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, dropped: 0, inFlight: 0, entries: 0, totalKnown: 0, complete: 0 };
   /** Which hosts are down at this tick (docs/semantics.md "Faults: crashes"). */
   readonly down: DownHosts;
-  /** Per-host load counters (load.ts: sent, received, bytes by host id; empty when not counted). */
+  /**
+   * Per-host load counters (load.ts: sent, received, bytes by host id; empty when not counted).
+   * Messages sent are the send sequence numbers (nextSeq), copied in by `loadCounters()`.
+   */
   readonly load: Float64Array;
   knowSeed = 0;
   tickSent = 0;
@@ -102,7 +105,7 @@ class ReferenceHosts implements HostApi {
     this.learns = module.traits.learns;
     this.transport = new Transport(options);
     this.down = new DownHosts(options);
-    this.load = new Float64Array(loadTracked(options) ? 3 * n : 0);
+    this.load = new Float64Array(loadTracked(options) ? LOAD_SLOTS * n : 0);
     this.completion = new Int32Array(n).fill(-1);
     this.nextSeq = new Array<number>(n).fill(0);
     this.sentThisTick = new Array<number>(n).fill(0);
@@ -134,10 +137,7 @@ class ReferenceHosts implements HostApi {
     const k = this.sentThisTick[from]!++;
     const seq = this.nextSeq[from]!++;
     this.c.sent++;
-    if (this.load.length !== 0) {
-      this.load[LOAD_SENT * this.n + from]!++;
-      this.load[LOAD_BYTES * this.n + from]! += 4 * s;
-    }
+    if (this.load.length !== 0) this.load[LOAD_BYTES * this.n + from]! += 4 * s;
     this.tickSent++;
     this.c.entries += s;
     const at = this.transport.deliveryTick(from, to, this.tick, k);
@@ -263,6 +263,12 @@ class ReferenceHosts implements HostApi {
       if (seen++ === index) return x;
     }
     throw new RangeError(`selectKnown: host ${h} has no known host number ${index}`);
+  }
+
+  /** The per-host load counters of the run so far, messages sent (nextSeq) filled in. */
+  loadCounters(): Float64Array {
+    for (let h = 0; h < this.n; h++) this.load[LOAD_SENT * this.n + h] = this.nextSeq[h]!;
+    return this.load;
   }
 
   /** Host m.to handles message m (SPEC "Tick", step 2). */
@@ -429,7 +435,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
     sent: c.sent, delivered: c.delivered, processed: c.processed, ignored: c.ignored, lost: c.lost, inFlight: c.inFlight, entries: c.entries,
     partitioned: c.partitioned,
     dropped: c.dropped,
-    load: endReason === 'interrupted' || hosts.load.length === 0 ? null : hostLoadOf(hosts.load, n),
+    load: endReason === 'interrupted' || hosts.load.length === 0 ? null : hostLoadOf(hosts.loadCounters(), n),
     spreadTicks,
     // As of the end of lastTick, the series' last entries (tick 0 always runs whole).
     coverage: series.coverage[series.coverage.length - 1]!,
