@@ -531,6 +531,20 @@ export class DownHosts {
     return end;
   }
 
+  /**
+   * Whether a host down after tick t may be up again in a later tick of the run: a crash recovers,
+   * or churn with join > 0 acts, at a tick in t + 1 .. maxTicks (docs/semantics.md "Faults under
+   * `rumor`": only then does a down hot host keep a rumor run going).
+   */
+  mayReturnAfter(t: number): boolean {
+    if (t >= this.maxTicks) return false;
+    for (const { crash } of this.crashes) if (crash.recover !== null && crash.recover > t && crash.recover <= this.maxTicks) return true;
+    const churn = this.churn;
+    if (churn === undefined || churn.join === 0) return false;
+    const first = Math.max(t + 1, churn.at);
+    return first <= this.maxTicks && churnActive(churn, first);
+  }
+
   /** Churn at tick t over this instance's hosts: a host that left joins with `join`, a live host leaves with `leave`. */
   private churnTick(t: number): void {
     const { ranges, left, holds, seed } = this;

@@ -294,12 +294,10 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
   if (regions !== undefined) Object.assign(rest, { regions });
   if (given('crashes') && !(Array.isArray(raw.crashes) && raw.crashes.length === 0)) {
     const crashes = checkCrashes(raw.crashes, hosts);
-    if (rumor) throw new OptionError('crashes', show(raw.crashes), 'no crashes with --protocol rumor yet (they apply to announce, push, pull and push-pull)');
     Object.assign(rest, { crashes });
   }
   if (given('churn') && raw.churn !== null) {
     const churn = checkChurn(raw.churn, hosts);
-    if (rumor) throw new OptionError('churn', show(raw.churn), 'no churn with --protocol rumor yet (it applies to announce, push, pull and push-pull)');
     Object.assign(rest, { churn });
   }
   if (rumor && rest.contact === 'synchronous') {

@@ -185,6 +185,10 @@ class ReferenceHosts implements HostApi {
     this.awake[(this.tick + 1) & 1]![h] = 1;
   }
 
+  isDown(h: number): boolean {
+    return this.down.any && this.down.isDown(h);
+  }
+
   contact(from: number, to: number): boolean {
     this.c.sent++;
     this.tickSent++;
@@ -277,8 +281,10 @@ class ReferenceHosts implements HostApi {
     this.c.delivered++;
     if (this.load.length !== 0) this.load[LOAD_RECEIVED * this.n + m.to]!++;
     this.c.inFlight--;
-    if (this.down.any && this.down.isDown(m.to)) this.c.dropped++;
-    else if (this.behaviour!.receive(m.to, m.kind, m.from, m.payload)) this.c.processed++;
+    if (this.down.any && this.down.isDown(m.to)) {
+      this.c.dropped++;
+      this.behaviour!.dropped?.(m.to, m.kind, m.from, m.payload);
+    } else if (this.behaviour!.receive(m.to, m.kind, m.from, m.payload)) this.c.processed++;
     else this.c.ignored++;
   }
 }
@@ -306,8 +312,10 @@ export async function runReference(options: SimulationOptions, controls: Referen
 
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] };
   const down = hosts.down;
-  /** Under crashes, which hosts have taken their start (a host starts at its first up tick). */
-  const started = down.any ? new Uint8Array(n) : undefined;
+  /** Under crashes, which hosts have taken their start (a host starts at its first up tick, unless its start is only state). */
+  const started = down.any && !module.traits.startIsState ? new Uint8Array(n) : undefined;
+  /** The down hosts' share of a cell protocol's tallies (Behaviour.downShare). */
+  const downTallies = new Float64Array(hosts.tallies.length);
   let spreadTicks: number | null = null;
   let t = 0;
 
@@ -395,10 +403,19 @@ export async function runReference(options: SimulationOptions, controls: Referen
       let known = c.totalKnown;
       if (down.any) {
         live = n - down.down;
+        downTallies.fill(0);
         for (let h = 0; h < n; h++) {
           if (!down.isDown(h)) continue;
-          if (hosts.isComplete(h)) complete--;
-          known -= hosts.knownCount(h);
+          if (behaviour.downShare !== undefined) behaviour.downShare(h, downTallies);
+          else {
+            if (hosts.isComplete(h)) complete--;
+            known -= hosts.knownCount(h);
+          }
+        }
+        if (behaviour.downShare !== undefined) {
+          // A cell protocol's complete hosts are its tally TALLY_COMPLETE, each counting as knowing all N.
+          complete -= downTallies[TALLY_COMPLETE]!;
+          known -= downTallies[TALLY_COMPLETE]! * n;
         }
       }
       series.sent.push(hosts.tickSent);
@@ -411,7 +428,10 @@ export async function runReference(options: SimulationOptions, controls: Referen
       // The protocol decides over the live hosts; with none, over all N of which none is complete
       // (converged needs a live host, so it falls through to the protocol's other rules).
       const end = down.endOf(
-        module.endOf({ tick: t, hosts: live === 0 ? n : live, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies }),
+        module.endOf({
+          tick: t, hosts: live === 0 ? n : live, allHosts: n, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies,
+          downTallies, downMayReturn: down.any && down.mayReturnAfter(t),
+        }),
         t, live,
       );
       if (end !== undefined) { endReason = end; break; }

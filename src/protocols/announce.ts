@@ -36,7 +36,7 @@ export const announce: ProtocolModule = {
   state: 'sets',
   cells: [],
   tallies: [],
-  traits: { periodic: false, learns: true, selfSnapshots: true, midTickSnapshots: true, logOrder: true },
+  traits: { periodic: false, learns: true, selfSnapshots: true, midTickSnapshots: true, logOrder: true, startIsState: false },
   initialLog: (h) => [h],
   create: (api) => new Announce(api),
   endOf(totals: TickTotals): EndReason | undefined {

@@ -67,6 +67,13 @@ export interface HostApi {
    */
   wake(h: number): void;
   /**
+   * Whether host h is down at this tick (docs/semantics.md "Faults: crashes", "Faults: churn").
+   * Engines never step a down host nor hand it a message; a protocol that makes hosts act outside
+   * their steps (a hot list in endSteps()) asks here. Any host of the run when the module
+   * `contacts(options)`; otherwise this engine instance's own hosts.
+   */
+  isDown(h: number): boolean;
+  /**
    * The protocol did `units` of work (host steps' worth) outside the engine's own loops, e.g. a
    * batch of contacts in endSteps(): the parallel engine may end the run here if it was asked to
    * stop, abandoning the tick (the protocol's writes in it read as not yet done, as its cells'
@@ -112,6 +119,19 @@ export interface Behaviour {
   receive(h: number, kind: number, from: number, payload: number): boolean;
   /** Host h's periodic step, after its deliveries of the tick. */
   step(h: number): void;
+  /**
+   * A message of `kind` from `from` reached host h while h was down: it is dropped, not handled
+   * (called only where the protocol counts something per message in flight, e.g. rumor's
+   * messages carrying the update; absent: nothing to do).
+   */
+  dropped?(h: number, kind: number, from: number, payload: number): void;
+  /**
+   * Cell protocols: adds host h's share of the protocol's tallies (the counts h is in, such as
+   * complete or hot) to `into`, for a host that is down at the end of the tick, so that engines
+   * can tell the live hosts' tallies from all of them (TickTotals.downTallies, and the live
+   * hosts' complete count and coverage).
+   */
+  downShare?(h: number, into: Float64Array): void;
   /** Host h has just appended x to its log (called only when `traits.learns`). */
   learned(h: number, x: number): void;
   /**
@@ -142,12 +162,21 @@ export interface Traits {
   readonly midTickSnapshots: boolean;
   /** A snapshot is a log prefix, so log order changes what a receiver learns. */
   readonly logOrder: boolean;
+  /**
+   * `start` only sets a host's initial state and sends nothing, so engines call it at tick 0 for
+   * every host, down ones included (docs/semantics.md "Faults under `rumor`"); false: a host
+   * starts at its first tick up ("Faults: crashes").
+   */
+  readonly startIsState: boolean;
 }
 
 /** The run's totals at the end of a tick, as every engine computes them. */
 export interface TickTotals {
   readonly tick: number;
+  /** Hosts the decision is over: the live ones (all N without down hosts; N when none is live). */
   readonly hosts: number;
+  /** Hosts of the run, N. */
+  readonly allHosts: number;
   readonly complete: number;
   readonly inFlight: number;
   readonly maxTicks: number;
@@ -155,6 +184,13 @@ export interface TickTotals {
   readonly sentInTick: number;
   /** The protocol's tallies, summed over shards (empty for set protocols). */
   readonly tallies: ArrayLike<number>;
+  /** The down hosts' share of `tallies` (Behaviour.downShare; zeros without down hosts). */
+  readonly downTallies: ArrayLike<number>;
+  /**
+   * Whether a host down now may still be up again in a later tick of the run: a crash recovers,
+   * or churn with join > 0 acts, at a tick in tick + 1 .. maxTicks (DownHosts.mayReturnAfter).
+   */
+  readonly downMayReturn: boolean;
 }
 
 /**
@@ -238,6 +274,11 @@ export interface ProtocolModule {
   knownSets?(options: SimulationOptions): boolean;
   /** Shared bitmaps, byte maps and lists the protocol keeps (HostApi.bitmaps, bytemaps, lists); absent: none. */
   shared?(options: SimulationOptions): SharedNeeds;
+  /**
+   * Whether hosts contact others synchronously (HostApi.contact), judging a partner's state in the
+   * tick: every engine instance then tracks every host's down state, not only its own.
+   */
+  contacts?(options: SimulationOptions): boolean;
   /** Whether hosts settle at the end of each tick (Behaviour.settle); absent: never. */
   settles?(options: SimulationOptions): boolean;
   /** A cell protocol's results at the end of a run (set protocols: never called). */

@@ -26,7 +26,7 @@ export const pull: ProtocolModule = {
   state: 'sets',
   cells: [],
   tallies: [],
-  traits: { periodic: true, learns: false, selfSnapshots: true, midTickSnapshots: true, logOrder: false },
+  traits: { periodic: true, learns: false, selfSnapshots: true, midTickSnapshots: true, logOrder: false, startIsState: false },
   initialLog: periodicInitialLog,
   create: (api, options) => new Pull(api, options),
   endOf: convergedOrMaxTicks,

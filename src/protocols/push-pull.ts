@@ -26,7 +26,7 @@ export const pushPull: ProtocolModule = {
   state: 'sets',
   cells: [],
   tallies: [],
-  traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: true, logOrder: false },
+  traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: true, logOrder: false, startIsState: false },
   initialLog: periodicInitialLog,
   create: (api, options) => new PushPull(api, options),
   endOf: convergedOrMaxTicks,

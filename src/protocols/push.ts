@@ -24,7 +24,7 @@ export const push: ProtocolModule = {
   state: 'sets',
   cells: [],
   tallies: [],
-  traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false },
+  traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false, startIsState: false },
   initialLog: periodicInitialLog,
   create: (api, options) => new Push(api, options),
   endOf: convergedOrMaxTicks,

@@ -25,6 +25,7 @@
  */
 import { rangeWordMask } from '../bitmaps.js';
 import { rand, STREAM_COIN, STREAM_PEER } from '../hash.js';
+import { hasDownHosts } from '../faults.js';
 import { rumorSourceIds, type SimulationOptions } from '../options.js';
 import type { EndReason } from '../result.js';
 import { FullView, NO_PEER, PeerChooser } from './peers.js';
@@ -94,6 +95,7 @@ class Rumor implements Behaviour {
     this.feedback = options.rumorFeedback === 'feedback';
     this.coin = options.rumorStop === 'coin';
     this.synchronous = options.contact === 'synchronous';
+    this.faults = hasDownHosts(options);
     const sources = options.rumorSources ?? 1;
     this.sourceCount = typeof sources === 'number' ? sources : 0;
     this.sourceSet = typeof sources === 'number' ? undefined : new Set(rumorSourceIds(options));
@@ -176,6 +178,8 @@ class Rumor implements Behaviour {
 
   /** Synchronous push: no host steps; the hot list acts in endSteps() (see wakes()). */
   private readonly wakes: boolean;
+  /** Whether hosts can be down (crashes, churn): the hot list then skips down hosts. */
+  private readonly faults: boolean;
 
   start(h: number): void {
     if (this.sourceSet === undefined ? h < this.sourceCount : this.sourceSet.has(h)) {
@@ -225,10 +229,13 @@ class Rumor implements Behaviour {
     const peers = this.batchPeers;
     const seen = this.batchSeen;
     const knew = this.knewMap;
+    const faults = this.faults;
     for (let i = from, q = 0; i < to; i++) {
       const h = hot[i]!;
+      // A down host makes no contact (docs/semantics.md "Faults under `rumor`").
+      const none = faults && this.api.isDown(h);
       for (let j = 0; j < f; j++, q++) {
-        const p = this.peerOf(h, t, j);
+        const p = none ? NO_PEER : this.peerOf(h, t, j);
         peers[q] = p;
         seen[q] = p === NO_PEER ? 0 : knew[p >>> 5]! & (1 << (p & 31));
       }
@@ -259,6 +266,8 @@ class Rumor implements Behaviour {
       const state = made === 0 ? states[i]! : this.nextState(h, t, states[i]!, necessary, unnecessary || !this.feedback);
       if (state === LOST) {
         this.tallies[T_HOT]!--;
+        // The cell says so too (downShare reads interest from the cells, as the other modes keep it).
+        this.c[h * RECORD + STATE] = LOST;
         continue;
       }
       hot[kept] = h;
@@ -277,6 +286,18 @@ class Rumor implements Behaviour {
   }
 
   learned(): void {}
+
+  /** A message to a down host is dropped: one carrying the update is no longer in flight. */
+  dropped(_h: number, kind: number): void {
+    if (kind === UPDATE || kind === REPLY) this.tallies[T_CARRYING]!--;
+  }
+
+  /** A down host's share of the tallies: whether it knows the update, and whether it is hot. */
+  downShare(h: number, into: Float64Array): void {
+    if (this.c[h * RECORD + RECV] === 0) return;
+    into[T_KNOW]!++;
+    if (this.c[h * RECORD + STATE]! >= 0) into[T_HOT]!++;
+  }
 
   /**
    * Lost interest: counter or coin at a tick that counts (`counts`), or a reset of the counter by
@@ -534,8 +555,11 @@ function wakes(options: SimulationOptions): boolean {
  * contact, so nothing can change any more).
  */
 function endOf(totals: TickTotals): EndReason | undefined {
-  const quiet = totals.tick >= 1 && totals.sentInTick === 0 && totals.inFlight === 0;
-  if ((totals.tallies[T_HOT] === 0 && totals.tallies[T_CARRYING] === 0) || quiet || totals.hosts === 1) return totals.complete === totals.hosts ? 'converged' : 'stalled';
+  // Down hot hosts count only while a down host may still come back ("Faults under `rumor`").
+  const downHot = totals.downTallies[T_HOT] ?? 0;
+  const hot = totals.downMayReturn ? totals.tallies[T_HOT]! : totals.tallies[T_HOT]! - downHot;
+  const quiet = totals.tick >= 1 && totals.sentInTick === 0 && totals.inFlight === 0 && !(totals.downMayReturn && downHot > 0);
+  if ((hot === 0 && totals.tallies[T_CARRYING] === 0) || quiet || totals.allHosts === 1) return totals.complete === totals.hosts ? 'converged' : 'stalled';
   if (totals.tick >= totals.maxTicks) return 'max-ticks';
   return undefined;
 }
@@ -591,10 +615,12 @@ export const rumor: ProtocolModule = {
   state: 'cells',
   cells: ['recv', 'state', 'markNecessary', 'markUnnecessary'],
   tallies: ['know', 'hot', 'updates', 'requests', 'feedback', 'carrying'],
-  traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false },
+  traits: { periodic: true, learns: false, selfSnapshots: false, midTickSnapshots: false, logOrder: false, startIsState: true },
   // View known: as for the periodic protocols, a host knows itself and host 0.
   initialLog: periodicInitialLog,
   knownSets: (options) => options.view === 'known',
+  // Synchronous contacts judge the partner in the tick, wherever it is: down or not included.
+  contacts: (options) => options.contact === 'synchronous',
   create: (api, options) => new Rumor(api, options),
   // Synchronous pull and push-pull: a host's interest depends on every contact of the tick.
   wakes,

@@ -264,8 +264,10 @@ export const STAT_DROPPED = 20;
 export const STAT_DOWN = 21;
 export const STAT_DOWN_COMPLETE = 22;
 export const STAT_DOWN_KNOWN = 23;
-/** Float64 slots per shard (11 counters, 8 tallies and 5 fault counters: three 64-byte lines). */
-export const STATS_PER_SHARD = 24;
+/** The down hosts' share of the protocol's tallies (Behaviour.downShare), MAX_TALLIES slots. */
+export const STAT_DOWN_TALLY = 24;
+/** Float64 slots per shard (11 counters, 8 tallies, 5 fault counters, 8 down tallies: four 64-byte lines). */
+export const STATS_PER_SHARD = 32;
 
 /** Byte offsets of the control block. */
 export interface ControlLayout {

@@ -15,7 +15,7 @@
 import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
-import { MAX_TALLIES, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
+import { MAX_TALLIES, TALLY_COMPLETE, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
 import { DownHosts, latencyEnvelope } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
 import { LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../../load.js';
@@ -25,7 +25,7 @@ import type { WasmMemory } from '../../kernels/bitset.js';
 import {
   CTL_ABANDONED, CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED,
-  STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
+  STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, STAT_DOWN_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { LogStore } from './log-store.js';
 import { hostsOf, partition } from './partition.js';
@@ -210,6 +210,9 @@ class Shard implements HostApi {
   private barriers = 0;
   /** The protocol's tallies summed over shards, as of the last barrier. */
   private readonly tallySums = new Float64Array(MAX_TALLIES);
+  /** The down hosts' share of the tallies: this shard's (publishDown), and summed over shards as of the last barrier. */
+  private readonly downTallies = new Float64Array(MAX_TALLIES);
+  private readonly downTallySums = new Float64Array(MAX_TALLIES);
   /** Messages sent by every shard up to the end of the last tick (TickTotals.sentInTick). */
   private sentBefore = 0;
 
@@ -301,13 +304,13 @@ class Shard implements HostApi {
       this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size);
     }
     this.transport = new Transport(options);
-    this.down = new DownHosts(options, this.ownRanges);
-    this.started = this.down.any ? new Uint8Array(size) : undefined;
+    // A protocol whose hosts contact any host within the tick must know every host's down state.
+    this.down = new DownHosts(options, this.module.contacts?.(options) === true ? [0, this.n] : this.ownRanges);
+    this.started = this.down.any && !this.module.traits.startIsState ? new Uint8Array(size) : undefined;
     this.behaviour = this.module.create(this, options);
     this.settles = this.module.settles?.(options) === true;
     this.wakes = this.module.wakes?.(options) === true;
     this.wakeOwn = this.wakes ? [0, 1].map(() => new Int32Array(Math.ceil(this.n / 32))) : [];
-    if (this.wakes && this.down.any) throw new Error(`protocol ${options.protocol} wakes hosts: crashes are not supported with it yet`);
     if (this.settles && this.behaviour.settle === undefined) throw new Error(`protocol ${options.protocol} settles but its behaviour has no settle()`);
     this.store.bind(this.behaviour, this.module.traits.learns);
   }
@@ -359,6 +362,10 @@ class Shard implements HostApi {
   wake(h: number): void {
     if (this.shardOf[h] !== this.self) throw new Error(`wake(${h}): host ${h} belongs to shard ${this.shardOf[h]}, not ${this.self}`);
     this.wakeOwn[(this.t + 1) & 1]![h >>> 5]! |= 1 << (h & 31);
+  }
+
+  isDown(h: number): boolean {
+    return this.down.any && this.down.isDown(h);
   }
 
   contact(from: number, to: number): boolean {
@@ -431,6 +438,14 @@ class Shard implements HostApi {
           known -= this.stats[statIndex(this.config.controlLayout, parity, s, STAT_DOWN_KNOWN)]!;
         }
       }
+      const downTallySums = this.downTallySums;
+      if (this.down.any) {
+        for (let i = 0; i < this.tallyCount; i++) {
+          let total = 0;
+          for (let s = 0; s < this.shards; s++) total += this.stats[statIndex(this.config.controlLayout, parity, s, STAT_DOWN_TALLY + i)]!;
+          downTallySums[i] = total;
+        }
+      }
       const live = n - down;
       const tallySums = this.tallySums;
       for (let i = 0; i < this.tallyCount; i++) {
@@ -453,7 +468,10 @@ class Shard implements HostApi {
       this.sentBefore = sent;
       // The protocol decides over the live hosts; with none, over all N of which none is complete
       // (converged needs a live host, so it falls through to the protocol's other rules).
-      const decided = this.module.endOf({ tick: t, hosts: live === 0 ? n : live, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums });
+      const decided = this.module.endOf({
+        tick: t, hosts: live === 0 ? n : live, allHosts: n, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums,
+        downTallies: downTallySums, downMayReturn: this.down.any && this.down.mayReturnAfter(t),
+      });
       const end: EndReason | 'stopped' | undefined = this.down.endOf(decided, t, live) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
@@ -500,7 +518,7 @@ class Shard implements HostApi {
       behaviour.endSteps?.();
       return;
     }
-    if (this.started !== undefined) {
+    if (this.down.any) {
       this.processWithCrashes();
       behaviour.endSteps?.();
       return;
@@ -526,19 +544,17 @@ class Shard implements HostApi {
     const hosts = this.hosts;
     const behaviour = this.behaviour;
     const start = this.pending.start;
-    const started = this.started!;
+    const started = this.started;
     const down = this.down;
     const periodic = this.module.traits.periodic;
     for (let li = 0; li < hosts.length; li++) {
       const h = hosts[li]!;
       const end = start[li + 1]!;
       if (down.isDown(h)) {
-        this.delivered += end - start[li]!;
-        this.dropped += end - start[li]!;
-        if (this.counting) this.load[this.receivedAt + h]! += end - start[li]!;
+        this.drop(h, start[li]!, end);
         continue;
       }
-      if (started[li] === 0) {
+      if (started !== undefined && started[li] === 0) {
         started[li] = 1;
         behaviour.start(h);
       }
@@ -550,7 +566,24 @@ class Shard implements HostApi {
     }
   }
 
-  /** Publishes this shard's down hosts of tick t: how many, how many of them complete, the ids they know. */
+  /** Host h is down: its deliveries [m0, m1) of the tick are dropped (delivered and nothing else). */
+  private drop(h: number, m0: number, m1: number): void {
+    this.delivered += m1 - m0;
+    this.dropped += m1 - m0;
+    if (this.counting) this.load[this.receivedAt + h]! += m1 - m0;
+    const behaviour = this.behaviour;
+    if (behaviour.dropped === undefined) return;
+    const d = this.pending.sorted.data;
+    for (let m = m0; m < m1; m++) {
+      const r = m * MESSAGE_INTS;
+      behaviour.dropped(h, d[r + FIELD_TO_KIND]! >>> KIND_SHIFT, d[r + FIELD_FROM]!, d[r + FIELD_PAYLOAD]!);
+    }
+  }
+
+  /**
+   * Publishes this shard's down hosts of tick t: how many, how many of them complete, the ids they
+   * know, and (cell protocols) their share of the tallies, which says the rest.
+   */
   private publishDown(parity: number): void {
     const cl = this.config.controlLayout;
     const hosts = this.hosts;
@@ -559,14 +592,25 @@ class Shard implements HostApi {
     let count = 0;
     let complete = 0;
     let known = 0;
+    const shares = this.behaviour.downShare === undefined ? undefined : this.downTallies;
+    shares?.fill(0);
     if (down.down !== 0) {
       for (let li = 0; li < hosts.length; li++) {
         const h = hosts[li]!;
         if (!down.isDown(h)) continue;
         count++;
-        if (store.isComplete(h)) complete++;
-        known += store.count(h);
+        if (shares !== undefined) this.behaviour.downShare!(h, shares);
+        else {
+          if (store.isComplete(h)) complete++;
+          known += store.count(h);
+        }
       }
+    }
+    if (shares !== undefined) {
+      // A cell protocol's complete hosts are its tally TALLY_COMPLETE, each counting as knowing all N.
+      complete = shares[TALLY_COMPLETE]!;
+      known = complete * this.n;
+      for (let i = 0; i < this.tallyCount; i++) this.stats[statIndex(cl, parity, this.self, STAT_DOWN_TALLY + i)] = shares[i]!;
     }
     this.stats[statIndex(cl, parity, this.self, STAT_DOWN)] = count;
     this.stats[statIndex(cl, parity, this.self, STAT_DOWN_COMPLETE)] = complete;
@@ -579,6 +623,10 @@ class Shard implements HostApi {
    * (wakes go to the next tick's map).
    */
   private processWoken(): void {
+    if (this.down.any) {
+      this.processWokenWithCrashes();
+      return;
+    }
     const t = this.t;
     const own = this.wakeOwn[t & 1]!;
     const behaviour = this.behaviour;
@@ -616,6 +664,44 @@ class Shard implements HostApi {
           if (this.stopCountdown <= 0) this.checkStop();
         }
       }
+    }
+  }
+
+  /**
+   * processWoken in a run with down hosts, host by host: a host starts at its first up tick (unless
+   * its start is only state), a down host's deliveries are dropped, and a woken host that is down
+   * takes no step but stays woken for the next tick.
+   */
+  private processWokenWithCrashes(): void {
+    const t = this.t;
+    const own = this.wakeOwn[t & 1]!;
+    const next = this.wakeOwn[(t + 1) & 1]!;
+    const behaviour = this.behaviour;
+    const hosts = this.hosts;
+    const start = this.pending.start;
+    const started = this.started;
+    const down = this.down;
+    for (let li = 0; li < hosts.length; li++) {
+      const h = hosts[li]!;
+      const w = h >>> 5;
+      const bit = 1 << (h & 31);
+      const woken = (own[w]! & bit) !== 0;
+      own[w]! &= ~bit;
+      const stop = start[li + 1]!;
+      if (down.isDown(h)) {
+        this.drop(h, start[li]!, stop);
+        if (woken) next[w]! |= bit;
+        continue;
+      }
+      if (started !== undefined && started[li] === 0) {
+        started[li] = 1;
+        behaviour.start(h);
+      }
+      for (let m = start[li]!; m < stop; m++) this.handle(h, m);
+      if (this.counting) this.load[this.receivedAt + h]! += stop - start[li]!;
+      if (woken) behaviour.step(h);
+      this.stopCountdown -= stop - start[li]! + 1;
+      if (this.stopCountdown <= 0) this.checkStop();
     }
   }
 
