@@ -296,12 +296,18 @@ export interface CrashInput {
   readonly recover?: number | null;
   readonly hosts?: string | number;
   readonly fraction?: number;
-  /** What a recovered host holds: `keep` (its state when it went down; the only one for now). */
+  /**
+   * What its hosts hold: `keep` (the state they had when they went down; the default) or
+   * `initial` (they lose their state at the crash and come back with their initial state).
+   */
   readonly state?: 'keep' | 'initial';
 }
 
-/** A checked crash (SimulationOptions.crashes): exactly one of `hosts` (normalised id list) and `fraction`. */
-export type Crash = { readonly at: number; readonly recover: number | null } & ({ readonly hosts: string } | { readonly fraction: number });
+/**
+ * A checked crash (SimulationOptions.crashes): exactly one of `hosts` (normalised id list) and
+ * `fraction`, and `state: 'initial'` only for a crash that loses its hosts' state.
+ */
+export type Crash = { readonly at: number; readonly recover: number | null; readonly state?: 'initial' } & ({ readonly hosts: string } | { readonly fraction: number });
 
 /** Crashes a run may have, at most. */
 export const MAX_CRASHES = 1024;
@@ -328,9 +334,10 @@ export function checkCrashes(raw: unknown, hosts: number, where: (i: number, res
       throw new OptionError(where(i, '.recover'), show(recover), `the tick its hosts come back at, an integer > its crash tick ${at} (or none: they never come back)`);
     }
     const state = entry['state'] ?? 'keep';
-    if (state !== 'keep') {
-      throw new OptionError(where(i, '.state'), show(state), '"keep" (a recovered host keeps the state it had; restarting from the initial state is not supported yet)');
+    if (state !== 'keep' && state !== 'initial') {
+      throw new OptionError(where(i, '.state'), show(state), '"keep" (its hosts keep their state) or "initial" (they lose it at the crash and come back with their initial state)');
     }
+    const loses = state === 'initial' ? { state: 'initial' as const } : {};
     const hasHosts = entry['hosts'] !== undefined;
     const hasFraction = entry['fraction'] !== undefined;
     if (hasHosts === hasFraction) throw new OptionError(where(i, ''), show(c), 'exactly one of hosts ("0..9,42") and fraction (0.1)');
@@ -341,11 +348,11 @@ export function checkCrashes(raw: unknown, hosts: number, where: (i: number, res
       for (const [, hi] of ranges) {
         if (hi >= hosts) throw new OptionError(where(i, '.hosts'), show(text), `host ids below --hosts ${hosts}; ${hi} is not a host of this run`);
       }
-      return { at, recover, hosts: ranges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}..${hi}`)).join(',') };
+      return { at, recover, hosts: ranges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}..${hi}`)).join(','), ...loses };
     }
     const f = entry['fraction'];
     if (typeof f !== 'number' || !(f > 0) || f > 1) throw new OptionError(where(i, '.fraction'), show(f), 'a fraction of the hosts, > 0 and <= 1');
-    return { at, recover, fraction: f };
+    return { at, recover, fraction: f, ...loses };
   });
 }
 
@@ -474,6 +481,16 @@ export class DownHosts {
   private readonly seed: number;
   private readonly leaveThreshold: number;
   private readonly joinThreshold: number;
+  /**
+   * Hosts that lose their state at the tick last advanced to (crashes with `state: 'initial'`,
+   * docs/semantics.md "Crashes that lose state"): wipes[0 .. wipeCount), every host of such a
+   * crash (an engine instance resets its own), each once.
+   */
+  readonly wipes: Int32Array;
+  wipeCount = 0;
+  /** Tick + 1 at which each host was last put in `wipes` (two such crashes may take it at once). */
+  private readonly wipedAt: Int32Array;
+  private tick = 0;
   /** The run's last fault tick (lastCrashTick) and last tick. */
   private readonly lastFault: number;
   private readonly maxTicks: number;
@@ -492,6 +509,8 @@ export class DownHosts {
     this.leaveThreshold = threshold32(this.churn?.leave ?? 0);
     this.joinThreshold = threshold32(this.churn?.join ?? 0);
     this.lastFault = lastCrashTick(options);
+    this.wipes = new Int32Array(this.crashes.some(({ crash }) => crash.state === 'initial') ? options.hosts : 0);
+    this.wipedAt = new Int32Array(this.wipes.length);
     this.maxTicks = options.maxTicks;
     const reserve = this.churn?.reserve ?? 0;
     for (let h = options.hosts - reserve; h < options.hosts; h++) this.hold(h, 1, true);
@@ -502,9 +521,12 @@ export class DownHosts {
    * then churn's joins and leaves of t.
    */
   advance(t: number): void {
+    this.wipeCount = 0;
+    this.tick = t;
     for (const { crash, index } of this.crashes) {
-      if (crash.at === t) this.apply(crash, index, 1);
-      if (crash.recover === t) this.apply(crash, index, -1);
+      // A host's state at tick 0 is its initial state: losing it then changes nothing.
+      if (crash.at === t) this.apply(crash, index, 1, crash.state === 'initial' && t > 0);
+      if (crash.recover === t) this.apply(crash, index, -1, false);
     }
     if (churnActive(this.churn, t)) this.churnTick(t);
   }
@@ -570,18 +592,31 @@ export class DownHosts {
     if (left !== undefined) this.left[h] = left ? 1 : 0;
   }
 
-  private apply(crash: Crash, index: number, delta: 1 | -1): void {
+  private apply(crash: Crash, index: number, delta: 1 | -1, wipe: boolean): void {
     if ('hosts' in crash) {
-      for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) this.hold(h, delta);
+      for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) this.take(h, delta, wipe);
       return;
     }
     const threshold = threshold32(crash.fraction);
-    for (let h = 0; h < this.hosts; h++) if (rand(this.seed, STREAM_CRASH, h, index, 0) < threshold) this.hold(h, delta);
+    for (let h = 0; h < this.hosts; h++) if (rand(this.seed, STREAM_CRASH, h, index, 0) < threshold) this.take(h, delta, wipe);
+  }
+
+  private take(h: number, delta: 1 | -1, wipe: boolean): void {
+    this.hold(h, delta);
+    if (wipe && this.wipedAt[h] !== this.tick + 1) {
+      this.wipedAt[h] = this.tick + 1;
+      this.wipes[this.wipeCount++] = h;
+    }
   }
 }
 
-/** Bytes of an engine instance's down-host state: one per host (two past 254 crashes), one more with churn; none without either. */
+/**
+ * Bytes of an engine instance's down-host state: one per host (two past 254 crashes), one more
+ * with churn, eight more with crashes that lose state (the wipe list and its stamps); none
+ * without crashes or churn.
+ */
 export function crashMapBytes(options: DownOptions): number {
   if (!hasDownHosts(options)) return 0;
-  return options.hosts * (reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (effectiveChurn(options) === undefined ? 0 : options.hosts);
+  const wipes = reachableCrashes(options).some(({ crash }) => crash.state === 'initial') ? 8 : 0;
+  return options.hosts * ((reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (effectiveChurn(options) === undefined ? 0 : 1) + wipes);
 }

@@ -155,7 +155,34 @@ class ReferenceHosts implements HostApi {
   }
 
   sendKnown(from: number, to: number, kind: number): void {
-    this.sendMessage(from, to, kind, this.logs[from]!.length);
+    const s = this.logs[from]!.length;
+    // A host that lost its state has a new log; the payload names which of its logs (0: the first).
+    const generation = this.oldLogs[from]?.length ?? 0;
+    this.sendMessage(from, to, kind, s, generation === 0 ? s : s + generation * (this.n + 1));
+  }
+
+  /**
+   * The logs host h had before it lost its state, oldest first (docs/semantics.md "Crashes that
+   * lose state"): messages it sent then still carry prefixes of them.
+   */
+  private readonly oldLogs: (number[][] | undefined)[] = [];
+
+  /** Host h loses its state: a new initial log and known set; the old log stays for messages that name it. */
+  reset(h: number, initialLog: number[]): void {
+    if (this.logs.length === 0) return;
+    const old = this.logs[h]!;
+    (this.oldLogs[h] ??= []).push(old);
+    const set = new Uint8Array(this.n);
+    for (const x of initialLog) set[x] = 1;
+    this.c.totalKnown += initialLog.length - old.length;
+    this.knowSeed += set[0]! - this.known[h]![0]!;
+    this.logs[h] = initialLog;
+    this.known[h] = set;
+    if (this.completion[h] !== -1) {
+      this.completion[h] = -1;
+      this.c.complete--;
+    }
+    this.markIfComplete(h);
   }
 
   sendSelf(from: number, to: number, kind: number): void {
@@ -224,8 +251,13 @@ class ReferenceHosts implements HostApi {
   }
 
   /** Host `to` merges L(from)[0 .. s), appending new ids in L(from) order. */
-  merge(to: number, from: number, s: number): void {
-    const source = this.logs[from]!;
+  merge(to: number, from: number, payload: number): void {
+    // The payload names the sender's log (a generation past 0 after it lost its state) and a prefix of it.
+    const stride = this.n + 1;
+    const generation = payload < stride ? 0 : Math.floor(payload / stride);
+    const s = payload - generation * stride;
+    const old = this.oldLogs[from];
+    const source = old === undefined || generation === old.length ? this.logs[from]! : old[generation]!;
     const log = this.logs[to]!;
     const set = this.known[to]!;
     // A complete receiver can learn nothing: stopping early changes no metric.
@@ -359,6 +391,12 @@ export async function runReference(options: SimulationOptions, controls: Referen
       const deliveredBefore = c.delivered;
       hosts.sentThisTick.fill(0);
       down.advance(t);
+      // Hosts that lose their state at t (docs/semantics.md "Crashes that lose state").
+      for (let i = 0; i < down.wipeCount; i++) {
+        const h = down.wipes[i]!;
+        hosts.reset(h, module.initialLog(h, options));
+        behaviour.wiped?.(h);
+      }
       // A host starts at the first tick it is up (tick 0 without crashes), before its deliveries.
       if (t === 0 && started === undefined) for (let h = 0; h < n; h++) behaviour.start(h);
       const awake = wakes ? hosts.awake[t & 1] : undefined;

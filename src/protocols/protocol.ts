@@ -126,6 +126,12 @@ export interface Behaviour {
    */
   dropped?(h: number, kind: number, from: number, payload: number): void;
   /**
+   * Host h has lost its state (docs/semantics.md "Crashes that lose state"), at the start of a tick
+   * at which it is down: the engine has reset its known set; the protocol resets what it keeps of
+   * its own (cells, tallies). Absent: the protocol keeps nothing but the known sets.
+   */
+  wiped?(h: number): void;
+  /**
    * Cell protocols: adds host h's share of the protocol's tallies (the counts h is in, such as
    * complete or hot) to `into`, for a host that is down at the end of the tick, so that engines
    * can tell the live hosts' tallies from all of them (TickTotals.downTallies, and the live

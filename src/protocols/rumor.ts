@@ -243,6 +243,11 @@ class Rumor implements Behaviour {
     const reached = this.reachedBy[this.api.instance]!;
     for (let i = from, q = 0; i < to; i++) {
       const h = hot[i]!;
+      // A host that lost its state (wiped) leaves the list; wiped() has counted it.
+      if (faults && this.c[h * RECORD + RECV] === 0) {
+        q += f;
+        continue;
+      }
       let necessary = false;
       let unnecessary = false;
       let made = 0;
@@ -290,6 +295,26 @@ class Rumor implements Behaviour {
   /** A message to a down host is dropped: one carrying the update is no longer in flight. */
   dropped(_h: number, kind: number): void {
     if (kind === UPDATE || kind === REPLY) this.tallies[T_CARRYING]!--;
+  }
+
+  /**
+   * Host h lost its state (a crash with state "initial", while h is down): it no longer knows the
+   * update, and its counter, interest and marks start again. Synchronous push: its bit of KNEW is
+   * cleared (no contact reads it while h is down: contacts to it are dropped first), and its
+   * hot-list entry leaves the list in pushBatch().
+   */
+  wiped(h: number): void {
+    const b = h * RECORD;
+    const c = this.c;
+    if (c[b + RECV] !== 0) {
+      this.tallies[T_KNOW]!--;
+      if (c[b + STATE]! >= 0) this.tallies[T_HOT]!--;
+      if (this.wakes) Atomics.and(this.knewMap, h >>> 5, ~(1 << (h & 31)));
+    }
+    c[b + RECV] = 0;
+    c[b + STATE] = 0;
+    c[b + MARK_N] = 0;
+    c[b + MARK_U] = 0;
   }
 
   /** A down host's share of the tallies: whether it knows the update, and whether it is hot. */

@@ -280,6 +280,14 @@ export class BitsetOps {
     this.markBlock(h, tick, (x >>> 5) >>> BLOCK_SHIFT);
   }
 
+  /** Empties host h's slot of tick `tick` (its words and block summary). */
+  clearSlot(h: number, tick: number): void {
+    const at = this.slot(h, tick) >>> 2;
+    this.memoryI32.fill(0, at, at + this.words);
+    const summary = this.summaryAt(h, tick);
+    this.memoryI32.fill(0, summary, summary + this.summaryWords);
+  }
+
   /** Sets the padding bits (ids >= N) of host h's slot of tick `tick`. */
   padSlot(h: number, tick: number): void {
     padBitset(this.memoryI32, this.slot(h, tick) >>> 2, this.hosts, this.words);

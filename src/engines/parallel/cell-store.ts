@@ -76,6 +76,11 @@ export class CellStore implements HostStore {
     return this.sets.select(h, index);
   }
 
+  /** The protocol resets its own cells (Behaviour.wiped); its known sets, if any, are reset here. */
+  reset(h: number, ids: readonly number[]): void {
+    this.sets?.reset(h, ids);
+  }
+
   wholePayload(): number {
     return 0;
   }

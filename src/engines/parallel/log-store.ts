@@ -42,6 +42,11 @@ export class LogStore implements HostStore {
   /** `learns` of bind, switched on once the initial logs are written. */
   private learnsAfterInit = false;
 
+  /** Logs only grow (in-flight messages read them by prefix), so a log store cannot lose a host's state. */
+  reset(h: number): void {
+    throw new Error(`the log store cannot reset host ${h}: crashes that lose state need the set store (options refuse them for announce)`);
+  }
+
   constructor(
     private readonly memory: WasmMemory,
     private readonly state: StateLayout,

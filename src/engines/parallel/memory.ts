@@ -4,7 +4,7 @@
  * cannot fit is refused before anything is allocated, with the largest host count that would.
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
-import { faultMapBytes, latencyEnvelope } from '../../faults.js';
+import { faultMapBytes, latencyEnvelope, reachableCrashes } from '../../faults.js';
 import { loadMemoryBytes } from '../../load.js';
 import type { SimulationOptions } from '../../options.js';
 import { protocolModule, sharedBytes } from '../../protocols/index.js';
@@ -109,8 +109,10 @@ function candidateModes(options: SimulationOptions): StateMode[] {
   let largest = 0;
   for (let s = 0; s < options.threads; s++) largest = Math.max(largest, hostsOf(part, s).length);
   const versions = midTickSnapshots ? module.wholeSendsPerTick(options, largest) : 0;
-  // Slots live for the longest latency of the run (regions' links included).
-  return [{ mode: 'set', generations: latencyEnvelope(options).max + 1, versions }, ...logModes];
+  // Slots live for the longest latency of the run (regions' links included). Logs only grow, so
+  // a run whose crashes lose state needs the set store (SetStore.reset).
+  const sets: StateMode = { mode: 'set', generations: latencyEnvelope(options).max + 1, versions };
+  return reachableCrashes(options).some(({ crash }) => crash.state === 'initial') ? [sets] : [sets, ...logModes];
 }
 
 /** One shard's versions (set mode with replies), or null. */

@@ -217,6 +217,33 @@ export class SetStore implements HostStore {
     this.counts[li]!++;
   }
 
+  /**
+   * h loses its state: its set moves to its slot of this tick, emptied and given `ids` (older
+   * slots, which messages may name, stay as they were; a store of one generation, whose slots no
+   * message names, is rewritten in place). At the start of a tick, before h sends anything in it.
+   */
+  reset(h: number, ids: readonly number[]): void {
+    const li = this.localOf[h]!;
+    const t = this.generations === 1 ? this.snapTick[li]! : this.tick;
+    if (this.openTick[li] === this.tick) throw new Error(`SetStore.reset(${h}): host ${h} already sent its set in tick ${this.tick}`);
+    const had0 = this.ops.slotWord(h, this.snapTick[li]!, 0) & 1;
+    this.ops.clearSlot(h, t);
+    this.ops.padSlot(h, t);
+    for (const x of ids) this.ops.setSlotBit(h, t, x);
+    this.snapTick[li] = t;
+    this.knownTotal += ids.length - this.counts[li]!;
+    this.counts[li] = ids.length;
+    this.knowSeed += (this.ops.slotWord(h, t, 0) & 1) - had0;
+    if (this.complete[h] !== -1) {
+      this.complete[h] = -1;
+      this.completeCount--;
+    }
+    if (ids.length === this.n) {
+      this.complete[h] = this.tick;
+      this.completeCount++;
+    }
+  }
+
   /** K(h) gains the snapshot `payload` of sender f: a slot tick, FULL_TICK, SELF or a version. */
   merge(h: number, f: number, payload: number): void {
     const li = this.localOf[h]!;

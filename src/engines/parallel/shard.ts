@@ -404,6 +404,7 @@ class Shard implements HostApi {
       if (this.self === 0) Atomics.store(this.ctl, CTL_TICK, t);
       if (this.config.fault?.tick === t) injectFault(this.config.fault);
       this.down.advance(t);
+      if (this.down.wipeCount !== 0) this.wipe();
       if (this.sentThisTickDirty) {
         this.sentThisTick.fill(0);
         this.sentThisTickDirty = false;
@@ -563,6 +564,17 @@ class Shard implements HostApi {
       if (periodic) behaviour.step(h);
       this.stopCountdown -= end - start[li]! + 1;
       if (this.stopCountdown <= 0) this.checkStop();
+    }
+  }
+
+  /** This shard's hosts that lose their state at this tick get their initial state (store and protocol). */
+  private wipe(): void {
+    const { wipes, wipeCount } = this.down;
+    for (let i = 0; i < wipeCount; i++) {
+      const h = wipes[i]!;
+      if (this.shardOf[h] !== this.self) continue;
+      this.store.reset(h, this.module.initialLog(h, this.opts));
+      this.behaviour.wiped?.(h);
     }
   }
 

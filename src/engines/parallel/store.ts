@@ -33,6 +33,12 @@ export interface HostStore {
   wholePayload(h: number): number;
   /** The payload of a message from h that carries only h. */
   selfPayload(h: number): number;
+  /**
+   * Host h loses its state (docs/semantics.md "Crashes that lose state"): K(h) becomes `ids`, its
+   * initial set, and it is no longer complete unless that is every host. Called at the start of
+   * a tick at which h is down; snapshots h sent before keep what they named.
+   */
+  reset(h: number, ids: readonly number[]): void;
 }
 
 /**
