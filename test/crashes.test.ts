@@ -166,3 +166,117 @@ describe('churn (docs/semantics.md "Faults: churn")', () => {
     expect(metricsOf(await simulate({ hosts: 100, churn: { at: 0, until: 30, leave: 0, join: 0.2, reserve: 20 }, threads: 3 }))).toEqual(metricsOf(r));
   });
 });
+
+/** Every rumor contact model and mode, at small size. */
+const RUMOR_VARIANTS = (['synchronous', 'messages'] as const).flatMap((contact) =>
+  (['push', 'pull', 'push-pull'] as const).map((rumorMode) => ({ protocol: 'rumor' as const, contact, rumorMode })));
+
+describe('faults under rumor (docs/semantics.md "Faults under `rumor`")', () => {
+  it('churn at rate 0 gives exactly the fault-free metrics, in every contact model and mode', async () => {
+    for (const variant of RUMOR_VARIANTS) {
+      const base = { ...variant, hosts: 400, maxTicks: 300, ...(variant.contact === 'messages' ? { latency: '1..3', loss: 0.05 } : {}) };
+      const free = await simulate({ ...base, engine: 'reference' });
+      for (const engine of [{ engine: 'reference' as const }, { threads: 2 }]) {
+        const still = await simulate({ ...base, churn: { at: 0, until: 20, leave: 0, join: 0 }, ...engine });
+        expect(metricsOf(still), `${JSON.stringify(variant)} ${JSON.stringify(engine)}`).toEqual(metricsOf(free));
+      }
+    }
+  });
+
+  it('a source down from tick 0 knows the update and spreads it only once it is up', async () => {
+    for (const variant of RUMOR_VARIANTS) {
+      const options = { ...variant, hosts: 300, crashes: [{ at: 0, recover: 8, hosts: '0' }] };
+      const r = await simulate({ ...options, engine: 'reference' });
+      const what = JSON.stringify(variant);
+      // The source knows at tick 0; nobody else can learn it before the source's first contacts at tick 8.
+      expect(r.hostCompletionTicks[0], what).toBe(0);
+      const others = r.hostCompletionTicks.slice(1).filter((t): t is number => t !== null);
+      expect(others.length, what).toBeGreaterThan(200);
+      expect(Math.min(...others), what).toBeGreaterThanOrEqual(8);
+      expect(r.series.live.slice(0, 8).every((live) => live === 299), what).toBe(true);
+      identities(r);
+      expect(metricsOf(await simulate({ ...options, threads: 3 })), what).toEqual(metricsOf(r));
+    }
+  });
+
+  it('hot hosts crashed for good do not keep the run going: it ends over the live hosts, and they count as unreached if they were', async () => {
+    for (const variant of RUMOR_VARIANTS) {
+      const options = { ...variant, hosts: 2000, maxTicks: 5000, crashes: [{ at: 3, fraction: 0.2 }] };
+      const r = await simulate({ ...options, engine: 'reference' });
+      const what = JSON.stringify(variant);
+      expect(r.endReason, what).not.toBe('max-ticks');
+      expect(r.lastTick, what).toBeLessThan(200);
+      expect(r.live, what).toBeLessThan(1700);
+      expect(r.live, what).toBeGreaterThan(1500);
+      expect(r.dropped, what).toBeGreaterThan(0);
+      // Coverage is over the live hosts only.
+      expect(r.coverage, what).toBeCloseTo(r.series.complete[r.lastTick]! / r.live, 12);
+      identities(r);
+      expect(metricsOf(await simulate({ ...options, threads: 2 })), what).toEqual(metricsOf(r));
+    }
+  });
+
+  it('a down hot host keeps the run going while churn can bring it back', async () => {
+    // Every host leaves at tick 5 (leave 1), and joins again with probability 0.1 per tick until tick 60.
+    const options = { protocol: 'rumor' as const, rumorMode: 'push' as const, hosts: 200, churn: { at: 5, until: 60, leave: 1, join: 0.1 }, maxTicks: 1000 };
+    const r = await simulate({ ...options, engine: 'reference' });
+    expect(r.lastTick).toBeGreaterThanOrEqual(60);
+    expect(r.series.live[5]).toBe(0);
+    identities(r);
+    expect(metricsOf(await simulate({ ...options, threads: 2 }))).toEqual(metricsOf(r));
+  });
+});
+
+describe('crashes that lose state (docs/semantics.md "Crashes that lose state")', () => {
+  it('a host that loses its state is incomplete again and completes later; with state kept it stays complete', async () => {
+    for (const protocol of ['push', 'pull', 'push-pull'] as const) {
+      const base = { protocol, hosts: 80, view: 'full' as const, engine: 'reference' as const };
+      const free = await simulate(base);
+      const at = free.ticks! + 1;
+      const keep = await simulate({ ...base, crashes: [{ at, recover: at + 3, hosts: '10..19' }] });
+      const lose = await simulate({ ...base, crashes: [{ at, recover: at + 3, hosts: '10..19', state: 'initial' as const }] });
+      for (let h = 10; h < 20; h++) {
+        expect(keep.hostCompletionTicks[h], protocol).toBe(free.hostCompletionTicks[h]);
+        expect(lose.hostCompletionTicks[h]!, protocol).toBeGreaterThanOrEqual(at + 3);
+      }
+      expect(lose.hostCompletionTicks[5], protocol).toBe(free.hostCompletionTicks[5]);
+      expect(lose.converged, protocol).toBe(true);
+      // The coverage of the tick after the recover counts the wiped hosts' near-empty sets.
+      expect(lose.series.coverage[at + 3]!, protocol).toBeLessThan(keep.series.coverage[at + 3]!);
+      expect(lose.series.live[at]!, protocol).toBe(70);
+      identities(lose);
+      for (const threads of [1, 3]) expect(metricsOf(await simulate({ ...base, engine: 'parallel', threads, crashes: [{ at, recover: at + 3, hosts: '10..19', state: 'initial' as const }] })), `${protocol} ${threads}`).toEqual(metricsOf(lose));
+    }
+  });
+
+  it('state lost at tick 0 changes nothing; hosts that never come back count as incomplete', async () => {
+    const base = { protocol: 'push-pull' as const, hosts: 60, latency: '1..3', engine: 'reference' as const };
+    const keep0 = await simulate({ ...base, crashes: [{ at: 0, recover: 5, hosts: '3..9' }] });
+    const lose0 = await simulate({ ...base, crashes: [{ at: 0, recover: 5, hosts: '3..9', state: 'initial' as const }] });
+    expect(metricsOf(lose0)).toEqual(metricsOf(keep0));
+    const gone = await simulate({ ...base, crashes: [{ at: 40, hosts: '3..9', state: 'initial' as const }] });
+    expect(gone.converged).toBe(true);
+    for (let h = 3; h <= 9; h++) expect(gone.hostCompletionTicks[h]).toBeNull();
+    expect(gone.live).toBe(53);
+  });
+
+  it('rumor: a host that loses its state forgets the update and may receive it again', async () => {
+    for (const variant of RUMOR_VARIANTS) {
+      const options = { ...variant, hosts: 500, crashes: [{ at: 6, recover: 7, fraction: 0.5, state: 'initial' as const }] };
+      const keep = await simulate({ ...options, crashes: [{ at: 6, recover: 7, fraction: 0.5 }], engine: 'reference' });
+      const lose = await simulate({ ...options, engine: 'reference' });
+      const what = JSON.stringify(variant);
+      // Back at tick 7, the wiped hosts do not know the update (a few may receive it again at once).
+      expect(lose.series.complete[7]!, what).toBeLessThan(keep.series.complete[7]!);
+      // Hosts that knew before the crash and received it again have a completion tick past the crash.
+      const again = lose.hostCompletionTicks.filter((t, h) => t !== null && t >= 7 && keep.hostCompletionTicks[h] !== null && keep.hostCompletionTicks[h]! < 6);
+      expect(again.length, what).toBeGreaterThan(0);
+      identities(lose);
+      expect(metricsOf(await simulate({ ...options, threads: 3 })), what).toEqual(metricsOf(lose));
+    }
+  });
+
+  it('announce refuses it, naming the crash and what is allowed', async () => {
+    await expect(simulate({ hosts: 50, crashes: [{ at: 2, recover: 4, hosts: '1', state: 'initial' }] })).rejects.toThrow(/crashes\[0\]\.state.*"keep" with --protocol announce/);
+  });
+});
