@@ -540,15 +540,16 @@ export class DownHosts {
    * How the run ends after tick t, `end` being the protocol's decision over the `live` hosts
    * (docs/semantics.md "Faults: crashes"): converged needs a live host, neither converged nor
    * stalled ends the run before its last fault tick (the fault timeline plays out), and nothing
-   * stalls while churn can still bring in reserved hosts; max-ticks still ends it. Without
-   * crashes or churn, `end` itself.
+   * stalls while churn can still bring in reserved hosts that act when they start
+   * (`startsAct`: false for a protocol whose start is only state, rumor); max-ticks still ends
+   * it. Without crashes or churn, `end` itself.
    */
-  endOf<E extends string>(end: E | undefined, tick: number, live: number): E | 'max-ticks' | undefined {
+  endOf<E extends string>(end: E | undefined, tick: number, live: number, startsAct = true): E | 'max-ticks' | undefined {
     const churn = this.churn;
     const deferred = (end === 'converged' && live === 0) ||
       ((end === 'converged' || end === 'stalled') && tick < this.lastFault) ||
       // Churn that still acts may bring in reserved hosts, which start when they join: no stall while it can.
-      (end === 'stalled' && churn !== undefined && churn.join > 0 && churn.reserve > 0 && churnActive(churn, tick + 1));
+      (end === 'stalled' && startsAct && churn !== undefined && churn.join > 0 && churn.reserve > 0 && churnActive(churn, tick + 1));
     if (deferred) return tick >= this.maxTicks ? 'max-ticks' : undefined;
     return end;
   }

@@ -141,43 +141,60 @@ describe('partitions and regions: every engine and thread count agrees with the 
     let cut = 0;
     for (let index = 0; index < 24; index++) {
       const r = new TestRandom(seed, 300_000 + index);
-      const hosts = r.int(2, 60);
-      const contact = r.pick(['synchronous', 'messages'] as const);
+      const base = randomRumor(r);
       const input: RumorOracleInput = {
-        hosts,
-        mode: r.pick(['push', 'pull', 'push-pull'] as const),
-        feedback: r.pick(['feedback', 'blind'] as const),
-        stop: r.pick(['counter', 'coin'] as const),
-        k: r.pick([1, 2, 3]),
-        sources: r.int(1, Math.min(3, hosts)),
-        fanout: r.pick([1, 1, 2]),
-        seed: r.next(),
-        maxTicks: r.pick([6, 40, 300]),
-        contact,
-        latencyMin: 1,
-        latencyMax: contact === 'messages' ? r.pick([1, 2, 3]) : 1,
-        loss: contact === 'messages' ? r.pick([0, 0.1]) : 0,
-        view: r.chance(0.3) ? 'known' : 'full',
-        partitions: randomPartitions(r, hosts),
-        ...(contact === 'messages' && r.chance(0.5) ? { regions: randomRegions(r, hosts) } : {}),
+        ...base,
+        partitions: randomPartitions(r, base.hosts),
+        ...(base.contact === 'messages' && r.chance(0.5) ? { regions: randomRegions(r, base.hosts) } : {}),
       };
-      const expected = pick(rumorOracle(input) as unknown as Record<string, unknown>, ['protocolMetrics', 'load']);
+      const expected = await expectRumorAgreement(input, index);
       if ((expected['partitioned'] as number) > 0) cut++;
-      const options: Record<string, unknown> = {
-        protocol: 'rumor', hosts, rumorMode: input.mode, rumorFeedback: input.feedback, rumorStop: input.stop, rumorK: input.k,
-        rumorSources: input.sources, fanout: input.fanout, seed: input.seed, maxTicks: input.maxTicks, contact, view: input.view,
-        partitions: input.partitions,
-        ...(input.regions === undefined ? {} : { regions: input.regions }),
-        ...(contact === 'messages' ? { latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss } : {}),
-      };
-      for (const engine of ENGINES) {
-        const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
-        expect(pick(actual, ['protocolMetrics', 'load']), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
-      }
     }
     expect(cut).toBeGreaterThan(8);
   }, 120_000);
 });
+
+/** A random rumor run of 2 to 60 hosts: any mode, stop rule, contact model and view. */
+function randomRumor(r: TestRandom): RumorOracleInput {
+  const hosts = r.int(2, 60);
+  const contact = r.pick(['synchronous', 'messages'] as const);
+  return {
+    hosts,
+    mode: r.pick(['push', 'pull', 'push-pull'] as const),
+    feedback: r.pick(['feedback', 'blind'] as const),
+    stop: r.pick(['counter', 'coin'] as const),
+    k: r.pick([1, 2, 3]),
+    sources: r.int(1, Math.min(3, hosts)),
+    fanout: r.pick([1, 1, 2]),
+    seed: r.next(),
+    maxTicks: r.pick([6, 40, 300]),
+    contact,
+    latencyMin: 1,
+    latencyMax: contact === 'messages' ? r.pick([1, 2, 3]) : 1,
+    loss: contact === 'messages' ? r.pick([0, 0.1]) : 0,
+    view: r.chance(0.3) ? 'known' : 'full',
+  };
+}
+
+/** Runs a rumor configuration on every engine and thread count against the rumor oracle; returns the oracle's metrics. */
+async function expectRumorAgreement(input: RumorOracleInput, index: number): Promise<Record<string, unknown>> {
+  const extra = ['protocolMetrics', 'load', 'dropped', 'live'];
+  const expected = pick(rumorOracle(input) as unknown as Record<string, unknown>, extra);
+  const options: Record<string, unknown> = {
+    protocol: 'rumor', hosts: input.hosts, rumorMode: input.mode, rumorFeedback: input.feedback, rumorStop: input.stop, rumorK: input.k,
+    rumorSources: input.sources, fanout: input.fanout, seed: input.seed, maxTicks: input.maxTicks, contact: input.contact, view: input.view,
+    ...(input.partitions === undefined ? {} : { partitions: input.partitions }),
+    ...(input.regions === undefined ? {} : { regions: input.regions }),
+    ...(input.crashes === undefined ? {} : { crashes: input.crashes }),
+    ...(input.churn === undefined ? {} : { churn: input.churn }),
+    ...(input.contact === 'messages' ? { latency: `${input.latencyMin}..${input.latencyMax}`, loss: input.loss } : {}),
+  };
+  for (const engine of ENGINES) {
+    const actual = (await simulate({ ...options, ...engine } as never)) as unknown as Record<string, unknown>;
+    expect(pick(actual, extra), `config #${index} ${JSON.stringify({ ...options, ...engine })}`).toEqual(expected);
+  }
+  return expected;
+}
 
 /** One to three crashes over `hosts` hosts: id ranges or fractions, some recovering. */
 function randomCrashes(r: TestRandom, hosts: number): CrashInput[] {
@@ -194,6 +211,18 @@ function randomCrashes(r: TestRandom, hosts: number): CrashInput[] {
     }
   }
   return list;
+}
+
+/** Random churn: leaves, joins (or none), for a while or for ever, sometimes with reserved hosts. */
+function randomChurn(r: TestRandom, hosts: number): ChurnInput {
+  const at = r.pick([0, 0, 1, 3]);
+  return {
+    at,
+    until: r.chance(0.6) ? at + r.int(1, 15) : null,
+    leave: r.pick([0, 0.05, 0.1, 0.3]),
+    join: r.pick([0, 0.2, 0.5, 1]),
+    reserve: r.chance(0.4) ? r.int(1, Math.max(1, Math.floor(hosts / 3))) : 0,
+  };
 }
 
 describe('crashes: every engine and thread count agrees with the oracle', () => {
@@ -220,18 +249,28 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
     for (let index = 0; index < 24; index++) {
       const r = new TestRandom(seed, 500_000 + index);
       const base = randomMembership(r);
-      const at = r.pick([0, 0, 1, 3]);
-      const churn: ChurnInput = {
-        at,
-        until: r.chance(0.6) ? at + r.int(1, 15) : null,
-        leave: r.pick([0, 0.05, 0.1, 0.3]),
-        join: r.pick([0, 0.2, 0.5, 1]),
-        reserve: r.chance(0.4) ? r.int(1, Math.max(1, Math.floor(base.hosts / 3))) : 0,
-      };
-      const input: OracleInput = { ...base, churn, ...(r.chance(0.3) ? { crashes: randomCrashes(r, base.hosts) } : {}) };
+      const input: OracleInput = { ...base, churn: randomChurn(r, base.hosts), ...(r.chance(0.3) ? { crashes: randomCrashes(r, base.hosts) } : {}) };
       const expected = await expectAgreement(input, index);
       if ((expected['dropped'] as number) > 0) dropped++;
     }
     expect(dropped).toBeGreaterThan(6);
+  }, 120_000);
+
+  it(`rumor: 30 random configurations with crashes and churn (some with partitions), both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    let dropped = 0;
+    for (let index = 0; index < 30; index++) {
+      const r = new TestRandom(seed, 600_000 + index);
+      const base = randomRumor(r);
+      const crashes = r.chance(0.7) ? randomCrashes(r, base.hosts) : undefined;
+      const input: RumorOracleInput = {
+        ...base,
+        ...(crashes === undefined ? {} : { crashes }),
+        ...(crashes === undefined || r.chance(0.4) ? { churn: randomChurn(r, base.hosts) } : {}),
+        ...(r.chance(0.25) ? { partitions: randomPartitions(r, base.hosts) } : {}),
+      };
+      const expected = await expectRumorAgreement(input, index);
+      if ((expected['dropped'] as number) > 0) dropped++;
+    }
+    expect(dropped).toBeGreaterThan(8);
   }, 120_000);
 });

@@ -470,7 +470,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
           tick: t, hosts: live === 0 ? n : live, allHosts: n, complete, inFlight: c.inFlight, maxTicks, sentInTick: hosts.tickSent, tallies: hosts.tallies,
           downTallies, downMayReturn: down.any && down.mayReturnAfter(t),
         }),
-        t, live,
+        t, live, !module.traits.startIsState,
       );
       if (end !== undefined) { endReason = end; break; }
       if (signal?.aborted === true) { endReason = 'interrupted'; break; }

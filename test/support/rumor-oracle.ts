@@ -11,6 +11,12 @@
 // Per-host load follows "### Per-host load" (under "## Metrics"), from the docs alone too: `load`
 // is null with `--contact synchronous` ("not counted yet"); rumorOracleCountedLoad gives the load as
 // that section's counting rules define it for both contact models.
+// Crashes and churn follow "## Faults: crashes", "## Faults: churn" and "## Faults under `rumor`",
+// in both contact models: which hosts are down at each tick is worked out afresh at every tick from
+// the crash definitions and churn's draws (streams CRASH = 7 and CHURN = 8); a down host keeps its
+// state, makes no contact, takes no step, and what reaches it is delivered and `dropped`. The run's
+// end follows the fault timeline and the rumor rules of "How the run ends" in "Faults under
+// `rumor`" (a down hot host counts as hot only while a down host may still come back).
 
 export type RumorMode = 'push' | 'pull' | 'push-pull';
 export type RumorFeedback = 'feedback' | 'blind';
@@ -41,6 +47,33 @@ export interface RegionsInput {
   links: { between: [number, number]; latency?: number | string; loss?: number }[];
 }
 
+/**
+ * One crash of docs/semantics.md "Faults: crashes": a tick `at`, an optional recover tick
+ * (`recover > at`; absent or null: the hosts never come back) and the hosts it takes down, exactly
+ * one of `hosts` (ids and inclusive ranges below N, `"0..9,42"`) or `fraction` (`0 < f <= 1`, drawn
+ * with stream CRASH = 7). Defined here on its own (the membership oracle has its own).
+ */
+export interface CrashInput {
+  at: number;
+  recover?: number | null;
+  hosts?: string;
+  fraction?: number;
+}
+
+/**
+ * Churn of docs/semantics.md "Faults: churn": from tick `at` until tick `until` (absent or null: for
+ * ever) an up host leaves with probability `leave` per tick and a host that left joins again with
+ * probability `join` (default 0), stream CHURN = 8; the last `reserve` ids (default 0, below N) are
+ * new hosts, away from tick 0 until they first join. Defined here on its own.
+ */
+export interface ChurnInput {
+  at: number;
+  until?: number | null;
+  leave: number;
+  join?: number;
+  reserve?: number;
+}
+
 export interface RumorOracleInput {
   hosts: number;
   mode: RumorMode;
@@ -63,6 +96,10 @@ export interface RumorOracleInput {
   partitions?: PartitionInput[];
   /** Regions (contact `messages` only; given with `synchronous`, an error). Absent: the run's. */
   regions?: RegionsInput;
+  /** Faults: crashes, in list order (index i from 0). Absent or empty: no crash. */
+  crashes?: CrashInput[];
+  /** Faults: churn (at most one). Absent: no churn. */
+  churn?: ChurnInput;
 }
 
 export interface RumorOracleMetrics {
@@ -101,6 +138,10 @@ export interface RumorOracleResult {
   lost: number;
   /** Messages (synchronous: contacts) cut by a partition, counted in `lost` too; 0 without. */
   partitioned: number;
+  /** Messages (synchronous: contacts) delivered to a host down at their tick; 0 without faults. */
+  dropped: number;
+  /** Hosts up at lastTick (N without faults). */
+  live: number;
   inFlight: number;
   entries: number;
   spreadTicks: number | null;
@@ -108,7 +149,7 @@ export interface RumorOracleResult {
   endReason: 'converged' | 'stalled' | 'max-ticks';
   lastTick: number;
   hostCompletionTicks: (number | null)[];
-  /** `live`: hosts up at each tick, N (docs/semantics.md "Faults: crashes"; rumor has no crashes yet). */
+  /** `live`: hosts up at each tick (docs/semantics.md "Faults: crashes"; N without crashes or churn). */
   series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live: number[] };
   protocolMetrics: RumorOracleMetrics;
   /**
@@ -135,6 +176,11 @@ const LOSS = 3;
 const COIN = 4;
 const PARTITION = 5;
 const REGION = 6;
+const CRASH = 7;
+const CHURN = 8;
+
+/** 2^32, for the probability thresholds floor(p * 2^32). */
+const TWO32 = 4294967296;
 
 /** mix32 of docs/semantics.md "Randomness", on unsigned 32-bit integers. */
 function mix32(x0: number): number {
@@ -170,7 +216,7 @@ interface Partition {
  * The ids of an id group, `"0..499,700"`: comma-separated items, each a decimal id or an inclusive
  * range `LO..HI`, with whitespace allowed around each item.
  */
-function hostIds(text: string): number[] {
+function hostIds(text: string, what = 'partition'): number[] {
   // DOCS: only the example "0..499,700" gives the syntax. Read literally: no whitespace inside an
   // item, LO <= HI in a range, and no empty item or empty list; anything else is an error.
   const ids: number[] = [];
@@ -182,9 +228,9 @@ function hostIds(text: string): number[] {
     else if (range !== null) {
       const lo = parseInt(range[1]!, 10);
       const hi = parseInt(range[2]!, 10);
-      if (hi < lo) throw new Error(`partition ids ${JSON.stringify(text)}: range ${item} runs backwards`);
+      if (hi < lo) throw new Error(`${what} ids ${JSON.stringify(text)}: range ${item} runs backwards`);
       for (let x = lo; x <= hi; x++) ids.push(x);
-    } else throw new Error(`partition ids ${JSON.stringify(text)}: cannot read ${JSON.stringify(item)}`);
+    } else throw new Error(`${what} ids ${JSON.stringify(text)}: cannot read ${JSON.stringify(item)}`);
   }
   return ids;
 }
@@ -411,6 +457,186 @@ function regionsOf(input: RumorOracleInput, N: number, seed: number): Regions | 
   return { regionOf, link };
 }
 
+/** A crash resolved for a run: its ticks and whether it names each host. */
+interface Crash {
+  at: number;
+  /** null: the hosts never come back. */
+  recover: number | null;
+  names: boolean[];
+}
+
+/** Churn resolved for a run, with its thresholds floor(p * 2^32). */
+interface Churn {
+  at: number;
+  /** null: for ever. */
+  until: number | null;
+  leaveThreshold: number;
+  joinThreshold: number;
+  join: number;
+  reserve: number;
+}
+
+/** The run's crashes and churn, and its last fault tick (null: no fault tick, nothing held). */
+interface Faults {
+  crashes: Crash[];
+  /** null: no churn, or churn that is "no churn at all" (leave 0, join 0, no reserve). */
+  churn: Churn | null;
+  lastFaultTick: number | null;
+}
+
+/** A tick of a fault: a whole number >= 0. */
+function faultTick(value: unknown, where: string): number {
+  // DOCS: the docs only say "a tick"; read as a whole number >= 0, anything else an error.
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new Error(`${where}: ${String(value)} is not a tick`);
+  return value;
+}
+
+/** A probability of churn: 0 <= p <= 1. */
+function churnProbability(value: unknown, where: string): number {
+  // DOCS: `leave` and `join` are "probabilities" with no range given; read as 0 <= p <= 1 (1 gives
+  // floor(2^32), above every draw: always), anything else an error.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw new Error(`${where}: ${String(value)} is not a probability`);
+  return value;
+}
+
+/** "Faults: crashes" and "Faults: churn": the crashes and churn of a run, and its last fault tick. */
+function faultsOf(input: RumorOracleInput, N: number, seed: number): Faults {
+  const crashes: Crash[] = [];
+  const list = input.crashes ?? [];
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    const where = `crash ${i}`;
+    const at = faultTick(c.at, `${where}: at`);
+    // DOCS: `recover: null` is read as an absent recover (never); a recover not after `at` is an
+    // error ("recover > at").
+    const recover = c.recover === undefined || c.recover === null ? null : faultTick(c.recover, `${where}: recover`);
+    if (recover !== null && recover <= at) throw new Error(`${where}: recover ${recover} <= at ${at}`);
+    const hasHosts = c.hosts !== undefined;
+    const hasFraction = c.fraction !== undefined;
+    if (hasHosts === hasFraction) throw new Error(`${where}: exactly one of hosts and fraction`);
+    const names: boolean[] = new Array(N).fill(false);
+    if (hasHosts) {
+      // DOCS: the crash section forbids nothing but ids at or above N; an id named twice in one
+      // crash is harmless (the host is named), unlike a partition's groups ("nor name an id twice").
+      for (const x of hostIds(c.hosts!, where)) {
+        if (x >= N) throw new Error(`${where}: host ${x} not below ${N}`);
+        names[x] = true;
+      }
+    } else {
+      const f = c.fraction!;
+      if (typeof f !== 'number' || !(f > 0) || !(f <= 1)) throw new Error(`${where}: fraction ${String(f)} not in 0 < f <= 1`);
+      // Host h is in crash i when rand(seed, CRASH, h, i, 0) < floor(f * 2^32).
+      const threshold = Math.floor(f * TWO32);
+      for (let h = 0; h < N; h++) names[h] = rand(seed, CRASH, h, i, 0) < threshold;
+    }
+    crashes.push({ at, recover, names });
+  }
+
+  let churn: Churn | null = null;
+  const ch = input.churn;
+  if (ch !== undefined) {
+    const at = faultTick(ch.at, 'churn: at');
+    // DOCS: `until: null` is read as an absent until (for ever); an until not after `at` is an
+    // error, as for a partition's heal and a crash's recover (churn that acts at no tick).
+    const until = ch.until === undefined || ch.until === null ? null : faultTick(ch.until, 'churn: until');
+    if (until !== null && until <= at) throw new Error(`churn: until ${until} <= at ${at}`);
+    const leave = churnProbability(ch.leave, 'churn: leave');
+    const join = churnProbability(ch.join ?? 0, 'churn: join');
+    const reserve = ch.reserve ?? 0;
+    if (!Number.isInteger(reserve) || reserve < 0 || reserve >= N) throw new Error(`churn: reserve ${String(reserve)} not in 0 .. ${N - 1}`);
+    // "Churn with leave = 0, join = 0 and no reserve is no churn at all (it holds no timeline
+    // either): it gives the metrics of the run without churn."
+    if (!(leave === 0 && join === 0 && reserve === 0)) {
+      churn = { at, until, leaveThreshold: Math.floor(leave * TWO32), joinThreshold: Math.floor(join * TWO32), join, reserve };
+    }
+  }
+
+  // The last fault tick: "the largest at or recover of its crashes that is at most --max-ticks",
+  // and churn's at and its until "when that is at most --max-ticks".
+  // DOCS: "before churn's at nor before its until when that is at most --max-ticks" is read with
+  // the bound applying to churn's at too, as it does to a crash's at: churn that starts after
+  // --max-ticks holds nothing (the run's last fault tick is the largest fault tick it can reach).
+  let lastFaultTick: number | null = null;
+  const consider = (tick: number | null): void => {
+    if (tick === null || tick > input.maxTicks) return;
+    if (lastFaultTick === null || tick > lastFaultTick) lastFaultTick = tick;
+  };
+  for (const c of crashes) {
+    consider(c.at);
+    consider(c.recover);
+  }
+  if (churn !== null) {
+    consider(churn.at);
+    consider(churn.until);
+  }
+  return { crashes, churn, lastFaultTick };
+}
+
+/** Whether churn acts at tick t: at <= t < until. */
+function churnActs(churn: Churn, t: number): boolean {
+  return churn.at <= t && (churn.until === null || t < churn.until);
+}
+
+/**
+ * Which hosts are down at tick t. `left` is churn's state (hosts that have left), from the end of
+ * tick t - 1; it is updated here with the draws of tick t. Crashes and recoveries apply first
+ * (from the crash definitions, afresh at every tick), then churn's draws.
+ */
+function downAt(faults: Faults, left: boolean[], seed: number, N: number, t: number): boolean[] {
+  const crashHeld: boolean[] = [];
+  for (let h = 0; h < N; h++) {
+    let held = false;
+    for (const c of faults.crashes) {
+      if (c.names[h] && c.at <= t && (c.recover === null || t < c.recover)) held = true;
+    }
+    crashHeld.push(held);
+  }
+  const churn = faults.churn;
+  if (churn !== null && churnActs(churn, t)) {
+    for (let h = 0; h < N; h++) {
+      // "a host that has left draws only c = 1 (join), any other up host only c = 0 (leave); a
+      // host held down by a crash and not by churn draws nothing."
+      // DOCS: a host that has left draws its join even while a crash holds it too (it is "a host
+      // that has left"); if it joins it is then held by the crash alone ("a host that joins at t is
+      // up at t, unless a crash holds it").
+      if (left[h]) {
+        if (rand(seed, CHURN, h, t, 1) < churn.joinThreshold) left[h] = false;
+      } else if (!crashHeld[h]) {
+        // DOCS: a host that leaves at t is down at t already (the draws of t come before the
+        // tick's deliveries and steps, as a crash at t is down at t, and as a host that joins at t
+        // is up at t).
+        if (rand(seed, CHURN, h, t, 0) < churn.leaveThreshold) left[h] = true;
+      }
+    }
+  }
+  const down: boolean[] = [];
+  for (let h = 0; h < N; h++) down.push(crashHeld[h]! || left[h]!);
+  return down;
+}
+
+/**
+ * Whether a down host may still come back after tick t ("Faults under `rumor`", how the run ends):
+ * a crash recovers at a tick in t + 1 .. --max-ticks, or churn with join > 0 acts at a tick in
+ * t + 1 .. --max-ticks.
+ * DOCS: read as written, about the run and not about a particular host: any crash's recover tick
+ * in that range counts (even if it holds no hot host), and churn with join > 0 that acts in that
+ * range counts (even if no host has left). So a down hot host counts as hot while any of these may
+ * happen, whichever host it would bring back. At t = --max-ticks the range is empty, so a down hot
+ * host never counts then: a run whose only hot hosts are down at its last tick ends by rule 1
+ * (stalled or converged, checked before rule 4), not max-ticks, even with join > 0 for ever.
+ */
+function downMayComeBack(faults: Faults, t: number, maxTicks: number): boolean {
+  for (const c of faults.crashes) {
+    if (c.recover !== null && c.recover >= t + 1 && c.recover <= maxTicks) return true;
+  }
+  const churn = faults.churn;
+  if (churn !== null && churn.join > 0) {
+    const first = Math.max(churn.at, t + 1);
+    if (first <= maxTicks && churnActs(churn, first)) return true;
+  }
+  return false;
+}
+
 /** Per-host state: recv (null = susceptible), the counter c, and whether it lost interest. */
 interface Host {
   recv: number | null;
@@ -502,6 +728,8 @@ interface Counters {
   ignored: number;
   lost: number;
   partitioned: number;
+  /** Messages (synchronous: contacts) delivered to a host down at their tick. */
+  dropped: number;
   entries: number;
   updates: number;
   requests: number;
@@ -560,9 +788,15 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
   const known = startKnownSets(input, N);
   const parts = partitionsOf(input, N, seed);
   const regions = regionsOf(input, N, seed);
+  const faults = faultsOf(input, N, seed);
+  // Churn's state: the hosts that have left. "The last R ids, N-R .. N-1, are new hosts: they count
+  // as having left from tick 0". Their state is the initial one, as every host's ("Faults under
+  // `rumor`": a reserved source knows the update), so nothing else is special about them.
+  const left: boolean[] = new Array(N).fill(false);
+  if (faults.churn !== null) for (let h = N - faults.churn.reserve; h < N; h++) left[h] = true;
 
   const counters: Counters = {
-    sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, entries: 0, updates: 0, requests: 0,
+    sent: 0, delivered: 0, processed: 0, ignored: 0, lost: 0, partitioned: 0, dropped: 0, entries: 0, updates: 0, requests: 0,
     feedback: 0, hostSent: new Array(N).fill(0), hostReceived: new Array(N).fill(0),
   };
   const series = { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] };
@@ -577,35 +811,63 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
   for (let t = 0; ; t++) {
     const sentBefore = counters.sent;
     const deliveredBefore = counters.delivered;
+    // Crashes and recoveries of t, then churn's draws of t: the hosts down at t.
+    const down = downAt(faults, left, seed, N, t);
 
     if (input.contact === 'synchronous') {
-      synchronousTick(input, seed, N, hosts, t, counters, known, parts);
+      synchronousTick(input, seed, N, hosts, t, counters, known, parts, down);
     } else {
-      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf, known, parts, regions);
+      pending = messagesTick(input, seed, N, hosts, t, counters, pending, seqOf, known, parts, regions, down);
     }
 
-    // End of tick t bookkeeping.
+    // End of tick t bookkeeping. `knowing` is over every host (spreadTicks, "stay over every
+    // host"); `live` and `liveKnowing` over A(t), the hosts up at t ("coverage (live hosts that know
+    // the update divided by |A(t)|)", "series.complete[t]: hosts of A(t) complete at the end of t").
     let knowing = 0;
-    let anyHot = false;
-    for (const x of hosts) {
-      if (knows(x)) knowing++;
-      if (isHot(x)) anyHot = true;
+    let live = 0;
+    let liveKnowing = 0;
+    for (let x = 0; x < N; x++) {
+      if (knows(hosts[x]!)) knowing++;
+      if (!down[x]) {
+        live++;
+        if (knows(hosts[x]!)) liveKnowing++;
+      }
     }
     if (spreadTicks === null && knowing === N) spreadTicks = t;
     series.sent.push(counters.sent - sentBefore);
     series.delivered.push(counters.delivered - deliveredBefore);
-    series.complete.push(knowing);
-    series.coverage.push(knowing / N);
-    series.live.push(N);
+    series.complete.push(liveKnowing);
+    // "0 when no host is up".
+    series.coverage.push(live === 0 ? 0 : liveKnowing / live);
+    series.live.push(live);
     lastTick = t;
+
+    // "Faults under `rumor`": "a host down at the end of tick t counts as hot in rule 1 only while a
+    // down host may still come back after t"; an up hot host always counts.
+    const comeBack = downMayComeBack(faults, t, input.maxTicks);
+    let upHot = false;
+    let downCountsHot = false;
+    for (let x = 0; x < N; x++) {
+      if (!isHot(hosts[x]!)) continue;
+      if (!down[x]) upHot = true;
+      else if (comeBack) downCountsHot = true;
+    }
+    const anyHot = upHot || downCountsHot;
+    // "converged if every live host knows the update, else stalled (also when no host is live)".
+    const naturalEnd: RumorOracleResult['endReason'] = live > 0 && liveKnowing === live ? 'converged' : 'stalled';
+    // The fault timeline: "while t is below the run's last crash tick ... the run does not end as
+    // converged or stalled (only max-ticks can end it then)".
+    // DOCS: this holds rule 3 too (it ends a run as converged), so a one-host run with a fault tick
+    // T runs to T.
+    const held = faults.lastFaultTick !== null && t < faults.lastFaultTick;
 
     // "After each tick, the run ends when no host is hot and no update or reply is in flight:
     // converged if every host knows the update (residue 0), else stalled; or at --max-ticks."
     // Requests and feedback in flight do not keep the run going.
     let spreadingInFlight = false;
     for (const m of pending) if (m.kind === 'update' || m.kind === 'reply') spreadingInFlight = true;
-    if (!anyHot && !spreadingInFlight) {
-      endReason = knowing === N ? 'converged' : 'stalled';
+    if (!held && !anyHot && !spreadingInFlight) {
+      endReason = naturalEnd;
       break;
     }
     // Rule 2: "the tick was t >= 1, no message was sent in it (synchronous model: no contact was
@@ -616,12 +878,19 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
     // flight" means no message of any kind (requests and feedback too), unlike rule 1. In the
     // synchronous model a contact made always sends a message and nothing is ever in flight, so
     // "no contact was made" is read as "nothing was sent in the tick".
-    if (t >= 1 && counters.sent === sentBefore && pending.length === 0) {
-      endReason = knowing === N ? 'converged' : 'stalled';
+    // Faults: "Rule 2 (a tick that sent nothing) applies only when no down host counts as hot".
+    // DOCS: contacts to down hosts are sent (and dropped), so a tick whose only contacts were
+    // dropped did send something. Under faults and view `full`, rule 2 can fire when no host is up
+    // (nobody makes contacts) or every up host sends nothing (push with no up hot host).
+    if (!held && t >= 1 && counters.sent === sentBefore && pending.length === 0 && !downCountsHot) {
+      endReason = naturalEnd;
       break;
     }
-    // "there is one host (N = 1, no contacts possible): converged at tick 0".
-    if (N === 1) {
+    // "there is one host (N = 1, no contacts possible): converged at tick 0"; "Rule 3 is about
+    // N = 1, whatever is down".
+    // DOCS: "whatever is down" is read as: the rule's test is N = 1 alone, so a one-host run that
+    // reaches it ends converged even with its host down (live 0), unlike rule 1.
+    if (!held && N === 1) {
       endReason = 'converged';
       break;
     }
@@ -654,10 +923,15 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
   // DOCS: `converged` is read as endReason = converged (the identity list), not as "every host
   // complete at the end", which can also hold at a max-ticks end while some host is still hot.
   const converged = endReason === 'converged';
+  // Faults: `ticks` "(the tick at which the last host received the update, when converged)" stays
+  // over every host, down ones included.
+  // DOCS: a run can converge over its live hosts while a down host never received the update, so
+  // `ticks` is the largest recv over the hosts that received it (0 when only sources did), not a
+  // tick at which "every host" knew.
   let ticks: number | null = null;
   if (converged) {
     ticks = 0;
-    for (const r of hostCompletionTicks) ticks = Math.max(ticks, r!);
+    for (const r of hostCompletionTicks) if (r !== null) ticks = Math.max(ticks, r);
   }
   const result: Omit<RumorOracleResult, 'load'> = {
     converged,
@@ -668,6 +942,8 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
     ignored: counters.ignored,
     lost: counters.lost,
     partitioned: counters.partitioned,
+    dropped: counters.dropped,
+    live: series.live[lastTick]!,
     inFlight: pending.length,
     entries: counters.entries,
     spreadTicks,
@@ -675,7 +951,8 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
     // are about the update ("A host is complete when it knows the update: ... coverage (hosts that
     // know it divided by N)"), not about the known sets (sum of |K(h)| / N^2 for the membership
     // protocols); the rumor section defines them without a view condition.
-    coverage: reached / N,
+    // Faults: "the last complete and coverage entries equal the run's final values", over A(lastTick).
+    coverage: series.coverage[lastTick]!,
     endReason,
     lastTick,
     hostCompletionTicks,
@@ -714,6 +991,7 @@ function synchronousTick(
   counters: Counters,
   known: boolean[][] | null,
   parts: Partition[],
+  down: boolean[],
 ): void {
   if (t === 0) return;
   if (N < 2) return; // a run of one host makes no contacts (view `known`: it has no candidate)
@@ -727,35 +1005,42 @@ function synchronousTick(
   const sentUnnecessary: boolean[] = new Array(N).fill(false);
 
   // A contact that passes is one message sent, delivered and processed in the tick; one that a
-  // partition cuts ("Faults: partitions", synchronous paragraph) is sent, lost and partitioned.
+  // partition cuts ("Faults: partitions", synchronous paragraph) is sent, lost and partitioned; one
+  // made to a host down at t ("Faults under `rumor`") is sent, delivered and dropped.
   // DOCS: so in this model `lost` counts exactly the cut contacts (there is no loss here), and
-  // `delivered`/`processed` count only the contacts that pass.
+  // `delivered`/`processed` count only the contacts that pass (and `delivered` the dropped ones).
   // Per-host load: the message counts as sent by `from`, and as received by `to` unless cut.
   // DOCS: "synchronous rumor contacts h made count as sent by h" is read per message, as "Every
   // update, request and reply counts as one message": the update or request of h's contact is sent
   // by h and received by p, and p's reply in it is sent by p and received by h (a reply is a
   // message p sends h, as in the messages model), not a second message "sent" by h.
-  function message(from: number, to: number, isCut: boolean): void {
+  // DOCS: a dropped contact counts as received by p ("received(h): messages delivered to h,
+  // whether handled, ignored or dropped"; "counts as received by h unless a partition cut it").
+  type Fate = 'pass' | 'cut' | 'dropped';
+  function message(from: number, to: number, fate: Fate): void {
     counters.sent++;
     counters.hostSent[from] = counters.hostSent[from]! + 1;
-    if (!isCut) counters.hostReceived[to] = counters.hostReceived[to]! + 1;
-    if (isCut) {
+    if (fate !== 'cut') counters.hostReceived[to] = counters.hostReceived[to]! + 1;
+    if (fate === 'cut') {
       counters.lost++;
       counters.partitioned++;
+    } else if (fate === 'dropped') {
+      counters.delivered++;
+      counters.dropped++;
     } else {
       counters.delivered++;
       counters.processed++;
     }
   }
 
-  // `from` sends the update to `to` (as `update` or `reply`). A cut one still counts in `updates`
-  // and as "sent an update" for settling, and is neither necessary nor unnecessary: the receiver
-  // does not receive it.
-  function carryUpdate(from: number, to: number, isCut: boolean): void {
-    message(from, to, isCut);
+  // `from` sends the update to `to` (as `update` or `reply`). A cut or dropped one still counts in
+  // `updates` and as "sent an update" for settling, and is neither necessary nor unnecessary: the
+  // receiver does not receive it.
+  function carryUpdate(from: number, to: number, fate: Fate): void {
+    message(from, to, fate);
     counters.updates++;
     sentUpdate[from] = true;
-    if (isCut) return;
+    if (fate !== 'pass') return;
     if (!knewStart[to]) {
       sentNecessary[from] = true;
       if (hosts[to]!.recv === null) hosts[to]!.recv = t;
@@ -764,8 +1049,8 @@ function synchronousTick(
     }
   }
 
-  function request(from: number, to: number, isCut: boolean): void {
-    message(from, to, isCut);
+  function request(from: number, to: number, fate: Fate): void {
+    message(from, to, fate);
     counters.requests++;
   }
 
@@ -775,6 +1060,9 @@ function synchronousTick(
   const learned: [number, number][] = [];
 
   for (let h = 0; h < N; h++) {
+    // "A host down at t makes no contact at t" (it keeps its state; having sent no update, its
+    // interest is unchanged).
+    if (down[h]) continue;
     for (let j = 0; j < input.fanout; j++) {
       const p = choosePeer(seed, N, known, h, t, j);
       if (p === null) continue; // view `known`, no candidate: the contact is not made
@@ -783,24 +1071,30 @@ function synchronousTick(
       // DOCS: the test is made once per contact, on h -> p at tick t; p's answer is never sent,
       // so it is not counted at all (not as a second cut message). A contact that is not made
       // (push from a host that is not hot) sends nothing and so is not tested.
+      // "A contact h -> p made at tick t to a host p down at t is counted as sent, delivered and
+      // dropped (not processed), and has no other effect, as a contact cut by a partition has".
+      // DOCS: a contact both cut by a partition and made to a down host is cut (partitions act "in
+      // the transport"; a cut contact is never delivered, so it cannot be dropped on delivery), as
+      // a cut message of the messages model never reaches its (down) receiver.
       const isCut = cut(parts, t, h, p);
+      const fate: Fate = isCut ? 'cut' : down[p] ? 'dropped' : 'pass';
       if (input.mode === 'push') {
         if (hotStart[h]) {
-          carryUpdate(h, p, isCut);
-          if (!isCut) learned.push([p, h]);
+          carryUpdate(h, p, fate);
+          if (fate === 'pass') learned.push([p, h]);
         }
       } else if (input.mode === 'pull') {
-        request(h, p, isCut);
-        if (!isCut) {
+        request(h, p, fate);
+        if (fate === 'pass') {
           learned.push([p, h]);
-          if (hotStart[p]) carryUpdate(p, h, false);
+          if (hotStart[p]) carryUpdate(p, h, 'pass');
         }
       } else {
-        if (hotStart[h]) carryUpdate(h, p, isCut);
-        else request(h, p, isCut);
-        if (!isCut) {
+        if (hotStart[h]) carryUpdate(h, p, fate);
+        else request(h, p, fate);
+        if (fate === 'pass') {
           learned.push([p, h]);
-          if (hotStart[p]) carryUpdate(p, h, false);
+          if (hotStart[p]) carryUpdate(p, h, 'pass');
         }
       }
     }
@@ -847,6 +1141,7 @@ function messagesTick(
   known: boolean[][] | null,
   parts: Partition[],
   regions: Regions | null,
+  down: boolean[],
 ): Message[] {
   const runLink: Link = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold: Math.floor(input.loss * 4294967296) };
   // k: index of a message among those its sender sends in this tick, every kind, lost included.
@@ -908,6 +1203,18 @@ function messagesTick(
   for (let h = 0; h < N; h++) {
     const host = hosts[h]!;
     const mine = now.filter((m) => m.to === h).sort((a, b) => a.from - b.from || a.seq - b.seq);
+    if (down[h]) {
+      // "a message delivered to a down host is counted as delivered and dropped and nothing else
+      // (no receive, reply, feedback or learning); a down host takes no step (no sends, no
+      // settling). An update or reply so dropped is no longer in flight."
+      for (let i = 0; i < mine.length; i++) {
+        counters.delivered++;
+        counters.dropped++;
+        // received(h): "messages delivered to h, whether handled, ignored or dropped".
+        counters.hostReceived[h] = counters.hostReceived[h]! + 1;
+      }
+      continue;
+    }
     for (const m of mine) {
       counters.delivered++;
       // received(h): every message delivered to h, processed or ignored.

@@ -473,7 +473,7 @@ class Shard implements HostApi {
         tick: t, hosts: live === 0 ? n : live, allHosts: n, complete, inFlight, maxTicks: this.opts.maxTicks, sentInTick, tallies: tallySums,
         downTallies: downTallySums, downMayReturn: this.down.any && this.down.mayReturnAfter(t),
       });
-      const end: EndReason | 'stopped' | undefined = this.down.endOf(decided, t, live) ?? (stop > 0 ? 'stopped' : undefined);
+      const end: EndReason | 'stopped' | undefined = this.down.endOf(decided, t, live, !this.module.traits.startIsState) ?? (stop > 0 ? 'stopped' : undefined);
       if (end !== undefined) {
         return this.report(end, t, series, spreadTicks);
       }
