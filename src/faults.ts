@@ -468,6 +468,8 @@ export function lastCrashTick(options: DownOptions): number {
 export class DownHosts {
   /** What holds each host down now (a host is down while this is > 0). */
   readonly holds: Uint8Array | Uint16Array;
+  /** The down hosts as a bitmap (bit h of word h >>> 5), for walks 32 hosts at a time. */
+  readonly bits: Int32Array;
   /** Hosts down now (of the crashes' hosts, and of `ranges` for churn). */
   down = 0;
   /** Whether the run has hosts that can be down at all. */
@@ -506,6 +508,7 @@ export class DownHosts {
     const size = this.any ? options.hosts : 0;
     this.holds = this.crashes.length + 1 > 255 ? new Uint16Array(size) : new Uint8Array(size);
     this.left = new Uint8Array(this.churn === undefined ? 0 : options.hosts);
+    this.bits = new Int32Array(this.any ? Math.ceil(options.hosts / 32) : 0);
     this.leaveThreshold = threshold32(this.churn?.leave ?? 0);
     this.joinThreshold = threshold32(this.churn?.join ?? 0);
     this.lastFault = lastCrashTick(options);
@@ -588,8 +591,13 @@ export class DownHosts {
   private hold(h: number, delta: 1 | -1, left?: boolean): void {
     const before = this.holds[h]!;
     this.holds[h] = before + delta;
-    if (before === 0) this.down++;
-    else if (before + delta === 0) this.down--;
+    if (before === 0) {
+      this.down++;
+      this.bits[h >>> 5]! |= 1 << (h & 31);
+    } else if (before + delta === 0) {
+      this.down--;
+      this.bits[h >>> 5]! &= ~(1 << (h & 31));
+    }
     if (left !== undefined) this.left[h] = left ? 1 : 0;
   }
 
@@ -619,5 +627,6 @@ export class DownHosts {
 export function crashMapBytes(options: DownOptions): number {
   if (!hasDownHosts(options)) return 0;
   const wipes = reachableCrashes(options).some(({ crash }) => crash.state === 'initial') ? 8 : 0;
-  return options.hosts * ((reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (effectiveChurn(options) === undefined ? 0 : 1) + wipes);
+  // holds, churn's left flags, the wipe list and stamps, and the down bitmap (an eighth of a byte a host).
+  return options.hosts * ((reachableCrashes(options).length + 1 > 255 ? 2 : 1) + (effectiveChurn(options) === undefined ? 0 : 1) + wipes) + Math.ceil(options.hosts / 32) * 4;
 }

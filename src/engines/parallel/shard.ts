@@ -311,6 +311,8 @@ class Shard implements HostApi {
     this.settles = this.module.settles?.(options) === true;
     this.wakes = this.module.wakes?.(options) === true;
     this.wakeOwn = this.wakes ? [0, 1].map(() => new Int32Array(Math.ceil(this.n / 32))) : [];
+    // processWoken walks woken hosts only, so it cannot start hosts at their first tick up.
+    if (this.wakes && this.started !== undefined) throw new Error(`protocol ${options.protocol} wakes hosts and starts them at their first tick up: not supported under crashes (its start must be only state)`);
     if (this.settles && this.behaviour.settle === undefined) throw new Error(`protocol ${options.protocol} settles but its behaviour has no settle()`);
     this.store.bind(this.behaviour, this.module.traits.learns);
   }
@@ -598,7 +600,6 @@ class Shard implements HostApi {
    */
   private publishDown(parity: number): void {
     const cl = this.config.controlLayout;
-    const hosts = this.hosts;
     const down = this.down;
     const store = this.store;
     let count = 0;
@@ -607,14 +608,26 @@ class Shard implements HostApi {
     const shares = this.behaviour.downShare === undefined ? undefined : this.downTallies;
     shares?.fill(0);
     if (down.down !== 0) {
-      for (let li = 0; li < hosts.length; li++) {
-        const h = hosts[li]!;
-        if (!down.isDown(h)) continue;
-        count++;
-        if (shares !== undefined) this.behaviour.downShare!(h, shares);
-        else {
-          if (store.isComplete(h)) complete++;
-          known += store.count(h);
+      // 32 hosts at a time: only the down ones cost more than a word.
+      const bits = down.bits;
+      const ranges = this.ownRanges;
+      for (let r = 0; r < ranges.length; r += 2) {
+        const a = ranges[r]!;
+        const b = ranges[r + 1]!;
+        if (a >= b) continue;
+        for (let w = a >>> 5, last = (b - 1) >>> 5; w <= last; w++) {
+          let word = bits[w]! & rangeWordMask(w, a, b);
+          while (word !== 0) {
+            const low = word & -word;
+            word ^= low;
+            const h = (w << 5) + 31 - Math.clz32(low);
+            count++;
+            if (shares !== undefined) this.behaviour.downShare!(h, shares);
+            else {
+              if (store.isComplete(h)) complete++;
+              known += store.count(h);
+            }
+          }
         }
       }
     }
@@ -635,12 +648,12 @@ class Shard implements HostApi {
    * (wakes go to the next tick's map).
    */
   private processWoken(): void {
-    if (this.down.any) {
-      this.processWokenWithCrashes();
-      return;
-    }
     const t = this.t;
     const own = this.wakeOwn[t & 1]!;
+    const next = this.wakeOwn[(t + 1) & 1]!;
+    // Down hosts (docs/semantics.md "Faults: crashes"): no step, deliveries dropped, and a woken
+    // one stays woken for the next tick.
+    const downBits = this.down.any ? this.down.bits : undefined;
     const behaviour = this.behaviour;
     const hosts = this.hosts;
     const start = this.pending.start;
@@ -657,6 +670,11 @@ class Shard implements HostApi {
         const mask = rangeWordMask(w, a, b);
         let bits = own[w]! & mask;
         own[w]! &= ~mask;
+        const downWord = downBits === undefined ? 0 : downBits[w]! & mask;
+        if (downWord !== 0) {
+          next[w]! |= bits & downWord;
+          bits &= ~downWord;
+        }
         if (!withMessages) {
           while (bits !== 0) {
             const low = bits & -bits;
@@ -669,51 +687,18 @@ class Shard implements HostApi {
         // Deliveries too: every host of the word, in order, its messages and then its step.
         for (let h = Math.max(first, a), end = Math.min(first + 32, b); h < end; h++, li++) {
           const stop = start[li + 1]!;
+          const bit = 1 << (h & 31);
+          if ((downWord & bit) !== 0) {
+            this.drop(h, start[li]!, stop);
+            continue;
+          }
           for (let m = start[li]!; m < stop; m++) this.handle(h, m);
           if (this.counting) this.load[this.receivedAt + h]! += stop - start[li]!;
-          if ((bits & (1 << (h & 31))) !== 0) behaviour.step(h);
+          if ((bits & bit) !== 0) behaviour.step(h);
           this.stopCountdown -= stop - start[li]! + 1;
           if (this.stopCountdown <= 0) this.checkStop();
         }
       }
-    }
-  }
-
-  /**
-   * processWoken in a run with down hosts, host by host: a host starts at its first up tick (unless
-   * its start is only state), a down host's deliveries are dropped, and a woken host that is down
-   * takes no step but stays woken for the next tick.
-   */
-  private processWokenWithCrashes(): void {
-    const t = this.t;
-    const own = this.wakeOwn[t & 1]!;
-    const next = this.wakeOwn[(t + 1) & 1]!;
-    const behaviour = this.behaviour;
-    const hosts = this.hosts;
-    const start = this.pending.start;
-    const started = this.started;
-    const down = this.down;
-    for (let li = 0; li < hosts.length; li++) {
-      const h = hosts[li]!;
-      const w = h >>> 5;
-      const bit = 1 << (h & 31);
-      const woken = (own[w]! & bit) !== 0;
-      own[w]! &= ~bit;
-      const stop = start[li + 1]!;
-      if (down.isDown(h)) {
-        this.drop(h, start[li]!, stop);
-        if (woken) next[w]! |= bit;
-        continue;
-      }
-      if (started !== undefined && started[li] === 0) {
-        started[li] = 1;
-        behaviour.start(h);
-      }
-      for (let m = start[li]!; m < stop; m++) this.handle(h, m);
-      if (this.counting) this.load[this.receivedAt + h]! += stop - start[li]!;
-      if (woken) behaviour.step(h);
-      this.stopCountdown -= stop - start[li]! + 1;
-      if (this.stopCountdown <= 0) this.checkStop();
     }
   }
 
