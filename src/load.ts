@@ -30,24 +30,23 @@ export const LOAD_SENT = 0;
 export const LOAD_RECEIVED = 1;
 export const LOAD_BYTES = 2;
 
+/** Bytes of a run's load counters. */
+export function loadBytes(options: Pick<SimulationOptions, 'hosts'>): number {
+  return options.hosts * LOAD_BYTES_PER_HOST;
+}
+
 /**
- * Whether a run counts per-host load. Synchronous rumor contacts are made by one host and received
- * by a partner another shard owns, which would need an atomic add per contact on the hot path:
- * those runs report `load: null` for now.
+ * Bytes an engine instance keeps to count synchronous contacts (HostApi.contact) per host: a
+ * contact's partner may be another instance's host, so each instance counts contacts made and
+ * received per host in an array of its own (two Int32 a host), added into the shared counters at
+ * the end of the run.
  */
-export function loadTracked(options: Pick<SimulationOptions, 'protocol' | 'contact'>): boolean {
-  return !(options.protocol === 'rumor' && (options.contact ?? 'synchronous') === 'synchronous');
-}
+export const CONTACT_LOAD_BYTES_PER_HOST = 8;
 
-/** Bytes of a run's load counters (0 when it does not count them). */
-export function loadBytes(options: Pick<SimulationOptions, 'protocol' | 'contact' | 'hosts'>): number {
-  return loadTracked(options) ? options.hosts * LOAD_BYTES_PER_HOST : 0;
-}
-
-/** Peak bytes of a run's load (0 when it does not count it). */
-export function loadMemoryBytes(options: Pick<SimulationOptions, 'protocol' | 'contact' | 'hosts'>): number {
+/** Peak bytes of a run's load. */
+export function loadMemoryBytes(options: Pick<SimulationOptions, 'hosts'>): number {
   // The shared counters and the summary's copy (when values are too large to histogram).
-  return loadTracked(options) ? options.hosts * (LOAD_BYTES_PER_HOST + 8) : 0;
+  return options.hosts * (LOAD_BYTES_PER_HOST + 8);
 }
 
 /** The summary of counters `load` (3 N slots) over N hosts. Allocates one N-slot copy. */

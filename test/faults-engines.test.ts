@@ -196,8 +196,8 @@ async function expectRumorAgreement(input: RumorOracleInput, index: number): Pro
   return expected;
 }
 
-/** One to three crashes over `hosts` hosts: id ranges or fractions, some recovering. */
-function randomCrashes(r: TestRandom, hosts: number): CrashInput[] {
+/** One to three crashes over `hosts` hosts: id ranges or fractions, some recovering; with `losing`, most lose their hosts' state. */
+function randomCrashes(r: TestRandom, hosts: number, losing = false): CrashInput[] {
   const list: CrashInput[] = [];
   for (let i = 0, count = r.int(1, 3); i < count; i++) {
     const at = r.pick([0, 0, 1, 2, 3, 5]);
@@ -209,6 +209,7 @@ function randomCrashes(r: TestRandom, hosts: number): CrashInput[] {
     } else {
       list.push({ at, recover, fraction: r.pick([0.1, 0.25, 0.5, 1]) });
     }
+    if (losing && r.chance(0.7)) list[list.length - 1] = { ...list[list.length - 1]!, state: 'initial' };
   }
   return list;
 }
@@ -272,5 +273,18 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
       if ((expected['dropped'] as number) > 0) dropped++;
     }
     expect(dropped).toBeGreaterThan(8);
+  }, 120_000);
+
+  it(`rumor: 24 random configurations with crashes that lose state (some with churn), both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    let wiped = 0;
+    for (let index = 0; index < 24; index++) {
+      const r = new TestRandom(seed, 700_000 + index);
+      const base = randomRumor(r);
+      const crashes = randomCrashes(r, base.hosts, true);
+      if (crashes.some((c) => c.state === 'initial' && c.at > 0)) wiped++;
+      const input: RumorOracleInput = { ...base, crashes, ...(r.chance(0.3) ? { churn: randomChurn(r, base.hosts) } : {}) };
+      await expectRumorAgreement(input, index);
+    }
+    expect(wiped).toBeGreaterThan(6);
   }, 120_000);
 });

@@ -4,10 +4,9 @@
 // received(h) (messages delivered to h, handled, ignored or dropped; a synchronous contact made to
 // h counts as received by h unless a partition cut it) and bytes(h) = 4 * s over the messages h
 // sent (0 for rumor); `load = { sent, received, bytes }`, each `{ p50, p95, max }` over all N hosts,
-// pq the value at rank ceil(q * N) (from 1) in ascending order, max the largest. `load` is null for
-// `rumor` with `--contact synchronous` ("not counted yet"): those cases check that, and check the
-// documented counting rules of synchronous contacts on rumorOracleCountedLoad, the load the oracle
-// counts by the bullets of that section (for the messages model it is `load` itself).
+// pq the value at rank ceil(q * N) (from 1) in ascending order, max the largest. Synchronous rumor
+// contacts are counted too: rumorOracleCountedLoad gives the load by the bullets of that section,
+// and it is `load` itself in both contact models.
 //
 // The expected values below are worked out by hand from the docs (the "Worked trace", the protocol
 // sections, "Faults: partitions", "Faults: crashes", the rumor contact models), not read off the
@@ -81,11 +80,10 @@ describe('both oracles: load is present, with its documented shape', () => {
     for (const q of [c.sent, c.received, c.bytes]) expect(Object.keys(q)).toEqual(['p50', 'p95', 'max']);
   });
 
-  it('rumor with --contact synchronous: load is null (present, not counted yet), in every view and with partitions', () => {
+  it('rumor with --contact synchronous: load is the counted load, in every view and with partitions', () => {
     for (const cfg of [rumor({ hosts: 1 }), rumor({ hosts: 2 }), rumor({ hosts: 5, mode: 'pull', view: 'known' }), rumor({ hosts: 4, partitions: [{ at: 0, groups: [{ hosts: '0' }] }] })]) {
       const r = rumorOracle(cfg);
-      expect('load' in r).toBe(true);
-      expect(r.load).toBeNull();
+      expect(r.load).toEqual(rumorOracleCountedLoad(cfg));
     }
   });
 });
@@ -226,7 +224,7 @@ describe('crashes: a down host receives the messages it drops', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-describe('rumor, synchronous contacts, as counted (N = 2, view full: each host\'s only peer is the other); load itself is null', () => {
+describe('rumor, synchronous contacts, as counted (N = 2, view full: each host\'s only peer is the other)', () => {
   for (const seed of SEEDS) {
     it(`seed ${seed}: push, feedback, counter k = 2: 0 -> 1 at tick 1, both push at ticks 2 and 3`, () => {
       // Tick 1: host 0 (hot) sends 1 an update: necessary, recv(1) = 1. Tick 2: both hot, each
@@ -234,8 +232,8 @@ describe('rumor, synchronous contacts, as counted (N = 2, view full: each host\'
       // interest; converged at tick 3. sent(0) = 3, sent(1) = 2; received(0) = 2, received(1) = 3.
       const cfg = rumor({ hosts: 2, seed });
       const r = rumorOracle(cfg);
-      expect(r.load).toBeNull();
       const load = rumorOracleCountedLoad(cfg);
+      expect(r.load).toEqual(load);
       expect([r.endReason, r.lastTick, r.sent, r.delivered]).toEqual(['converged', 3, 5, 5]);
       expect(load).toEqual({ sent: { p50: 2, p95: 3, max: 3 }, received: { p50: 2, p95: 3, max: 3 }, bytes: { p50: 0, p95: 0, max: 0 } });
     });
@@ -246,8 +244,8 @@ describe('rumor, synchronous contacts, as counted (N = 2, view full: each host\'
       const M = 4;
       const cfg = rumor({ hosts: 2, seed, maxTicks: M, partitions: [{ at: 0, groups: [{ hosts: '0' }] }] });
       const r = rumorOracle(cfg);
-      expect(r.load).toBeNull();
       const load = rumorOracleCountedLoad(cfg);
+      expect(r.load).toEqual(load);
       expect([r.endReason, r.sent, r.partitioned]).toEqual(['max-ticks', M, M]);
       expect(load).toEqual({ sent: { p50: 0, p95: M, max: M }, received: { p50: 0, p95: 0, max: 0 }, bytes: { p50: 0, p95: 0, max: 0 } });
     });
@@ -260,8 +258,8 @@ describe('rumor, synchronous contacts, as counted (N = 2, view full: each host\'
       // received(0) = 1 + 2 + 2 = 5, received(1) = 2 + 2 + 2 = 6 (sum 11 = delivered).
       const cfg = rumor({ hosts: 2, seed, mode: 'pull', partitions: [{ at: 0, heal: 3, groups: [{ hosts: '1' }] }] });
       const r = rumorOracle(cfg);
-      expect(r.load).toBeNull();
       const load = rumorOracleCountedLoad(cfg);
+      expect(r.load).toEqual(load);
       expect([r.endReason, r.lastTick, r.sent, r.delivered, r.lost]).toEqual(['converged', 5, 15, 11, 4]);
       expect(load).toEqual({ sent: { p50: 7, p95: 8, max: 8 }, received: { p50: 5, p95: 6, max: 6 }, bytes: { p50: 0, p95: 0, max: 0 } });
     });
@@ -276,8 +274,8 @@ describe('rumor, synchronous contacts, as counted (N = 2, view full: each host\'
     for (const seed of SEEDS) {
       const cfg = rumor({ hosts: 3, seed, mode: 'pull', view: 'known', sources: [0], partitions: [{ at: 0, groups: [{ hosts: '0..1' }] }] });
       const r = rumorOracle(cfg);
-      expect(r.load).toBeNull();
       const load = rumorOracleCountedLoad(cfg);
+      expect(r.load).toEqual(load);
       expect([r.endReason, r.sent, r.delivered, r.partitioned]).toEqual(['stalled', 13, 10, 3]);
       expect(load, `seed ${seed}`).toEqual(loadOf([5, 5, 3], [5, 5, 0], [0, 0, 0]));
       expect(load).toEqual({ sent: { p50: 5, p95: 5, max: 5 }, received: { p50: 5, p95: 5, max: 5 }, bytes: { p50: 0, p95: 0, max: 0 } });
@@ -464,7 +462,7 @@ describe(`seeded random samples (sample seed ${SAMPLE_SEED}, ${SAMPLE_SIZE} conf
     expect(small).toBeGreaterThan(50);
   });
 
-  it('rumor oracle: load null for synchronous contacts; counted quantiles ordered, consistent with sent and delivered, bytes 0', () => {
+  it('rumor oracle: load is the counted load in both contact models; counted quantiles ordered, consistent with sent and delivered, bytes 0', () => {
     let small = 0;
     for (let i = 0; i < SAMPLE_SIZE; i++) {
       const cfg = rumorConfig(i);
@@ -473,8 +471,7 @@ describe(`seeded random samples (sample seed ${SAMPLE_SEED}, ${SAMPLE_SIZE} conf
       const N = cfg.hosts;
       if (N <= 3) small++;
       const load = rumorOracleCountedLoad(cfg);
-      if (cfg.contact === 'synchronous') expect(r.load, where).toBeNull();
-      else expect(r.load, where).toEqual(load);
+      expect(r.load, where).toEqual(load);
       checkQuantiles(load.sent, r.sent, N, where);
       checkQuantiles(load.received, r.delivered, N, where);
       expect(load.bytes, where).toEqual({ p50: 0, p95: 0, max: 0 });
@@ -482,13 +479,13 @@ describe(`seeded random samples (sample seed ${SAMPLE_SEED}, ${SAMPLE_SIZE} conf
     expect(small).toBeGreaterThan(50);
   });
 
-  it('N = 1: nothing is sent or received, in both oracles (rumor synchronous: load null, counted all 0)', () => {
+  it('N = 1: nothing is sent or received, in both oracles and both rumor contact models', () => {
     for (const seed of SEEDS) {
       for (const protocol of ['announce', 'push', 'pull', 'push-pull'] as const) {
         const r = oracleSimulate(membership({ hosts: 1, protocol, seed, maxTicks: 5 }));
         expect(r.load).toEqual(loadOf([0], [0], [0]));
       }
-      expect(rumorOracle(rumor({ hosts: 1, seed })).load).toBeNull();
+      expect(rumorOracle(rumor({ hosts: 1, seed })).load).toEqual(loadOf(zeros(1), zeros(1), zeros(1)));
       expect(rumorOracleCountedLoad(rumor({ hosts: 1, seed }))).toEqual(loadOf(zeros(1), zeros(1), zeros(1)));
       expect(rumorOracle(rumor({ hosts: 1, seed, contact: 'messages' })).load).toEqual(loadOf(zeros(1), zeros(1), zeros(1)));
     }

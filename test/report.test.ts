@@ -68,10 +68,14 @@ describe('--trace', () => {
     expect([total(2), total(3), total(4)]).toEqual([push.sent, push.delivered, 4 * push.entries]);
   });
 
-  it('writes per-host load that adds up to the totals on every engine, crashes and loss included', async () => {
+  it('writes per-host load that adds up to the totals on every engine, crashes, loss and synchronous contacts included', async () => {
     for (const engine of [{ engine: 'reference' as const }, { threads: 1 }, { threads: 3 }]) {
-      for (const protocol of ['announce', 'pull', 'push-pull'] as const) {
-        const r = await simulate({ protocol, hosts: 120, loss: 0.1, latency: '1..3', crashes: [{ at: 2, recover: 6, fraction: 0.3 }], ...engine });
+      for (const protocol of ['announce', 'pull', 'push-pull', 'rumor'] as const) {
+        // Rumor: synchronous contacts, whose partners may be another thread's hosts, with a partition too.
+        const faults = protocol === 'rumor'
+          ? { rumorMode: 'push-pull' as const, partitions: [{ at: 1, heal: 4, groups: [{ fraction: 0.4 }] }] }
+          : { loss: 0.1, latency: '1..3' };
+        const r = await simulate({ protocol, hosts: 120, ...faults, crashes: [{ at: 2, recover: 6, fraction: 0.3 }], ...engine });
         const file = join(dir, `load-${protocol}-${r.threads}.json`);
         await writeRunOutputs(r, { trace: file });
         const doc = JSON.parse(await readFile(file, 'utf8')) as { hostLoad: { sent: number[]; received: number[]; bytes: number[] } };

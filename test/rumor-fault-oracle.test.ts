@@ -227,10 +227,10 @@ describe('synchronous model, N = 2 (each host\'s only peer is the other)', () =>
     expect(r.series).toEqual({
       sent: [0, 1, 3, 4], delivered: [0, 1, 3, 4], complete: [1, 0, 2, 2], coverage: [0.5, 0, 1, 1], live: [2, 1, 2, 2],
     });
-    // "Per-host load": load is null with synchronous; as counted, 0 sent requests at 2, 3 and
+    // "Per-host load": as counted, 0 sent requests at 2, 3 and
     // replies at 2, 3 (4); 1 sent requests at 1, 2, 3 and a reply at 3 (4). Received: 0 got the
     // dropped request, two requests and a reply (4); 1 got two requests and two replies (4).
-    expect(r.load).toBeNull();
+    expect(r.load).toEqual(rumorOracleCountedLoad(i));
     expect(rumorOracleCountedLoad(i)).toEqual({ sent: { p50: 4, p95: 4, max: 4 }, received: { p50: 4, p95: 4, max: 4 }, bytes: { p50: 0, p95: 0, max: 0 } });
   });
 
@@ -750,8 +750,7 @@ describe('properties over many seeds', () => {
         }
         expect(load.received.max * i.hosts).toBeGreaterThanOrEqual(r.delivered);
         expect(load.sent.max * i.hosts).toBeGreaterThanOrEqual(r.sent);
-        if (i.contact === 'messages') expect(r.load).toEqual(load);
-        else expect(r.load).toBeNull();
+        expect(r.load).toEqual(load);
       } catch (e) {
         throw new Error(`${ctx}: ${(e as Error).message}`);
       }

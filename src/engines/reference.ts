@@ -14,7 +14,7 @@ import { DownHosts, faultMapBytes } from '../faults.js';
 import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
-import { hostLoadOf, loadMemoryBytes, loadTracked, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT, LOAD_SLOTS } from '../load.js';
+import { hostLoadOf, loadMemoryBytes, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT, LOAD_SLOTS } from '../load.js';
 import type { Progress } from './parallel/engine.js';
 
 interface Message {
@@ -105,7 +105,8 @@ class ReferenceHosts implements HostApi {
     this.learns = module.traits.learns;
     this.transport = new Transport(options);
     this.down = new DownHosts(options);
-    this.load = new Float64Array(loadTracked(options) ? LOAD_SLOTS * n : 0);
+    this.load = new Float64Array(LOAD_SLOTS * n);
+    this.contactsSent = new Float64Array(module.contacts?.(options) === true ? n : 0);
     this.completion = new Int32Array(n).fill(-1);
     this.nextSeq = new Array<number>(n).fill(0);
     this.sentThisTick = new Array<number>(n).fill(0);
@@ -137,7 +138,7 @@ class ReferenceHosts implements HostApi {
     const k = this.sentThisTick[from]!++;
     const seq = this.nextSeq[from]!++;
     this.c.sent++;
-    if (this.load.length !== 0) this.load[LOAD_BYTES * this.n + from]! += 4 * s;
+    this.load[LOAD_BYTES * this.n + from]! += 4 * s;
     this.tickSent++;
     this.c.entries += s;
     const at = this.transport.deliveryTick(from, to, this.tick, k);
@@ -220,12 +221,14 @@ class ReferenceHosts implements HostApi {
     this.c.sent++;
     this.tickSent++;
     this.work++;
+    this.contactsSent[from]!++;
     if (this.transport.cut(from, to, this.tick)) {
       this.c.lost++;
       this.c.partitioned++;
       return false;
     }
     this.c.delivered++;
+    this.load[LOAD_RECEIVED * this.n + to]!++;
     if (this.down.any && this.down.isDown(to)) {
       this.c.dropped++;
       return false;
@@ -301,9 +304,12 @@ class ReferenceHosts implements HostApi {
     throw new RangeError(`selectKnown: host ${h} has no known host number ${index}`);
   }
 
-  /** The per-host load counters of the run so far, messages sent (nextSeq) filled in. */
+  /** Synchronous contacts each host made (counted as sent; empty for a protocol that makes none). */
+  private readonly contactsSent: Float64Array;
+
+  /** The per-host load counters of the run so far, messages sent (nextSeq, and contacts made) filled in. */
   loadCounters(): Float64Array {
-    for (let h = 0; h < this.n; h++) this.load[LOAD_SENT * this.n + h] = this.nextSeq[h]!;
+    for (let h = 0; h < this.n; h++) this.load[LOAD_SENT * this.n + h] = this.nextSeq[h]! + (this.contactsSent[h] ?? 0);
     return this.load;
   }
 
@@ -311,7 +317,7 @@ class ReferenceHosts implements HostApi {
   handle(m: Message): void {
     this.work++;
     this.c.delivered++;
-    if (this.load.length !== 0) this.load[LOAD_RECEIVED * this.n + m.to]!++;
+    this.load[LOAD_RECEIVED * this.n + m.to]!++;
     this.c.inFlight--;
     if (this.down.any && this.down.isDown(m.to)) {
       this.c.dropped++;
@@ -493,7 +499,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
     sent: c.sent, delivered: c.delivered, processed: c.processed, ignored: c.ignored, lost: c.lost, inFlight: c.inFlight, entries: c.entries,
     partitioned: c.partitioned,
     dropped: c.dropped,
-    load: endReason === 'interrupted' || hosts.load.length === 0 ? null : hostLoadOf(hosts.loadCounters(), n),
+    load: endReason === 'interrupted' ? null : hostLoadOf(hosts.loadCounters(), n),
     spreadTicks,
     // As of the end of lastTick, the series' last entries (tick 0 always runs whole).
     coverage: series.coverage[series.coverage.length - 1]!,

@@ -599,6 +599,9 @@ function results(view: CellsView): CellResults {
   const cells = view.cells;
   const completion = new Int32Array(n);
   const limit = lastTick + 1;
+  // t_ave leaves the sources out by id: a source that lost its state may receive the update later.
+  const sources = view.options.rumorSources ?? 1;
+  const sourceSet = typeof sources === 'number' ? undefined : new Set(rumorSourceIds(view.options));
   let reached = 0;
   let sum = 0;
   let count = 0;
@@ -612,11 +615,10 @@ function results(view: CellsView): CellResults {
     const t = r - 1;
     completion[h] = t;
     reached++;
-    if (t > 0) {
-      sum += t;
-      count++;
-      if (t > last) last = t;
-    }
+    if (t > last) last = t;
+    if (sourceSet === undefined ? h < (sources as number) : sourceSet.has(h)) continue;
+    sum += t;
+    count++;
   }
   const tallies = view.tallies;
   return {
@@ -625,7 +627,8 @@ function results(view: CellsView): CellResults {
       residue: (n - reached) / n,
       traffic: tallies[T_UPDATES]! / n,
       tAve: count === 0 ? null : sum / count,
-      tLast: last < 0 ? null : last,
+      // The last tick a host received the update at; null while only sources know it.
+      tLast: count === 0 ? null : last,
       reached,
       updates: tallies[T_UPDATES]!,
       requests: tallies[T_REQUESTS]!,

@@ -8,15 +8,19 @@
 // Partitions follow "## Faults: partitions", in both contact models (the synchronous one by its
 // own paragraph there). Regions follow "## Regions: latency and loss per pair of regions", in the
 // messages model only ("with rumor they require --contact messages").
-// Per-host load follows "### Per-host load" (under "## Metrics"), from the docs alone too: `load`
-// is null with `--contact synchronous` ("not counted yet"); rumorOracleCountedLoad gives the load as
-// that section's counting rules define it for both contact models.
+// Per-host load follows "### Per-host load" (under "## Metrics"), from the docs alone too, in
+// both contact models (synchronous contacts count as sent by their maker and received by their
+// partner unless a partition cut them); rumorOracleCountedLoad gives the same load.
 // Crashes and churn follow "## Faults: crashes", "## Faults: churn" and "## Faults under `rumor`",
 // in both contact models: which hosts are down at each tick is worked out afresh at every tick from
 // the crash definitions and churn's draws (streams CRASH = 7 and CHURN = 8); a down host keeps its
 // state, makes no contact, takes no step, and what reaches it is delivered and `dropped`. The run's
 // end follows the fault timeline and the rumor rules of "How the run ends" in "Faults under
 // `rumor`" (a down hot host counts as hot only while a down host may still come back).
+// Crashes that lose state follow "### Crashes that lose state (`state: \"initial\"`)": at the tick
+// `at` of a crash with `state: "initial"` (tick 0 excepted: it changes nothing), before anything
+// else of the tick, each host it names gets its initial state back (recv none, counter 0,
+// interested; view `known`: its known set as at tick 0), sources included; nothing else changes.
 
 export type RumorMode = 'push' | 'pull' | 'push-pull';
 export type RumorFeedback = 'feedback' | 'blind';
@@ -58,6 +62,11 @@ export interface CrashInput {
   recover?: number | null;
   hosts?: string;
   fraction?: number;
+  /**
+   * "Crashes that lose state": `keep` (absent: the default) or `initial` (the hosts lose their
+   * state at tick `at` and come back, if they do, with their initial state).
+   */
+  state?: 'keep' | 'initial';
 }
 
 /**
@@ -152,10 +161,7 @@ export interface RumorOracleResult {
   /** `live`: hosts up at each tick (docs/semantics.md "Faults: crashes"; N without crashes or churn). */
   series: { sent: number[]; delivered: number[]; complete: number[]; coverage: number[]; live: number[] };
   protocolMetrics: RumorOracleMetrics;
-  /**
-   * Per-host load over ticks 0 .. lastTick; null with contact `synchronous` (docs: "`load` is null
-   * ... for rumor with --contact synchronous (not counted yet)").
-   */
+  /** Per-host load over ticks 0 .. lastTick (docs: null only for an interrupted run, which the oracle never has). */
   load: RumorOracleLoad | null;
 }
 
@@ -463,6 +469,8 @@ interface Crash {
   /** null: the hosts never come back. */
   recover: number | null;
   names: boolean[];
+  /** `state: "initial"`: its hosts lose their state at `at`. */
+  losesState: boolean;
 }
 
 /** Churn resolved for a run, with its thresholds floor(p * 2^32). */
@@ -529,7 +537,11 @@ function faultsOf(input: RumorOracleInput, N: number, seed: number): Faults {
       const threshold = Math.floor(f * TWO32);
       for (let h = 0; h < N; h++) names[h] = rand(seed, CRASH, h, i, 0) < threshold;
     }
-    crashes.push({ at, recover, names });
+    // DOCS: `state` absent is "keep" (the default); any value other than "keep" and "initial" is an
+    // error.
+    const state = c.state === undefined ? 'keep' : c.state;
+    if (state !== 'keep' && state !== 'initial') throw new Error(`${where}: state ${JSON.stringify(state)} is neither "keep" nor "initial"`);
+    crashes.push({ at, recover, names, losesState: state === 'initial' });
   }
 
   let churn: Churn | null = null;
@@ -751,25 +763,17 @@ interface Message {
   deliverAt: number;
 }
 
-/**
- * The run's result. `load` is null with contact `synchronous`, as documented; in the messages model
- * it is the counted load (the same as rumorOracleCountedLoad).
- */
+/** The run's result, its counted load included (the same as rumorOracleCountedLoad). */
 export function rumorOracle(input: RumorOracleInput): RumorOracleResult {
   const { result, load } = run(input);
-  // DOCS: "`load` is null ... for rumor with --contact synchronous" is read as null whatever else
-  // the run has (partitions, view known, N = 1); the bullets of "Per-host load" that say how a
-  // synchronous contact would count are kept in rumorOracleCountedLoad.
-  const reported = input.contact === 'synchronous' ? null : load;
-  (result as { load?: unknown }).load = reported;
+  (result as { load?: unknown }).load = load;
   return result as RumorOracleResult;
 }
 
 /**
  * The per-host load as the bullets of docs/semantics.md "Per-host load" count it, in both contact
  * models: synchronous contacts included (sent by the host that sends each update, request or
- * reply, received by its partner unless a partition cut it), though the engines do not report it
- * there yet (`load` is null). For the messages model it equals `rumorOracle(input).load`.
+ * reply, received by its partner unless a partition cut it). It equals `rumorOracle(input).load`.
  */
 export function rumorOracleCountedLoad(input: RumorOracleInput): RumorOracleLoad {
   return run(input).load;
@@ -811,6 +815,35 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
   for (let t = 0; ; t++) {
     const sentBefore = counters.sent;
     const deliveredBefore = counters.delivered;
+    // "Crashes that lose state": at the crash tick `at`, before anything else of that tick, each
+    // host of a crash with state "initial" gets its initial state: recv none, counter 0 and
+    // interested (a source too), and under view `known` K(h) as at tick 0. "A crash with state
+    // initial at tick 0 changes nothing", so tick 0 is skipped (a source keeps recv = 0 there).
+    // DOCS: one whose hosts are already down "is applied all the same": the reset is made whether
+    // or not the host is down. A host named by two such crashes is reset at each one's tick. The
+    // order against the crashes' down/up and churn's draws of the tick does not matter (those do not
+    // read a host's state). Messages in flight, send sequence numbers and load counters are left as
+    // they are ("Nothing else changes"). A host that loses its state is down at `at` (recover > at),
+    // so it cannot receive the update again in that tick: its new recv, if any, is a later tick.
+    // DOCS: a host that had lost interest is "interested" again, so it can become hot once more
+    // (the rumor section's "it never becomes hot again" is read as about a host that keeps its
+    // state).
+    if (t >= 1) {
+      for (const c of faults.crashes) {
+        if (!c.losesState || c.at !== t) continue;
+        for (let h = 0; h < N; h++) {
+          if (!c.names[h]) continue;
+          hosts[h] = { recv: null, c: 0, removed: false };
+          if (known !== null) {
+            // "view known: [h, 0] and [0] for host 0".
+            const row: boolean[] = new Array(N).fill(false);
+            row[h] = true;
+            row[0] = true;
+            known[h] = row;
+          }
+        }
+      }
+    }
     // Crashes and recoveries of t, then churn's draws of t: the hosts down at t.
     const down = downAt(faults, left, seed, N, t);
 
@@ -903,21 +936,30 @@ function run(input: RumorOracleInput): { result: Omit<RumorOracleResult, 'load'>
   let reached = 0;
   let sumRecv = 0;
   let nonSourceReached = 0;
-  let tLast: number | null = null;
+  let largestRecv: number | null = null;
   const hostCompletionTicks: (number | null)[] = [];
   for (let x = 0; x < N; x++) {
+    // "Crashes that lose state": hostCompletionTicks, residue, reached, tAve and tLast read recv,
+    // "the tick at which it last received the update" (a host that lost its state and did not
+    // receive it again has recv none).
     const r = hosts[x]!.recv;
     hostCompletionTicks.push(r);
     if (r === null) continue;
     reached++;
+    if (largestRecv === null || r > largestRecv) largestRecv = r;
+    // DOCS: "tAve: mean of recv(x) over the hosts that received it, sources excluded": a source is
+    // a host of --rumor-sources, excluded even when it lost its state and received the update again
+    // later (its later recv is not counted in tAve).
     if (!isSource[x]) {
       nonSourceReached++;
       sumRecv += r;
-      // DOCS: "largest recv(x) ...; null if only sources know it": the largest over every host
-      // that knows, which is over the non-sources whenever one of them knows.
-      if (tLast === null || r > tLast) tLast = r;
     }
   }
+  // DOCS: "tLast: largest recv(x); null if only sources know it", read literally: the largest recv
+  // over every host that knows (a source that lost its state and received the update again
+  // included), null when every host that knows is a source. Without crashes that lose state the
+  // sources' recv is 0 and every other recv is >= 1, so this is the largest over the non-sources.
+  const tLast: number | null = nonSourceReached === 0 ? null : largestRecv;
   // `ticks` is the tick at which the last host received the update (the largest recv, 0 when every
   // host is a source); the run goes on after it until no host is hot, so ticks <= lastTick.
   // DOCS: `converged` is read as endReason = converged (the identity list), not as "every host

@@ -339,7 +339,7 @@ function assemble(
     partitioned: sum(STAT_PARTITIONED),
     dropped: sum(STAT_DROPPED),
     // A stopped run's counters hold part of its abandoned tick: no load for it.
-    load: first.endReason === 'stopped' || loadBuffer.byteLength === 0 ? null : hostLoadOf(new Float64Array(loadBuffer), n),
+    load: first.endReason === 'stopped' ? null : hostLoadOf(new Float64Array(loadBuffer), n),
     spreadTicks: first.spreadTicks ?? null,
     // As of the end of lastTick: the last entries of shard 0's series, which every shard's counters made.
     coverage: series.coverage[series.coverage.length - 1]!,

@@ -5,7 +5,7 @@
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
 import { faultMapBytes, latencyEnvelope, reachableCrashes } from '../../faults.js';
-import { loadMemoryBytes } from '../../load.js';
+import { CONTACT_LOAD_BYTES_PER_HOST, loadMemoryBytes } from '../../load.js';
 import type { SimulationOptions } from '../../options.js';
 import { protocolModule, sharedBytes } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
@@ -47,7 +47,9 @@ export function cellBytes(options: SimulationOptions): number {
 function cellRunBytes(options: SimulationOptions): number {
   const module = protocolModule(options.protocol);
   // Every shard's transport keeps its own group maps of the partitions and regions.
-  const faults = options.threads * faultMapBytes(options) + loadMemoryBytes(options);
+  // Synchronous contacts are counted per host by every shard in an array of its own (load.ts).
+  const contactLoad = module.contacts?.(options) === true ? options.threads * CONTACT_LOAD_BYTES_PER_HOST * options.hosts : 0;
+  const faults = options.threads * faultMapBytes(options) + loadMemoryBytes(options) + contactLoad;
   if (module.state !== 'cells') return faults;
   const n = options.hosts;
   return faults + cellBytes(options) + sharedBytes(module, options) + n * (CELL_RUN_BYTES_PER_HOST + options.threads * CELL_RUN_BYTES_PER_HOST_PER_SHARD);

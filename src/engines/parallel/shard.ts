@@ -232,6 +232,8 @@ class Shard implements HostApi {
    */
   private readonly load: Float64Array;
   private readonly counting: boolean;
+  /** Contacts this shard's hosts made, by host ([0, N)), and contacts they made to each host ([N, 2N)); empty unless the protocol makes contacts. */
+  private readonly contactLoad: Int32Array;
   /** Offsets of the received and bytes counters in `load` (N and 2 N). */
   private readonly receivedAt: number;
   private readonly bytesAt: number;
@@ -286,6 +288,8 @@ class Shard implements HostApi {
     this.lists = config.lists.map((b) => new Int32Array(b));
     this.load = new Float64Array(config.load);
     this.counting = this.load.length !== 0;
+    // Synchronous contacts (their partners may be other shards' hosts): made and received per host, this shard's own count.
+    this.contactLoad = new Int32Array(this.counting && protocolModule(options.protocol).contacts?.(options) === true ? 2 * this.n : 0);
     this.receivedAt = LOAD_RECEIVED * this.n;
     this.bytesAt = LOAD_BYTES * this.n;
     this.ranges = this.ownRanges;
@@ -373,12 +377,15 @@ class Shard implements HostApi {
   contact(from: number, to: number): boolean {
     this.sent++;
     if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
+    const counts = this.contactLoad;
+    if (counts.length !== 0) counts[from]!++;
     if (this.transport.cut(from, to, this.t)) {
       this.lost++;
       this.partitioned++;
       return false;
     }
     this.delivered++;
+    if (counts.length !== 0) counts[this.n + to]!++;
     if (this.down.any && this.down.isDown(to)) {
       this.dropped++;
       return false;
@@ -486,7 +493,10 @@ class Shard implements HostApi {
   /** This shard's final report: how and after which tick the run ended (shard 0: the series too). */
   private report(endReason: ShardReport['endReason'], lastTick: number, series: ShardReport['series'], spreadTicks: number | null): ShardReport {
     // A run that ends whole writes its hosts' load (a stopped one's counters hold part of a tick).
-    if (this.counting && endReason !== 'stopped') this.writeLoad();
+    if (this.counting && endReason !== 'stopped') {
+      this.writeLoad();
+      if (this.contactLoad.length !== 0) this.addContactLoad();
+    }
     return {
       shard: this.self,
       endReason,
@@ -502,6 +512,26 @@ class Shard implements HostApi {
   private writeLoad(): void {
     const { load, hosts, n } = this;
     for (let li = 0; li < hosts.length; li++) load[LOAD_SENT * n + hosts[li]!] = this.nextSeq[li]!;
+  }
+
+  /**
+   * Adds this shard's contact counts into the shared load counters, after every shard has written
+   * its own hosts' (writeLoad): in round k it adds those of shard (self + k) mod S's hosts, so no
+   * two shards write one host's slots in the same round.
+   */
+  private addContactLoad(): void {
+    const { load, n, shardOf } = this;
+    const counts = this.contactLoad;
+    this.meet();
+    for (let k = 0; k < this.shards; k++) {
+      const target = (this.self + k) % this.shards;
+      for (let h = 0; h < n; h++) {
+        if (shardOf[h] !== target) continue;
+        load[LOAD_SENT * n + h]! += counts[h]!;
+        load[this.receivedAt + h]! += counts[n + h]!;
+      }
+      this.meet();
+    }
   }
 
   /** Handles this tick's deliveries and periodic steps for every host of the shard. */
