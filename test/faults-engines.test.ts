@@ -4,8 +4,9 @@
  * alone): a seeded random sample of membership and rumor runs, each with one to three random
  * partitions (id groups or fraction groups, healing or not) and, in about half, random regions
  * with links of their own latency and loss, compared metric by metric; and membership runs with
- * random crashes (id ranges or fractions, recovering or not), some with partitions too, and with
- * random churn (leaves, joins, reserved hosts), some with crashes too.
+ * random crashes (id ranges or fractions, recovering or not, keeping or losing state), some with
+ * partitions too, and with random churn (leaves, joins, reserved hosts), some with crashes too;
+ * and rumor runs with the same crashes and churn, in both contact models.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/index.js';
@@ -255,6 +256,26 @@ describe('crashes: every engine and thread count agrees with the oracle', () => 
       if ((expected['dropped'] as number) > 0) dropped++;
     }
     expect(dropped).toBeGreaterThan(6);
+  }, 120_000);
+
+  it(`push, pull, push-pull: 24 random configurations with crashes that lose state (some with churn or partitions) (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {
+    let wiped = 0;
+    for (let index = 0; index < 24; index++) {
+      const r = new TestRandom(seed, 800_000 + index);
+      let base = randomMembership(r);
+      // announce refuses crashes that lose state.
+      if (base.protocol === 'announce') base = { ...base, protocol: r.pick(['push', 'pull', 'push-pull'] as const), fanout: r.int(1, 3), view: r.chance(0.5) ? 'full' : 'known' };
+      const crashes = randomCrashes(r, base.hosts, true);
+      if (crashes.some((c) => c.state === 'initial' && c.at > 0)) wiped++;
+      const input: OracleInput = {
+        ...base,
+        crashes,
+        ...(r.chance(0.3) ? { churn: randomChurn(r, base.hosts) } : {}),
+        ...(r.chance(0.3) ? { partitions: randomPartitions(r, base.hosts) } : {}),
+      };
+      await expectAgreement(input, index);
+    }
+    expect(wiped).toBeGreaterThan(6);
   }, 120_000);
 
   it(`rumor: 30 random configurations with crashes and churn (some with partitions), both contact models and views (GOSSIP_SIM_TEST_SEED=${seed})`, async () => {

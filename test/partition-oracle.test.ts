@@ -464,7 +464,7 @@ describe('rumor, synchronous contacts cut by a partition (N = 2, view full: each
       const M = 4;
       const r = rumorOracle(rumor({ hosts: 2, seed, maxTicks: M, partitions: apart }));
       expect(withoutLoad(r)).toEqual({
-        converged: false, ticks: null, sent: 4, delivered: 0, processed: 0, ignored: 0, lost: 4, partitioned: 4,
+        converged: false, ticks: null, sent: 4, delivered: 0, processed: 0, ignored: 0, lost: 4, partitioned: 4, dropped: 0, live: 2,
         inFlight: 0, entries: 0, spreadTicks: null, coverage: 0.5, endReason: 'max-ticks', lastTick: 4,
         hostCompletionTicks: [0, null],
         series: { sent: [0, 1, 1, 1, 1], delivered: [0, 0, 0, 0, 0], complete: [1, 1, 1, 1, 1], coverage: [0.5, 0.5, 0.5, 0.5, 0.5], live: [2, 2, 2, 2, 2] },
@@ -500,7 +500,7 @@ describe('rumor, synchronous contacts cut by a partition (N = 2, view full: each
       // messages. Tick 5: the same, c = 2: both lose interest. Converged, ticks 3.
       const r = rumorOracle(rumor({ hosts: 2, seed, mode: 'pull', partitions: [{ at: 0, heal: 3, groups: [{ hosts: '1' }] }] }));
       expect(withoutLoad(r)).toEqual({
-        converged: true, ticks: 3, sent: 15, delivered: 11, processed: 11, ignored: 0, lost: 4, partitioned: 4,
+        converged: true, ticks: 3, sent: 15, delivered: 11, processed: 11, ignored: 0, lost: 4, partitioned: 4, dropped: 0, live: 2,
         inFlight: 0, entries: 0, spreadTicks: 3, coverage: 1, endReason: 'converged', lastTick: 5,
         hostCompletionTicks: [0, 3],
         series: { sent: [0, 2, 2, 3, 4, 4], delivered: [0, 0, 0, 3, 4, 4], complete: [1, 1, 1, 2, 2, 2], coverage: [0.5, 0.5, 0.5, 1, 1, 1], live: [2, 2, 2, 2, 2, 2] },
@@ -531,7 +531,7 @@ describe('rumor, synchronous pull, view known, 3 hosts, {0, 1} | {2}: the cut co
     it(`seed ${seed}: stalled at tick 3, host 2 never reached, 3 cut requests`, () => {
       const r = rumorOracle(rumor({ hosts: 3, seed, mode: 'pull', view: 'known', sources: [0], partitions: [{ at: 0, groups: [{ hosts: '0..1' }] }] }));
       expect(withoutLoad(r)).toEqual({
-        converged: false, ticks: null, sent: 13, delivered: 10, processed: 10, ignored: 0, lost: 3, partitioned: 3,
+        converged: false, ticks: null, sent: 13, delivered: 10, processed: 10, ignored: 0, lost: 3, partitioned: 3, dropped: 0, live: 3,
         inFlight: 0, entries: 0, spreadTicks: null, coverage: 2 / 3, endReason: 'stalled', lastTick: 3,
         hostCompletionTicks: [0, 1, null],
         series: { sent: [0, 3, 5, 5], delivered: [0, 2, 4, 4], complete: [1, 2, 2, 2], coverage: [1 / 3, 2 / 3, 2 / 3, 2 / 3], live: [3, 3, 3, 3] },
@@ -552,7 +552,7 @@ describe('rumor, synchronous push, view known, 3 hosts, sources 0 and 1, {1} | {
     it(`seed ${seed}: stalled at tick 3 with 2 cut updates, host 0 never contacts anyone`, () => {
       const r = rumorOracle(rumor({ hosts: 3, seed, view: 'known', feedback: 'blind', sources: [0, 1], partitions: [{ at: 0, groups: [{ hosts: '1' }] }] }));
       expect(withoutLoad(r)).toEqual({
-        converged: false, ticks: null, sent: 2, delivered: 0, processed: 0, ignored: 0, lost: 2, partitioned: 2,
+        converged: false, ticks: null, sent: 2, delivered: 0, processed: 0, ignored: 0, lost: 2, partitioned: 2, dropped: 0, live: 3,
         inFlight: 0, entries: 0, spreadTicks: null, coverage: 2 / 3, endReason: 'stalled', lastTick: 3,
         hostCompletionTicks: [0, 0, null],
         series: { sent: [0, 1, 1, 0], delivered: [0, 0, 0, 0], complete: [2, 2, 2, 2], coverage: [2 / 3, 2 / 3, 2 / 3, 2 / 3], live: [3, 3, 3, 3] },

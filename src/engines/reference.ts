@@ -179,7 +179,8 @@ class ReferenceHosts implements HostApi {
     this.knowSeed += set[0]! - this.known[h]![0]!;
     this.logs[h] = initialLog;
     this.known[h] = set;
-    if (this.completion[h] !== -1) {
+    // Complete since without a break: a host whose initial log is every host stays as it was.
+    if (initialLog.length !== this.n && this.completion[h] !== -1) {
       this.completion[h] = -1;
       this.c.complete--;
     }

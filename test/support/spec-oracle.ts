@@ -8,6 +8,10 @@
 // Churn follows docs/semantics.md "## Faults: churn" (with "Faults: crashes", whose down-host
 // machinery it reuses, "Randomness", "How a run ends" and "Metrics"), from the docs alone too.
 // Per-host load follows docs/semantics.md "### Per-host load" (under "## Metrics"), docs alone.
+// Crashes that lose state follow docs/semantics.md "### Crashes that lose state (`state:
+// \"initial\"`)" (under "## Faults: crashes", with "Per-tick series and per-host completion
+// ticks"), docs alone: at the crash tick, before anything else of it, the crash's hosts get their
+// initial log and known set back; hostCompletionTicks become "complete without a break since".
 
 /**
  * One partition of docs/semantics.md "Faults: partitions": a start tick `at`, an optional heal tick
@@ -43,6 +47,12 @@ export interface CrashInput {
   recover?: number | null;
   hosts?: string;
   fraction?: number;
+  /**
+   * docs/semantics.md "Crashes that lose state": `"keep"` (the default, absent) keeps the hosts'
+   * state across the crash; `"initial"` gives them their initial state at tick `at`, before
+   * anything else of that tick. Refused with `announce`.
+   */
+  state?: 'keep' | 'initial';
 }
 
 /**
@@ -420,6 +430,8 @@ interface ResolvedCrash {
   recover: number | null;
   /** holds[h]: whether crash i names host h. */
   holds: boolean[];
+  /** state "initial": the hosts lose their state at tick `at`. */
+  losesState: boolean;
 }
 
 /** The hosts of every crash, as docs/semantics.md "Faults: crashes" defines them. */
@@ -453,7 +465,11 @@ function resolveCrashes(list: CrashInput[] | undefined, N: number, seed: number)
       const threshold = Math.floor(f * 4294967296);
       for (let h = 0; h < N; h++) holds[h] = rand(seed, CRASH, h, i, 0) < threshold;
     }
-    out.push({ at: c.at, recover, holds });
+    // DOCS: `state` absent is "keep" (the documented default); any value other than "keep" or
+    // "initial" (null included, unlike recover: null) is rejected rather than read as the default.
+    const state: unknown = c.state === undefined ? 'keep' : c.state;
+    if (state !== 'keep' && state !== 'initial') throw new Error(`crash ${i}: state ${JSON.stringify(c.state)} is neither "keep" nor "initial"`);
+    out.push({ at: c.at, recover, holds, losesState: state === 'initial' });
   });
   return out;
 }
@@ -560,14 +576,25 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   const crashes = resolveCrashes(input.crashes, N, seed);
   const churn = resolveChurn(input.churn, N);
   const runRoute: Route = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold };
+  // "announce refuses state: "initial" ... it is a usage error".
+  // DOCS: refused whatever the crash's tick or hosts (at tick 0, beyond --max-ticks, a fraction
+  // that names nobody): the refusal is of the option, not of its effect.
+  if (!periodic && crashes.some((c) => c.losesState)) {
+    throw new Error('crash state "initial" is not supported with protocol announce (a usage error in docs/semantics.md "Crashes that lose state")');
+  }
+
+  // The initial log of host h ("Model", "Views"): [h] for announce and view full; under view
+  // known [h, 0], and [0] for host 0. A crash that loses state gives the host this log again.
+  function initialLog(h: number): number[] {
+    if (!periodic || input.view === 'full' || h === 0) return [h];
+    return [h, 0];
+  }
 
   // State
   const L: number[][] = [];
   const K: Set<number>[] = [];
   for (let h = 0; h < N; h++) {
-    let log: number[];
-    if (!periodic || input.view === 'full' || h === 0) log = [h];
-    else log = [h, 0];
+    const log = initialLog(h);
     L.push(log);
     K.push(new Set(log));
   }
@@ -604,6 +631,8 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     kCounter[from] = k + 1;
     const seq = seqOf[from]!;
     seqOf[from] = seq + 1;
+    // A copy, not a prefix length: a host that loses its state later gets a new log, and a message
+    // it sent before must still carry what it had when it sent it ("Crashes that lose state").
     const snapshot = L[from]!.slice(0, s);
     sent++;
     tickSent++;
@@ -638,10 +667,6 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     pending.push({ from, to, kind, snapshot, seq, deliverAt: t + d });
   }
 
-  function markComplete(h: number, t: number): void {
-    if (completion[h] === null && K[h]!.size === N) completion[h] = t;
-  }
-
   // Merge a snapshot into host h; calls onAppend(x) right after each append.
   function merge(h: number, snapshot: number[], onAppend: (x: number) => void): void {
     for (const x of snapshot) {
@@ -671,13 +696,22 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     }
   }
 
-  // Hosts complete from the start (N = 1; N = 2 under view known for host 1).
+  // Completion ticks are recomputed at the end of every tick, over every host (down ones
+  // included), from "Crashes that lose state": hostCompletionTicks[h] is the last tick at whose
+  // end h became complete (complete at its end, and t = 0 or not complete at the end of t - 1),
+  // null while h is not complete. Without state-losing crashes K(h) only grows, so this is the
+  // first tick at whose end h was complete: the tick at which it became complete, as before.
+  // Hosts complete from the start (N = 1; N = 2 under view known for host 1) get 0.
   // DOCS: a host complete from its initial state has completion tick 0 even if it is down at
   // tick 0 ("a down host's completion tick, if any, is before it went down or after it came
   // back": read as "completion ticks are when |K(h)| became N", which for the initial state is 0).
   // DOCS: the same for a reserved host of churn complete from its initial state (view known, N = 2,
   // reserve 1: host 1 starts knowing {1, 0}): its completion tick is 0, before it ever joined.
-  for (let h = 0; h < N; h++) markComplete(h, 0);
+  // DOCS: a host whose initial state is already complete (N = 1; host 1 of N = 2 under view known)
+  // is unchanged by losing its state (its log can only ever be its initial one), so it stays
+  // complete without a break: "count it as it now is" is read over "they count as not complete
+  // from its tick on", which describes every other host.
+  const completePrev: boolean[] = new Array(N).fill(false);
 
   // Crashes: started[h] once host h has had its start (announce's set to host 0; nothing for the
   // periodic protocols), at the first tick at which it is up.
@@ -706,6 +740,22 @@ export function oracleSimulate(input: OracleInput): OracleResult {
     tickSent = 0;
     tickDelivered = 0;
     kCounter = new Array(N).fill(0);
+
+    // Crashes that lose state: at the crash tick `at`, before anything else of the tick, every host
+    // of a state-"initial" crash gets its initial log and known set, down or up already (a crash
+    // whose hosts are already down is applied all the same). Nothing else changes: messages in
+    // flight hold the snapshot copied when they were sent, and send sequence numbers, started[h]
+    // and the load counters go on. At tick 0 the state is the initial state: no change.
+    // DOCS: a host named by two state-losing crashes at the same tick is reset once (the same
+    // result); every crash of the list applies, in list order, whatever its recover tick.
+    for (const c of crashes) {
+      if (!c.losesState || c.at !== t) continue;
+      for (let h = 0; h < N; h++) {
+        if (!c.holds[h]) continue;
+        L[h] = initialLog(h);
+        K[h] = new Set(L[h]);
+      }
+    }
 
     // Split out the messages delivered at this tick (none at tick 0: every latency is >= 1).
     const now: Message[] = [];
@@ -776,7 +826,6 @@ export function oracleSimulate(input: OracleInput): OracleResult {
           merge(h, m.snapshot, (x) => {
             send(t, h, x, 'set', L[h]!.length);
           });
-          markComplete(h, t);
           if (K[h]!.size === N) stopped[h] = true;
         } else {
           processed++;
@@ -789,7 +838,6 @@ export function oracleSimulate(input: OracleInput): OracleResult {
           } else {
             merge(h, m.snapshot, () => {});
           }
-          markComplete(h, t);
         }
       }
       if (periodic) periodicStep(h, t);
@@ -808,7 +856,15 @@ export function oracleSimulate(input: OracleInput): OracleResult {
       if (K[h]!.size === N) completeCount++;
       knowSum += K[h]!.size;
     }
+    // spreadTicks keeps its definition under state loss: the first tick at whose end every host
+    // knew host 0, even if some host forgets it later.
     if (spreadTicks === null && allKnow0) spreadTicks = t;
+    for (let h = 0; h < N; h++) {
+      const isComplete = K[h]!.size === N;
+      if (!isComplete) completion[h] = null;
+      else if (t === 0 || !completePrev[h]) completion[h] = t;
+      completePrev[h] = isComplete;
+    }
     series.sent.push(tickSent);
     series.delivered.push(tickDelivered);
     series.complete.push(completeCount);

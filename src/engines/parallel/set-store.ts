@@ -234,13 +234,15 @@ export class SetStore implements HostStore {
     this.knownTotal += ids.length - this.counts[li]!;
     this.counts[li] = ids.length;
     this.knowSeed += (this.ops.slotWord(h, t, 0) & 1) - had0;
-    if (this.complete[h] !== -1) {
+    // Complete since without a break: a host whose initial set is every host stays as it was.
+    if (ids.length === this.n) {
+      if (this.complete[h] === -1) {
+        this.complete[h] = this.tick;
+        this.completeCount++;
+      }
+    } else if (this.complete[h] !== -1) {
       this.complete[h] = -1;
       this.completeCount--;
-    }
-    if (ids.length === this.n) {
-      this.complete[h] = this.tick;
-      this.completeCount++;
     }
   }
 
