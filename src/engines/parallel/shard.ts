@@ -16,7 +16,7 @@ import { rangeWordMask } from '../../bitmaps.js';
 import { threadId } from 'node:worker_threads';
 import type { SimulationOptions } from '../../options.js';
 import { MAX_TALLIES, TALLY_COMPLETE, protocolModule, type Behaviour, type HostApi, type ProtocolModule } from '../../protocols/index.js';
-import { DownHosts, latencyEnvelope } from '../../faults.js';
+import { DownHosts, hasDownHosts, latencyEnvelope } from '../../faults.js';
 import { PARTITIONED, Transport } from '../../transport.js';
 import { LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT } from '../../load.js';
 import type { EndReason } from '../../result.js';
@@ -162,6 +162,8 @@ class Shard implements HostApi {
   private readonly producers: (RingProducer | undefined)[] = [];
   private readonly consumers: (RingConsumer | undefined)[] = [];
   private readonly shardOf: Uint16Array;
+  /** Where each of the partition's 2 S ranges starts (shard s owns ranges s and 2 S - 1 - s). */
+  private readonly rangeStart: Int32Array;
   private readonly pending: PendingMessages;
   private readonly nextSeq: Int32Array;
   private readonly sentThisTick: Int32Array;
@@ -232,8 +234,19 @@ class Shard implements HostApi {
    */
   private readonly load: Float64Array;
   private readonly counting: boolean;
-  /** Contacts this shard's hosts made, by host ([0, N)), and contacts they made to each host ([N, 2N)); empty unless the protocol makes contacts. */
-  private readonly contactLoad: Int32Array;
+  /**
+   * Contacts this shard made, per host x: made by x at 2x, made to x at 2x + 1 (side by side: a
+   * contact and the reply to it touch the partner's pair once); empty unless the protocol makes
+   * contacts.
+   */
+  private readonly contactLoad: Uint8Array;
+  /**
+   * The counts' multiples of 256 (a byte a count keeps the hot counters small enough to stay in
+   * cache; most hosts never wrap, so these pages are barely touched).
+   */
+  private readonly contactCarry: Float64Array;
+  /** Whether contacts can be cut (partitions) or dropped (down hosts): contact() takes its long way. */
+  private readonly faultyContacts: boolean;
   /** Offsets of the received and bytes counters in `load` (N and 2 N). */
   private readonly receivedAt: number;
   private readonly bytesAt: number;
@@ -264,6 +277,7 @@ class Shard implements HostApi {
     for (let i = 0; i < this.hosts.length; i++) this.localOf[this.hosts[i]!] = i;
     this.rangeOf = part.rangeOf;
     this.shardOf = part.shardOf;
+    this.rangeStart = part.rangeStart;
     this.ctl = new Int32Array(config.control);
     this.stats = new Float64Array(config.control);
     this.liveSentIndex = statIndex(config.controlLayout, 0, config.shard, STAT_LIVE_SENT);
@@ -289,7 +303,10 @@ class Shard implements HostApi {
     this.load = new Float64Array(config.load);
     this.counting = this.load.length !== 0;
     // Synchronous contacts (their partners may be other shards' hosts): made and received per host, this shard's own count.
-    this.contactLoad = new Int32Array(this.counting && protocolModule(options.protocol).contacts?.(options) === true ? 2 * this.n : 0);
+    const contacts = this.counting && protocolModule(options.protocol).contacts?.(options) === true;
+    this.contactLoad = new Uint8Array(contacts ? 2 * this.n : 0);
+    this.contactCarry = new Float64Array(contacts ? 2 * this.n : 0);
+    this.faultyContacts = (options.partitions?.length ?? 0) > 0 || hasDownHosts(options);
     this.receivedAt = LOAD_RECEIVED * this.n;
     this.bytesAt = LOAD_BYTES * this.n;
     this.ranges = this.ownRanges;
@@ -375,17 +392,34 @@ class Shard implements HostApi {
   }
 
   contact(from: number, to: number): boolean {
-    this.sent++;
-    if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
+    // Kept small so that it inlines into the protocol's contact loop; faults take the long way.
+    if (this.faultyContacts) return this.contactWithFaults(from, to);
     const counts = this.contactLoad;
-    if (counts.length !== 0) counts[from]!++;
+    if (++counts[2 * from]! === 256) this.carryContact(2 * from);
+    if (++counts[2 * to + 1]! === 256) this.carryContact(2 * to + 1);
+    if ((++this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
+    this.delivered++;
+    this.processed++;
+    return true;
+  }
+
+  /** A contact counter's byte wrapped to 0: its 256 go to the wide counters. */
+  private carryContact(i: number): void {
+    this.contactCarry[i]! += 256;
+  }
+
+  /** contact() in a run with partitions or down hosts: a cut contact is lost, one to a down host dropped. */
+  private contactWithFaults(from: number, to: number): boolean {
+    const counts = this.contactLoad;
+    if (++counts[2 * from]! === 256) this.carryContact(2 * from);
+    if ((++this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
     if (this.transport.cut(from, to, this.t)) {
       this.lost++;
       this.partitioned++;
       return false;
     }
     this.delivered++;
-    if (counts.length !== 0) counts[this.n + to]!++;
+    if (++counts[2 * to + 1]! === 256) this.carryContact(2 * to + 1);
     if (this.down.any && this.down.isDown(to)) {
       this.dropped++;
       return false;
@@ -520,15 +554,18 @@ class Shard implements HostApi {
    * two shards write one host's slots in the same round.
    */
   private addContactLoad(): void {
-    const { load, n, shardOf } = this;
+    const { load, n, rangeStart } = this;
     const counts = this.contactLoad;
+    const carry = this.contactCarry;
+    const S = this.shards;
     this.meet();
-    for (let k = 0; k < this.shards; k++) {
-      const target = (this.self + k) % this.shards;
-      for (let h = 0; h < n; h++) {
-        if (shardOf[h] !== target) continue;
-        load[LOAD_SENT * n + h]! += counts[h]!;
-        load[this.receivedAt + h]! += counts[n + h]!;
+    for (let k = 0; k < S; k++) {
+      const target = (this.self + k) % S;
+      for (const range of [target, 2 * S - 1 - target]) {
+        for (let h = rangeStart[range]!, end = rangeStart[range + 1]!; h < end; h++) {
+          load[LOAD_SENT * n + h]! += counts[2 * h]! + carry[2 * h]!;
+          load[this.receivedAt + h]! += counts[2 * h + 1]! + carry[2 * h + 1]!;
+        }
       }
       this.meet();
     }
