@@ -406,7 +406,11 @@ class Shard implements HostApi {
   /** A contact counter's byte wrapped to 0: its 256 go to the wide counters. */
   private carryContact(i: number): void {
     this.contactCarry[i]! += 256;
+    this.contactsCarried = true;
   }
+
+  /** Whether any contact count wrapped (else the carry array was never touched, and is not read). */
+  private contactsCarried = false;
 
   /** contact() in a run with partitions or down hosts: a cut contact is lost, one to a down host dropped. */
   private contactWithFaults(from: number, to: number): boolean {
@@ -563,8 +567,13 @@ class Shard implements HostApi {
       const target = (this.self + k) % S;
       for (const range of [target, 2 * S - 1 - target]) {
         for (let h = rangeStart[range]!, end = rangeStart[range + 1]!; h < end; h++) {
-          load[LOAD_SENT * n + h]! += counts[2 * h]! + carry[2 * h]!;
-          load[this.receivedAt + h]! += counts[2 * h + 1]! + carry[2 * h + 1]!;
+          load[LOAD_SENT * n + h]! += counts[2 * h]!;
+          load[this.receivedAt + h]! += counts[2 * h + 1]!;
+        }
+        if (!this.contactsCarried) continue;
+        for (let h = rangeStart[range]!, end = rangeStart[range + 1]!; h < end; h++) {
+          load[LOAD_SENT * n + h]! += carry[2 * h]!;
+          load[this.receivedAt + h]! += carry[2 * h + 1]!;
         }
       }
       this.meet();
