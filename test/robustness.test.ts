@@ -164,6 +164,28 @@ describe('a worker that fails in a CLI run', () => {
 // 3. Interruption
 
 describe.each(ENGINE_VARIANTS)('interruption ($label)', ({ input, simulate }) => {
+  it('a stop in a tick whose crashes wipe hosts gives back the metrics of the last whole tick, completion ticks and rumor cells included', async () => {
+    // Hosts lose their state at every tick, so a stop inside any tick undoes that tick's wipes.
+    const crashes = Array.from({ length: 1000 }, (_, i) => ({ at: i + 1, recover: i + 2, fraction: 0.05, state: 'initial' as const }));
+    const runs = [
+      { hosts: 2000, protocol: 'push-pull', view: 'full', loss: 0.99, latency: '1..50', maxTicks: 1_000_000_000, crashes },
+      // Pull under view known never ends by itself: a hot host nobody knows yet is never asked.
+      { hosts: 2000, protocol: 'rumor', contact: 'messages', rumorMode: 'pull', view: 'known', loss: 0.5, latency: '1..50', maxTicks: 1_000_000_000, crashes },
+    ] as const satisfies readonly SimulationInput[];
+    for (const run of runs) {
+      const stop = new AbortController();
+      const timer = setTimeout(() => stop.abort(new Error('test abort')), 300);
+      const result = await simulate({ ...run, ...input }, { signal: stop.signal });
+      clearTimeout(timer);
+      expect(result.endReason, run.protocol).toBe('interrupted');
+      const upTo = await simulate({ ...run, maxTicks: result.lastTick, engine: 'reference' });
+      const { endReason: _a, partial: _b, load: _l1, ...partialOutcome } = outcomeOf(result);
+      const { endReason: _c, partial: _d, load: _l2, ...expected } = outcomeOf(upTo);
+      expect({ ...partialOutcome, options: { ...(partialOutcome['options'] as object), maxTicks: 0 } }, run.protocol)
+        .toEqual({ ...expected, options: { ...(expected['options'] as object), maxTicks: 0 } });
+    }
+  }, 60_000);
+
   it('an AbortSignal aborted mid-run returns the metrics of the ticks run, marked partial and interrupted, at the next tick boundary', async () => {
     const stop = new AbortController();
     let abortedAt = 0;

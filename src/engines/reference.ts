@@ -357,6 +357,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
   const downTallies = new Float64Array(hosts.tallies.length);
   let spreadTicks: number | null = null;
   let t = 0;
+  const wipeUndo: number[] = [];
 
   // The counters as they were at the end of the last completed tick (what an abort in the
   // middle of the next tick reports).
@@ -384,6 +385,13 @@ export async function runReference(options: SimulationOptions, controls: Referen
     Object.assign(c, atTickStart);
     hosts.tallies.set(talliesAtTickStart);
     for (let x = 0; x < n; x++) if (completion[x] === t) completion[x] = -1;
+    // Hosts wiped at the start of tick t get back what the results read of them.
+    const width = module.cells.length;
+    for (let i = 0; i < wipeUndo.length; i += 2 + width) {
+      const h = wipeUndo[i]!;
+      completion[h] = wipeUndo[i + 1]!;
+      for (let k = 0; k < width; k++) hosts.cells[h * width + k] = wipeUndo[i + 2 + k]!;
+    }
     t--;
     endReason = 'interrupted';
     return true;
@@ -398,9 +406,13 @@ export async function runReference(options: SimulationOptions, controls: Referen
       const deliveredBefore = c.delivered;
       hosts.sentThisTick.fill(0);
       down.advance(t);
-      // Hosts that lose their state at t (docs/semantics.md "Crashes that lose state").
+      // Hosts that lose their state at t (docs/semantics.md "Crashes that lose state"), and what
+      // an abort in this tick puts back ([h, completion, cells...] each).
+      wipeUndo.length = 0;
       for (let i = 0; i < down.wipeCount; i++) {
         const h = down.wipes[i]!;
+        wipeUndo.push(h, completion[h]!);
+        for (let k = 0; k < module.cells.length; k++) wipeUndo.push(hosts.cells[h * module.cells.length + k]!);
         hosts.reset(h, module.initialLog(h, options));
         behaviour.wiped?.(h);
       }

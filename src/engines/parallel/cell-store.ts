@@ -81,6 +81,13 @@ export class CellStore implements HostStore {
     this.sets?.reset(h, ids);
   }
 
+  /** A cell protocol keeps completion in its cells (the engine saves and restores them). */
+  completedAt(): number {
+    return -1;
+  }
+
+  restoreCompletedAt(): void {}
+
   wholePayload(): number {
     return 0;
   }

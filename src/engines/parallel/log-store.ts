@@ -42,6 +42,14 @@ export class LogStore implements HostStore {
   /** `learns` of bind, switched on once the initial logs are written. */
   private learnsAfterInit = false;
 
+  completedAt(h: number): number {
+    return this.complete[h]!;
+  }
+
+  restoreCompletedAt(h: number, tick: number): void {
+    this.complete[h] = tick;
+  }
+
   /** Logs only grow (in-flight messages read them by prefix), so a log store cannot lose a host's state. */
   reset(h: number): void {
     throw new Error(`the log store cannot reset host ${h}: crashes that lose state need the set store (options refuse them for announce)`);

@@ -123,6 +123,14 @@ export class SetStore implements HostStore {
     }
   }
 
+  completedAt(h: number): number {
+    return this.complete[h]!;
+  }
+
+  restoreCompletedAt(h: number, tick: number): void {
+    this.complete[h] = tick;
+  }
+
   count(h: number): number {
     return this.counts[this.localOf[h]!]!;
   }

@@ -451,6 +451,7 @@ class Shard implements HostApi {
       if (this.self === 0) Atomics.store(this.ctl, CTL_TICK, t);
       if (this.config.fault?.tick === t) injectFault(this.config.fault);
       this.down.advance(t);
+      this.wipeUndo.length = 0;
       if (this.down.wipeCount !== 0) this.wipe();
       if (this.sentThisTickDirty) {
         this.sentThisTick.fill(0);
@@ -463,6 +464,7 @@ class Shard implements HostApi {
         this.barrier();
       } catch (error) {
         if (!(error instanceof StoppedMidTick)) throw error;
+        this.undoWipes();
         // Tick t was left unfinished: the run ends after tick t - 1 (its counters, published
         // in the other parity, are intact; shard 0's series stops there too).
         return this.report('stopped', t - 1, series, spreadTicks);
@@ -648,12 +650,33 @@ class Shard implements HostApi {
   /** This shard's hosts that lose their state at this tick get their initial state (store and protocol). */
   private wipe(): void {
     const { wipes, wipeCount } = this.down;
+    const width = this.module.cells.length;
+    const undo = this.wipeUndo;
     for (let i = 0; i < wipeCount; i++) {
       const h = wipes[i]!;
       if (this.shardOf[h] !== this.self) continue;
+      // What a stop in this tick must put back: the tick is then abandoned, and the results are
+      // those of the last whole tick (completion ticks, a cell protocol's cells).
+      undo.push(h, this.store.completedAt(h));
+      for (let c = 0; c < width; c++) undo.push(this.cells[h * width + c]!);
       this.store.reset(h, this.module.initialLog(h, this.opts));
       this.behaviour.wiped?.(h);
     }
+  }
+
+  /** The hosts wiped at this tick, as they were (wipe()): [h, completedAt, cells...] each. */
+  private readonly wipeUndo: number[] = [];
+
+  /** Tick t is abandoned: the hosts wiped at its start get back what the results read of them. */
+  private undoWipes(): void {
+    const width = this.module.cells.length;
+    const undo = this.wipeUndo;
+    for (let i = 0; i < undo.length; i += 2 + width) {
+      const h = undo[i]!;
+      this.store.restoreCompletedAt(h, undo[i + 1]!);
+      for (let c = 0; c < width; c++) this.cells[h * width + c] = undo[i + 2 + c]!;
+    }
+    undo.length = 0;
   }
 
   /** Host h is down: its deliveries [m0, m1) of the tick are dropped (delivered and nothing else). */

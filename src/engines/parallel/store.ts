@@ -39,6 +39,9 @@ export interface HostStore {
    * a tick at which h is down; snapshots h sent before keep what they named.
    */
   reset(h: number, ids: readonly number[]): void;
+  /** The tick h became complete at (-1: not complete; completion ticks), and its restore (a reset undone when a tick is abandoned). */
+  completedAt(h: number): number;
+  restoreCompletedAt(h: number, tick: number): void;
 }
 
 /**
