@@ -424,7 +424,7 @@ describe('rumor, messages model, N = 2 (view full: each host\'s only peer is the
       expect(plain).toMatchObject({ lastTick: 2, series: { delivered: [0, 1, 1] } });
       const r = rumorOracle(rumor({ hosts: 2, seed, feedback: 'blind', k: 1, regions }));
       expect(withoutLoad(r)).toEqual({
-        converged: true, ticks: 4, sent: 2, delivered: 2, processed: 2, ignored: 0, lost: 0, partitioned: 0, inFlight: 0,
+        converged: true, ticks: 4, sent: 2, delivered: 2, processed: 2, ignored: 0, lost: 0, partitioned: 0, dropped: 0, live: 2, inFlight: 0,
         entries: 0, spreadTicks: 4, coverage: 1, endReason: 'converged', lastTick: 8, hostCompletionTicks: [0, 4],
         series: {
           sent: [1, 0, 0, 0, 1, 0, 0, 0, 0],
@@ -457,7 +457,7 @@ describe('rumor, messages model, N = 2 (view full: each host\'s only peer is the
       // Ignored: host 0 the F it got at 10..16 (7), host 1 the F it got at 13..16 (4).
       const r = rumorOracle(rumor({ hosts: 2, seed, feedback: 'feedback', k: 1, regions }));
       expect(withoutLoad(r)).toEqual({
-        converged: true, ticks: 4, sent: 38, delivered: 33, processed: 22, ignored: 11, lost: 0, partitioned: 0, inFlight: 5,
+        converged: true, ticks: 4, sent: 38, delivered: 33, processed: 22, ignored: 11, lost: 0, partitioned: 0, dropped: 0, live: 2, inFlight: 5,
         entries: 0, spreadTicks: 4, coverage: 1, endReason: 'converged', lastTick: 16, hostCompletionTicks: [0, 4],
         series: {
           sent: [1, 1, 1, 1, 3, 3, 3, 3, 4, 4, 3, 3, 3, 2, 1, 1, 1],
