@@ -18,12 +18,11 @@ import { closePools, type Progress } from './engines/parallel/engine.js';
 import { runSimulation, type Result } from './simulate.js';
 import { completionTicksJson, rawCompletionTicks } from './result.js';
 import { registerBenchCommands } from './bench/commands.js';
-import { registerSweepCommands } from './sweep/commands.js';
+import { registerSweepCommands } from './sweep/register.js';
 import { ExitCode } from './bench/exit.js';
 import { checkHtmlPath, checkRunOutputs, registerReportCommand, writeBenchReport, writeRunOutputs } from './report/commands.js';
 import { completionChartOf } from './report/terminal-chart.js';
 import { formatCount, formatRate, formatSummary } from './summary.js';
-import { runSeedsCommand } from './seeds/command.js';
 import { loadScenario, scenarioInput } from './scenario.js';
 
 export const EXIT_OK = 0;
@@ -266,11 +265,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--trace <file>', 'write the per-tick series and per-host completion ticks and load to FILE.json, or FILE.csv (plus FILE.hosts.csv)')
     .option('--report <file.html>', 'write a self-contained HTML report with charts (opens offline)')
-    .option('--scenario <file>', 'options and fault events (partitions) from a JSON or YAML file (schemas/scenario.schema.json, docs/scenarios.md); options given here override the file\'s')
+    .option('--scenario <file>', 'options and fault events (partitions, regions, crashes, churn) from a JSON or YAML file (schemas/scenario.schema.json, docs/scenarios.md); options given here override the file\'s')
     .action(async (flags: RunFlags) => {
       const input = flags.scenario === undefined ? inputOf(flags) : scenarioInput(loadScenario(flags.scenario), inputOf(flags));
       if (flags.seeds !== undefined) {
         const timeoutSeconds = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
+        // Loaded only for --seeds: a plain run does not need it.
+        const { runSeedsCommand } = await import('./seeds/command.js');
         return runSeedsCommand(flags.seeds, flags, { io, setExit, input, timeoutSeconds, jsonOf });
       }
       warnIfOversubscribed(resolveOptions(input), io);

@@ -1,12 +1,11 @@
 /**
- * The `sweep`, `worker` and `merge` subcommands (docs/scale-out.md). `registerSweepCommands` adds
- * them to the CLI's commander program; like `bench`, their actions end with a non-zero status by
+ * The `sweep`, `worker` and `merge` subcommands (docs/scale-out.md), which register.ts adds to the
+ * CLI's commander program (and loads only when one runs); like `bench`, their actions end with a non-zero status by
  * throwing `ExitCode`, and usage errors are `OptionError`s (exit 2, one line naming the option or
  * the file and JSON path, the value and what is allowed).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Command } from 'commander';
 import type { CliIo } from '../cli.js';
 import { integerFlag } from '../bench/commands.js';
 import { checkWritable } from '../output-file.js';
@@ -16,8 +15,6 @@ import { OptionError } from '../errors.js';
 import { builtCli } from '../bench/paths.js';
 import { preflight } from '../bench/sweep.js';
 import { runLocal, type LocalOutcome } from './local.js';
-import { runMerge, type MergeFlags } from './merge.js';
-import { MERGE_FORMATS } from './table.js';
 import { readPlan, type Plan, type PlanRun } from './plan.js';
 import { SweepProgress } from './progress.js';
 import { checkQueueName, DEFAULT_ATTEMPTS, defaultQueueName, parseRedisUrl, runQueueSweep } from './queue.js';
@@ -50,51 +47,6 @@ export interface WorkerFlags {
 const MAX_CONCURRENCY = 1024;
 const MAX_ATTEMPTS = 100;
 const MAX_INTERVAL_MS = 86_400_000;
-
-/** Adds `sweep`, `worker` and `merge` to `program`. */
-export function registerSweepCommands(program: Command, io: CliIo): void {
-  program
-    .command('sweep')
-    .description('run every run of a plan (a grid of run options times seeds), on this machine or through a Redis queue, into a JSON-lines file; reruns resume')
-    .argument('<plan>', 'the plan, a JSON file (schemas/sweep-plan.schema.json, docs/scale-out.md)')
-    .option('--out <file.jsonl>', 'the results file: one JSON line per finished run, appended as runs finish; runs already in it are skipped')
-    .option('--index <i>', 'run slice I (0-based) of --count N: the runs whose plan index r has r % N = I')
-    .option('--count <n>', 'the number of slices (with --index, or with SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX in the environment)')
-    .option('--concurrency <n>', `runs at once on this machine (default: cores / threads per run, ${availableParallelism()} cores here)`)
-    .option('--queue <redis-url>', 'enqueue the runs in Redis (BullMQ) for `gossip-sim worker` processes and collect their results')
-    .option('--queue-name <name>', 'the queue (default gossip-sim-PLANHASH)')
-    .option('--attempts <n>', `with --queue: attempts of a failing run (default ${DEFAULT_ATTEMPTS})`)
-    .option('--dry-run', 'list the runs (of the slice) and their keys, run nothing')
-    .action(async (planFile: string, flags: SweepFlags) => {
-      await sweepCommand(planFile, flags, io);
-    });
-
-  program
-    .command('worker')
-    .description('take runs from a sweep\'s Redis queue and run each as a child process, until SIGINT or SIGTERM')
-    .argument('<redis-url>', 'redis://HOST:PORT of the queue')
-    .option('--plan <plan.json>', 'the plan whose queue to serve (its default name) and whose threads per run size the concurrency')
-    .option('--queue-name <name>', 'the queue to serve (as given to `sweep --queue-name`)')
-    .option('--concurrency <n>', `runs at once (default: cores / threads per run of --plan, or the ${availableParallelism()} cores)`)
-    .option('--lock-duration <ms>', `how long a run's lock lasts unrenewed: a dead worker's run is retried after this (default ${DEFAULT_LOCK_DURATION_MS})`)
-    .option('--stalled-interval <ms>', `how often this worker checks for stalled runs (default ${DEFAULT_STALLED_INTERVAL_MS})`)
-    .action(async (url: string, flags: WorkerFlags) => {
-      await workerCommand(url, flags, io);
-    });
-
-  program
-    .command('merge')
-    .description('merge sweep results files (slices, reruns), check them against each other and the plan, and aggregate each configuration over its seeds')
-    .argument('<files...>', 'results files written by `gossip-sim sweep --out`')
-    .option('--plan <plan.json>', 'the plan: check that no run is missing')
-    .option('--out <merged.jsonl>', 'write the merged lines, one per run, in plan order')
-    .option('--format <format>', `${MERGE_FORMATS.join(' | ')}: the table on stdout (default text)`)
-    .option('--metrics <list>', 'metrics in the table and the report, comma-separated (default ticks,sent,coverage,wallSeconds; csv has every metric)')
-    .option('--report <file.html>', 'write an HTML report: each metric\'s mean with its 95% confidence interval per configuration')
-    .action(async (files: string[], flags: MergeFlags) => {
-      await runMerge(files, flags, io);
-    });
-}
 
 /** Runs `gossip-sim sweep`. */
 export async function sweepCommand(planFile: string, flags: SweepFlags, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<void> {

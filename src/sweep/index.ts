@@ -1,4 +1,5 @@
-export { registerSweepCommands, sweepCommand, workerCommand, type SweepFlags, type WorkerFlags } from './commands.js';
+export { sweepCommand, workerCommand, type SweepFlags, type WorkerFlags } from './commands.js';
+export { registerSweepCommands } from './register.js';
 export { readPlan, parsePlan, planError, PLAN_OPTIONS, PLAN_DEFAULT_THREADS, type Plan, type PlanRun } from './plan.js';
 export { runKey, planHash, configurationKey, canonicalJson, shortHash, runOptionsOf, HASH_LENGTH, type RunOptions } from './key.js';
 export { resolveSlice, inSlice, MAX_SLICES, type Slice } from './slice.js';

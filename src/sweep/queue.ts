@@ -32,8 +32,7 @@ const BATCH = 1000;
 /** How often the pending keys are checked against Redis, besides the events. */
 const RECONCILE_MS = 5000;
 
-/** Attempts of a run before its job fails for good (a crashed child counts; a stalled worker does not). */
-export const DEFAULT_ATTEMPTS = 3;
+export { DEFAULT_ATTEMPTS } from './defaults.js';
 
 /**
  * BullMQ, loaded when a queue is used: it takes about 170 ms to load, and every `gossip-sim run`

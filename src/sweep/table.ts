@@ -10,9 +10,8 @@ import { formatCount } from '../summary.js';
 import type { RunOptions } from './key.js';
 import { AGGREGATE_METRICS, OPTION_FIELDS, varyingOptions, type AggregateMetric, type ConfigurationAggregate } from './aggregate.js';
 
-/** Output formats of `merge --format`. */
-export type MergeFormat = 'text' | 'markdown' | 'csv';
-export const MERGE_FORMATS: readonly MergeFormat[] = ['text', 'markdown', 'csv'];
+export { MERGE_FORMATS, type MergeFormat } from './defaults.js';
+import type { MergeFormat } from './defaults.js';
 
 /** Metrics of the tables and the report unless --metrics says otherwise. */
 export const DEFAULT_TABLE_METRICS: readonly AggregateMetric[] = ['ticks', 'sent', 'coverage', 'wallSeconds'];

@@ -14,10 +14,7 @@ import { closeQuietly, connected, errorLogger, JOB_NAME, loadBullmq, probeRedis 
 import type { ResultLine } from './results.js';
 import { argsOf, describeRun, executeRun, type RunContext, type RunSpec } from './run.js';
 
-/** BullMQ's default lock duration: a dead worker's runs are retried this long after it died. */
-export const DEFAULT_LOCK_DURATION_MS = 30_000;
-/** BullMQ's default stalled-job check interval. */
-export const DEFAULT_STALLED_INTERVAL_MS = 30_000;
+export { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './defaults.js';
 
 /** How a worker runs. */
 export interface WorkerSettings {
