@@ -17,7 +17,7 @@ import {
 import { closePools, type Progress } from './engines/parallel/engine.js';
 import { runSimulation, type Result } from './simulate.js';
 import { completionTicksJson, rawCompletionTicks } from './result.js';
-import { registerBenchCommands } from './bench/commands.js';
+import { registerBenchCommands } from './bench/register.js';
 import { registerSweepCommands } from './sweep/register.js';
 import { ExitCode } from './bench/exit.js';
 import { checkHtmlPath, checkRunOutputs, registerReportCommand, writeBenchReport, writeRunOutputs } from './report/commands.js';

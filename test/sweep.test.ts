@@ -345,8 +345,16 @@ describe('a local sweep (child processes of the built CLI)', () => {
     // Each run busy-waits 500 ms inside the child, so the sweep is surely mid-run when interrupted.
     const sweep = startCli(['sweep', plan, '--out', out, '--concurrency', '2'], { GOSSIP_SIM_TEST_DELAY_MS: '500' });
     const deadline = Date.now() + 30_000;
-    while (!(existsSync(out) && readFileSync(out, 'utf8').includes('\n')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const children = childPids(sweep.child.pid!);
+    // Interrupt once a run has finished and others are running (between two runs the sweep may
+    // briefly have no child: wait for the next).
+    let children: number[] = [];
+    while (Date.now() < deadline) {
+      if (existsSync(out) && readFileSync(out, 'utf8').includes('\n')) {
+        children = childPids(sweep.child.pid!);
+        if (children.length > 0) break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(children.length).toBeGreaterThan(0);
     sweep.child.kill('SIGINT');
     const { code } = await sweep.exited;

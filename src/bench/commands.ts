@@ -1,6 +1,6 @@
 /**
- * The `bench` and `compare` subcommands. `registerBenchCommands` adds them to the CLI's commander
- * program; their actions end with a non-zero status by throwing `ExitCode` (src/bench/exit.ts),
+ * The `bench` and `compare` subcommands, which register.ts adds to the CLI's commander program
+ * (and loads only when one runs); their actions end with a non-zero status by throwing `ExitCode` (src/bench/exit.ts),
  * which `main()` turns into its return value. Usage errors are `OptionError`s (exit 2), as for `run`.
  *
  * `runBench` is also the hook for reports: it returns the results object that `--out` writes.
@@ -8,14 +8,12 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
 import type { CliIo } from '../cli.js';
 import { OptionError } from '../errors.js';
 import { checkWritable, OutputWriteError } from '../output-file.js';
-import { DEFAULTS, ENGINES, PROTOCOLS, resolveOptions, VIEWS, type Protocol, type SimulationInput } from '../options.js';
+import { DEFAULTS, PROTOCOLS, resolveOptions, type Protocol, type SimulationInput } from '../options.js';
 import { loadScenario } from '../scenario.js';
 import { compareResults, DEFAULT_THRESHOLD, parseThreshold, readResults, type Comparison } from './compare.js';
-import { EXIT_REGRESSION, ExitCode } from './exit.js';
 import { BENCH_FORMATS, formatBenchMarkdown, formatBenchText, formatComparisonMarkdown, formatComparisonText, githubBenchmark, type BenchFormat } from './format.js';
 import { ProgressLine } from './progress.js';
 import type { BenchResults, SkippedConfiguration } from './schema.js';
@@ -56,73 +54,10 @@ export interface CompareFlags {
   format?: string;
 }
 
-/** Optional extensions wired by the CLI. */
-export interface BenchHooks {
-  /** Writes an HTML report of `results` to `file`; when given, `bench` gets `--report FILE.html`. */
-  readonly report?: (results: BenchResults, file: string) => Promise<void> | void;
-  /** Checks the --report file name before the sweep starts (throws `OptionError`). */
-  readonly checkReport?: (file: string) => void;
-}
-
-export const DEFAULT_REPEAT = 5;
-export const DEFAULT_WARMUP = 1;
+import { DEFAULT_REPEAT, DEFAULT_WARMUP } from './defaults.js';
+export { DEFAULT_REPEAT, DEFAULT_WARMUP } from './defaults.js';
 const MAX_REPEAT = 1000;
 const MAX_WARMUP = 100;
-
-/** Adds `bench` and `compare` to `program`. */
-export function registerBenchCommands(program: Command, io: CliIo, hooks: BenchHooks = {}): void {
-  const bench = program
-    .command('bench')
-    .description('sweep host counts, thread counts and protocols, each run in its own process, and report times, memory and speedups')
-    .option('--hosts <list>', `host counts, comma-separated (default ${DEFAULTS.hosts})`)
-    .option('--threads <list>', `thread counts, comma-separated; above the core count is allowed and marked oversubscribed (default 1,${availableParallelism()})`)
-    .option('--protocol <list>', `protocols, comma-separated: ${PROTOCOLS.join(', ')} (default ${DEFAULTS.protocol})`)
-    .option('--fanout <k>', 'peer choices per periodic step, for push, pull and push-pull (default 1)')
-    .addOption(new Option('--view <view>', `${VIEWS.join(' | ')}, for push, pull and push-pull (default known)`))
-    .option('--latency <ticks>', 'constant D or range LO..HI in ticks (default 1)')
-    .option('--loss <p>', 'probability that a message is lost (default 0)')
-    .option('--seed <n>', 'seed of the counter-based hash (default 1)')
-    .option('--max-ticks <n>', `last tick to run (default ${DEFAULTS.maxTicks})`)
-    .addOption(new Option('--engine <name>', `${ENGINES.join(' | ')} (default ${DEFAULTS.engine})`))
-    .option('--max-memory <size>', 'memory budget of each run, e.g. 8G (default: the memory available when it starts)')
-    .option('--repeat <r>', `measured runs per configuration (default ${DEFAULT_REPEAT})`)
-    .option('--warmup <w>', `warm-up runs per configuration before the measured ones (default ${DEFAULT_WARMUP})`)
-    .option('--out <file.json>', 'write the results (schema version 1, docs/benchmarking.md) to this file')
-    .option('--format <list>', `${BENCH_FORMATS.join(', ')}: with --out, also write FILE.md (markdown) and FILE.github.json (github-action-benchmark); without, print that one format instead of the table`)
-    .option('--label <text>', 'describe the machine in the results, e.g. "CI runner, 2 vCPUs"')
-    .option('--cpu-hog', 'keep one busy process running beside every run and the control, as a neighbour taking a core would')
-    .option('--rumor-mode <mode>', 'rumor only: push | pull | push-pull (default push)')
-    .option('--rumor-feedback <kind>', 'rumor only: feedback | blind (default feedback)')
-    .option('--rumor-stop <rule>', 'rumor only: counter | coin (default counter)')
-    .option('--rumor-k <k>', 'rumor only: the k of --rumor-stop (default 2)')
-    .option('--rumor-sources <n|ids>', 'rumor only: initial sites, a count or a list of ids (default 1)')
-    .option('--contact <model>', 'rumor only: synchronous | messages (default synchronous)')
-    .option('--scenario <file>', 'every run takes this scenario file\'s events (and its options, under the flags), docs/scenarios.md');
-  if (hooks.report !== undefined) bench.option('--report <file.html>', 'also write an HTML report');
-  bench.action(async (flags: BenchFlags) => {
-    if (flags.report !== undefined) hooks.checkReport?.(flags.report);
-    const results = await runBench(flags, io);
-    if (flags.report !== undefined && hooks.report !== undefined) {
-      await hooks.report(results, flags.report);
-      io.stdout(`wrote ${flags.report}\n`);
-    }
-    if (results.issues.length > 0) {
-      throw new ExitCode(EXIT_REGRESSION, `bench: ${results.issues.length} issue${results.issues.length === 1 ? '' : 's'} found while measuring (listed above)`);
-    }
-  });
-
-  program
-    .command('compare')
-    .description('compare two bench results files: simulation metrics must be identical, times and memory must not regress')
-    .argument('<baseline>', 'results file of the reference build (bench --out)')
-    .argument('<current>', 'results file of the build under test')
-    .option('--threshold <percent>', `regression threshold on the change of a median (default ${DEFAULT_THRESHOLD * 100}%)`)
-    .addOption(new Option('--format <format>', 'text | markdown (default text)'))
-    .action((baseline: string, current: string, flags: CompareFlags) => {
-      const comparison = runCompare(baseline, current, flags, io);
-      if (comparison.exitCode !== 0) throw new ExitCode(comparison.exitCode);
-    });
-}
 
 /** A validated bench command: what to run and where to write. */
 export interface BenchPlan {

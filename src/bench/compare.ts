@@ -30,8 +30,8 @@ import { describeConfiguration } from './sweep.js';
 
 /** Significance level of the Mann-Whitney U test. */
 export const ALPHA = 0.05;
-/** Default threshold on the relative change of a median: 10%. */
-export const DEFAULT_THRESHOLD = 0.1;
+export { DEFAULT_THRESHOLD } from './defaults.js';
+import { DEFAULT_THRESHOLD } from './defaults.js';
 
 export type Direction = 'smaller is better' | 'bigger is better' | 'must be identical';
 /**

@@ -12,9 +12,7 @@ import type { BenchResults, ConfigurationResult, Sample } from './schema.js';
 import { median, type Spread } from './stats.js';
 import { describeConfiguration } from './sweep.js';
 
-/** Output formats of `bench --format`. */
-export type BenchFormat = 'json' | 'markdown' | 'github';
-export const BENCH_FORMATS: readonly BenchFormat[] = ['json', 'markdown', 'github'];
+export { BENCH_FORMATS, type BenchFormat } from './defaults.js';
 
 /** A table as header and rows of cells. */
 export interface Grid {

@@ -8,13 +8,10 @@ import type { CliIo } from '../cli.js';
 import { OptionError } from '../errors.js';
 import { checkWritable, writeOutput } from '../output-file.js';
 import type { Result } from '../simulate.js';
-import { renderBenchReport } from './bench-report.js';
-import { renderComparisonReport } from './comparison-report.js';
-import { renderRunReport } from './run-report.js';
-import { readSavedRun } from './saved-run.js';
 import { hostsCsvPathOf, traceFormatOf, writeTrace } from './trace.js';
+// The renderers (and, through them, the charts) are loaded when a report is written: a run
+// without --report does not load them.
 
-export { renderBenchReport } from './bench-report.js';
 
 /** The report flags of `run`. */
 export interface RunOutputFlags {
@@ -54,6 +51,7 @@ export async function writeRunOutputs(result: Result, flags: RunOutputFlags): Pr
   const written: string[] = [];
   if (flags.trace !== undefined) written.push(...(await writeTrace(result, flags.trace)));
   if (flags.report !== undefined) {
+    const { renderRunReport } = await import('./run-report.js');
     await writeOutput(flags.report, await renderRunReport(result), 'report');
     written.push(flags.report);
   }
@@ -64,6 +62,7 @@ export async function writeRunOutputs(result: Result, flags: RunOutputFlags): Pr
 export async function writeBenchReport(bench: unknown, path: string, flag = '--report'): Promise<void> {
   checkHtmlPath(path, flag);
   checkWritable(flag, path);
+  const { renderBenchReport } = await import('./bench-report.js');
   await writeOutput(path, await renderBenchReport(bench), 'report');
 }
 
@@ -78,6 +77,7 @@ export function registerReportCommand(program: Command, io: CliIo): void {
       checkHtmlPath(flags.out, '--out');
       checkWritable('--out', flags.out);
       const runs = [];
+      const [{ readSavedRun }, { renderComparisonReport }] = await Promise.all([import('./saved-run.js'), import('./comparison-report.js')]);
       for (const path of paths) runs.push(await readSavedRun(path));
       await writeOutput(flags.out, await renderComparisonReport(runs), 'report');
       io.stdout(`gossip-sim: wrote ${flags.out} (${runs.length} run${runs.length === 1 ? '' : 's'})\n`);
