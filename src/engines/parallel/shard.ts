@@ -182,8 +182,8 @@ class Shard implements HostApi {
   /**
    * Which hosts are down at this tick (docs/semantics.md "Faults: crashes", "Faults: churn"), and
    * how a run with faults ends. Crashes are applied to every host, churn to this shard's hosts
-   * only: a synchronous contact's partner may be another shard's, which is why rumor, the one
-   * protocol with contacts, refuses churn (and crashes) for now.
+   * only, unless the protocol makes synchronous contacts (module `contacts`): a contact's partner
+   * may be another shard's host, so then every shard draws churn for every host.
    */
   private readonly down: DownHosts;
   /** Under crashes, which of this shard's hosts (by local index) have taken their start. */
