@@ -116,7 +116,7 @@ function seedsOf(seeds: RawSeeds, path: string, file: string): number[] {
 /** The runs of one entry in plan order (without their index). */
 function expandEntry(entry: RawEntry, path: string, file: string, seeds: readonly number[]): Omit<PlanRun, 'index'>[] {
   if (entry.scenario !== undefined) {
-    throw planError(file, `${path}.scenario`, JSON.stringify(entry.scenario), 'no scenario: scenario files are not supported yet (`gossip-sim run` has no --scenario)');
+    throw planError(file, `${path}.scenario`, JSON.stringify(entry.scenario), 'no scenario: scenario files are not supported yet in sweep plans (run them with `gossip-sim run --scenario FILE --seeds LIST`, or `bench --scenario`)');
   }
   for (const option of PLAN_OPTIONS) entry[option]?.forEach((value, i) => checkValue(option, value, `${path}.${option}[${i}]`, file));
   const protocols = (entry.protocol ?? [undefined]) as (Protocol | undefined)[];
