@@ -17,29 +17,13 @@
 // (so its metrics are exactly those without churn); the stall exception needs only join > 0, R > 0
 // and at <= t + 1 < until.
 import { describe, expect, it } from 'vitest';
-import { oracleSimulate, type ChurnInput, type CrashInput, type OracleInput, type OracleResult } from './support/spec-oracle.js';
-import { hash, identities, membership, SEEDS, TWO32, withoutLoad } from './support/fault-cases.js';
+import { oracleSimulate, type ChurnInput, type CrashInput, type OracleInput } from './support/spec-oracle.js';
+import { CHURN, faultIdentities, hash, identities, membership, range, rep, SEEDS, TWO32, withoutLoad } from './support/fault-cases.js';
 
-/** The documented churn stream (docs/semantics.md "Randomness": CHURN = 8). */
-const CHURN = 8;
-
-const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
-const rep = <T>(n: number, v: T): T[] => range(n, () => 0).map(() => v);
 
 const leaves = (seed: number, h: number, t: number, p: number): boolean => hash(seed, CHURN, h, t, 0) < Math.floor(p * TWO32);
 const joins = (seed: number, h: number, t: number, q: number): boolean => hash(seed, CHURN, h, t, 1) < Math.floor(q * TWO32);
 
-/** The fault identities: processed + ignored + dropped = delivered, and the series add up. */
-function faultIdentities(r: OracleResult): void {
-  expect(r.sent).toBe(r.delivered + r.lost + r.inFlight);
-  expect(r.processed + r.ignored + r.dropped).toBe(r.delivered);
-  expect(r.partitioned).toBeLessThanOrEqual(r.lost);
-  expect(r.series.sent.reduce((a, b) => a + b, 0)).toBe(r.sent);
-  expect(r.series.delivered.reduce((a, b) => a + b, 0)).toBe(r.delivered);
-  expect(r.series.live.length).toBe(r.lastTick + 1);
-  expect(r.series.live[r.lastTick]).toBe(r.live);
-  expect(r.coverage).toBe(r.series.coverage[r.lastTick]);
-}
 
 // A counter-based pick of random configurations (no generator state, no engine code).
 const PROTOCOLS: OracleInput['protocol'][] = ['announce', 'push', 'pull', 'push-pull'];

@@ -15,25 +15,8 @@
 // complete, i.e. the largest non-null hostCompletionTicks entry. Under crashes that can be below
 // lastTick (a run whose live hosts were complete before its last crash tick converges at that tick).
 import { describe, expect, it } from 'vitest';
-import { oracleSimulate, type CrashInput, type OracleInput, type OracleResult } from './support/spec-oracle.js';
-import { hash, identities, LOSS, membership, PEER, SEEDS, TWO32, withoutLoad } from './support/fault-cases.js';
-
-/** The documented crash stream (docs/semantics.md "Randomness": CRASH = 7). */
-const CRASH = 7;
-
-const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
-const rep = (n: number, v: number): number[] => range(n, () => v);
-
-/** The crash identities: processed + ignored + dropped = delivered, and the series add up. */
-function crashIdentities(r: OracleResult): void {
-  expect(r.sent).toBe(r.delivered + r.lost + r.inFlight);
-  expect(r.processed + r.ignored + r.dropped).toBe(r.delivered);
-  expect(r.partitioned).toBeLessThanOrEqual(r.lost);
-  expect(r.series.sent.reduce((a, b) => a + b, 0)).toBe(r.sent);
-  expect(r.series.delivered.reduce((a, b) => a + b, 0)).toBe(r.delivered);
-  expect(r.series.live.length).toBe(r.lastTick + 1);
-  expect(r.series.live[r.lastTick]).toBe(r.live);
-}
+import { oracleSimulate, type CrashInput, type OracleInput } from './support/spec-oracle.js';
+import { CRASH, faultIdentities, hash, identities, LOSS, membership, PEER, range, rep, SEEDS, TWO32, withoutLoad } from './support/fault-cases.js';
 
 // ---------------------------------------------------------------------------------------------
 describe('no crashes: absent and [] are today\'s behaviour', () => {
@@ -101,7 +84,7 @@ describe('announce: host 0 down from tick 0 for good', () => {
           lastTick: 1, hostCompletionTicks: rep(N, null as never),
           series: { sent: [N - 1, 0], delivered: [0, N - 1], complete: [0, 0], coverage: [1 / N, 1 / N], live: [N - 1, N - 1] },
         });
-        crashIdentities(r);
+        faultIdentities(r);
       }
     });
   }
@@ -119,7 +102,7 @@ describe('announce: host 0 down from tick 0 for good', () => {
       endReason: 'stalled', lastTick: 5, sent: 2, delivered: 2, dropped: 2, processed: 0, live: 3, coverage: 3 / 9,
       series: { sent: [2, 0, 0, 0, 0, 0], delivered: [0, 2, 0, 0, 0, 0], complete: rep(6, 0), live: [2, 2, 2, 2, 2, 3], coverage: [1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 3 / 9] },
     });
-    crashIdentities(r);
+    faultIdentities(r);
   });
 });
 
@@ -195,7 +178,7 @@ describe('announce: a non-seed host down from tick 0 starts at its recover tick'
         const lastLost = hash(seed, LOSS, 1, R + 2, 0) < thr ? 1 : 0;
         expect(r).toMatchObject({ endReason: 'converged', lastTick: R + 2, ticks: R + 2, sent: 3, lost: lastLost, delivered: 2, inFlight: 1 - lastLost });
       }
-      crashIdentities(r);
+      faultIdentities(r);
     }
     expect(seen.size).toBe(3);
   });
@@ -237,7 +220,7 @@ describe('announce: crashes after the start', () => {
       converged: true, ticks: 4, lastTick: 4, sent: 8, delivered: 8, processed: 5, ignored: 1, dropped: 2, inFlight: 0, entries: 17,
       hostCompletionTicks: [1, 3, 2], series: { live: [3, 3, 3, 2, 3], complete: [0, 1, 2, 2, 3], delivered: [0, 2, 2, 3, 1] },
     });
-    crashIdentities(r);
+    faultIdentities(r);
   });
 });
 
@@ -351,7 +334,7 @@ describe('push, view known: a permanent crash of a non-seed host', () => {
           hostCompletionTicks: [1, T, null], coverage: 1, spreadTicks: 0,
         });
         expect(r.series.live).toEqual([3, 3, ...rep(T - 1, 2)]);
-        crashIdentities(r);
+        faultIdentities(r);
       }
     }
   });
@@ -509,7 +492,7 @@ describe('fraction crashes: membership by rand(seed, CRASH, h, i, 0)', () => {
         });
         expect(r.series.live).toEqual([3, 3, 3, 3 - downCount, 3 - downCount, 3]);
         expect(r.series.complete).toEqual(range(6, (t) => [0, 1, 2].filter((h) => !(down[h] && (t === 3 || t === 4)) && done[h] !== null && done[h]! <= t).length));
-        crashIdentities(r);
+        faultIdentities(r);
       }
     }
     // The hashes spread: many different down sets were met, including none and all.
@@ -585,7 +568,7 @@ describe('identities on a seeded sample of random configurations with random cra
       const r = oracleSimulate(cfg);
       const where = JSON.stringify(cfg);
       identities({ ...r, ignored: r.ignored + r.dropped });
-      crashIdentities(r);
+      faultIdentities(r);
       if (cfg.protocol !== 'announce') expect(r.ignored, where).toBe(0);
       expect(r.entries, where).toBeGreaterThanOrEqual(r.sent);
       if (cfg.loss === 0) expect(r.lost, where).toBe(r.partitioned);

@@ -20,80 +20,17 @@ import {
   type RumorFeedback,
   type RumorMode,
   type RumorOracleInput,
-  type RumorOracleResult,
   type RumorStop,
   type RumorView,
 } from './support/rumor-oracle.js';
+import { checkedRumor, CHURN, CRASH, hash, rep, rumor, rumorIdentities, SEEDS, TWO32 } from './support/fault-cases.js';
 
-/** A full oracle input from a partial one; defaults as docs/semantics.md gives them. */
-function input(partial: Partial<RumorOracleInput> & { hosts: number }): RumorOracleInput {
-  return {
-    mode: 'push', feedback: 'feedback', stop: 'counter', k: 2, sources: 1, fanout: 1, seed: 1, maxTicks: 100000,
-    contact: 'synchronous', latencyMin: 1, latencyMax: 1, loss: 0,
-    ...partial,
-  };
-}
-
-const SEEDS = [1, 2, 7, 12345, 4294967295];
 const MODES: readonly RumorMode[] = ['push', 'pull', 'push-pull'];
 const CONTACTS: readonly RumorContact[] = ['synchronous', 'messages'];
-const TWO32 = 4294967296;
-const CRASH = 7;
-const CHURN = 8;
-
-// "Randomness": mix32 and rand, written out again here from the docs.
-function mix32(x0: number): number {
-  let x = x0 >>> 0;
-  x = (x ^ (x >>> 16)) >>> 0;
-  x = Math.imul(x, 0x7feb352d) >>> 0;
-  x = (x ^ (x >>> 15)) >>> 0;
-  x = Math.imul(x, 0x846ca68b) >>> 0;
-  return (x ^ (x >>> 16)) >>> 0;
-}
-function hash(seed: number, stream: number, a: number, b: number, c: number): number {
-  return mix32(mix32(mix32(mix32(mix32(seed) ^ stream) ^ a) ^ b) ^ c);
-}
-
-const rep = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
-
-/** The identities of "Metrics" and "Per-tick series" that hold for every run. */
-function identities(r: RumorOracleResult, N: number): void {
-  expect(r.sent).toBe(r.delivered + r.lost + r.inFlight);
-  expect(r.processed + r.ignored + r.dropped).toBe(r.delivered);
-  expect(r.dropped).toBeLessThanOrEqual(r.delivered);
-  expect(r.partitioned).toBeLessThanOrEqual(r.lost);
-  expect(r.sent).toBe(r.protocolMetrics.updates + r.protocolMetrics.requests + r.protocolMetrics.feedback);
-  expect(r.entries).toBe(0);
-  for (const s of [r.series.sent, r.series.delivered, r.series.complete, r.series.coverage, r.series.live]) expect(s.length).toBe(r.lastTick + 1);
-  expect(r.series.sent.reduce((a, b) => a + b, 0)).toBe(r.sent);
-  expect(r.series.delivered.reduce((a, b) => a + b, 0)).toBe(r.delivered);
-  expect(r.live).toBe(r.series.live[r.lastTick]);
-  expect(r.coverage).toBe(r.series.coverage[r.lastTick]);
-  for (let t = 0; t <= r.lastTick; t++) {
-    const live = r.series.live[t]!;
-    expect(live).toBeGreaterThanOrEqual(0);
-    expect(live).toBeLessThanOrEqual(N);
-    expect(r.series.complete[t]!).toBeLessThanOrEqual(live);
-    expect(r.series.coverage[t]).toBe(live === 0 ? 0 : r.series.complete[t]! / live);
-  }
-  const reached = r.hostCompletionTicks.filter((x) => x !== null).length;
-  expect(r.hostCompletionTicks.length).toBe(N);
-  expect(r.protocolMetrics.reached).toBe(reached);
-  expect(r.protocolMetrics.residue).toBe((N - reached) / N);
-  expect(r.protocolMetrics.traffic).toBe(r.protocolMetrics.updates / N);
-  expect(r.converged).toBe(r.endReason === 'converged');
-  expect(r.converged).toBe(r.ticks !== null);
-  if (r.ticks !== null) {
-    expect(r.ticks).toBeLessThanOrEqual(r.lastTick);
-    expect(r.ticks).toBe(Math.max(0, ...r.hostCompletionTicks.filter((x): x is number => x !== null)));
-  }
-}
-
-function check(i: RumorOracleInput): RumorOracleResult {
-  const r = rumorOracle(i);
-  identities(r, i.hosts);
-  return r;
-}
+/** A full oracle input from a partial one; defaults as docs/semantics.md gives them. */
+const input = rumor;
+/** The oracle's result, checked against the identities every run satisfies. */
+const check = checkedRumor;
 
 // ---------------------------------------------------------------------------------------------
 describe('no faults: crashes absent, [], and churn that is no churn at all give today\'s result', () => {
@@ -701,7 +638,7 @@ describe('properties over many seeds', () => {
       const r = rumorOracle(i);
       const ctx = `#${index} ${JSON.stringify(i)}`;
       try {
-        identities(r, i.hosts);
+        rumorIdentities(r, i.hosts);
         ends.add(r.endReason);
         if (r.dropped > 0) withDrops++;
         // Synchronous: nothing in flight, and only cut contacts are lost.
