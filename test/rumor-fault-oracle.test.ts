@@ -23,7 +23,7 @@ import {
   type RumorStop,
   type RumorView,
 } from './support/rumor-oracle.js';
-import { checkedRumor, CHURN, CRASH, hash, rep, rumor, rumorIdentities, SEEDS, TWO32 } from './support/fault-cases.js';
+import { checkedRumor, HashGen, CHURN, CRASH, hash, rep, rumor, rumorIdentities, SEEDS, TWO32 } from './support/fault-cases.js';
 
 const MODES: readonly RumorMode[] = ['push', 'pull', 'push-pull'];
 const CONTACTS: readonly RumorContact[] = ['synchronous', 'messages'];
@@ -553,26 +553,8 @@ describe('fraction crashes, one host, validation', () => {
 
 // ---------------------------------------------------------------------------------------------
 describe('properties over many seeds', () => {
-  /** A small generator from the docs' hash, on a stream no simulator decision uses. */
-  class Gen {
-    private n = 0;
-    constructor(private readonly seed: number, private readonly index: number) {}
-    next(): number {
-      return hash(this.seed, 0x5eed, this.index, this.n++, 0);
-    }
-    int(lo: number, hi: number): number {
-      return lo + (this.next() % (hi - lo + 1));
-    }
-    chance(p: number): boolean {
-      return this.next() < Math.floor(p * TWO32);
-    }
-    pick<T>(xs: readonly T[]): T {
-      return xs[this.next() % xs.length]!;
-    }
-  }
-
   function randomInput(index: number): RumorOracleInput {
-    const g = new Gen(20240601, index);
+    const g = new HashGen(20240601, index);
     const hosts = g.chance(0.2) ? g.int(1, 3) : g.chance(0.7) ? g.int(4, 25) : g.int(26, 70);
     const contact = g.pick(CONTACTS);
     const maxTicks = g.chance(0.3) ? g.int(0, 8) : g.int(10, 80);

@@ -34,6 +34,27 @@ export const TWO32 = 4294967296;
 export const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 export const rep = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
 
+/**
+ * A small generator of random test configurations from the documented hash, on a stream no
+ * simulator decision uses (draw n of case `index` is hash(seed, 0x5eed, index, n, 0)).
+ */
+export class HashGen {
+  private n = 0;
+  constructor(private readonly seed: number, private readonly index: number) {}
+  next(): number {
+    return hash(this.seed, 0x5eed, this.index, this.n++, 0);
+  }
+  int(lo: number, hi: number): number {
+    return lo + (this.next() % (hi - lo + 1));
+  }
+  chance(p: number): boolean {
+    return this.next() < Math.floor(p * TWO32);
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.next() % xs.length]!;
+  }
+}
+
 /** Seeds the forced-choice cases are checked under. */
 export const SEEDS = [1, 2, 7, 12345, 4294967295];
 
