@@ -602,12 +602,7 @@ export class DownHosts {
   }
 
   private apply(crash: Crash, index: number, delta: 1 | -1, wipe: boolean): void {
-    if ('hosts' in crash) {
-      for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) this.take(h, delta, wipe);
-      return;
-    }
-    const threshold = threshold32(crash.fraction);
-    for (let h = 0; h < this.hosts; h++) if (rand(this.seed, STREAM_CRASH, h, index, 0) < threshold) this.take(h, delta, wipe);
+    forEachCrashHost(crash, index, this.hosts, this.seed, (h) => this.take(h, delta, wipe));
   }
 
   private take(h: number, delta: 1 | -1, wipe: boolean): void {
@@ -617,6 +612,39 @@ export class DownHosts {
       this.wipes[this.wipeCount++] = h;
     }
   }
+}
+
+/** Calls `visit` with each host crash `index` names (its ids, or the hosts its fraction draws), ascending. */
+function forEachCrashHost(crash: Crash, index: number, hosts: number, seed: number, visit: (h: number) => void): void {
+  if ('hosts' in crash) {
+    for (const [lo, hi] of parseHostList(crash.hosts)!) for (let h = lo; h <= hi; h++) visit(h);
+    return;
+  }
+  const threshold = threshold32(crash.fraction);
+  for (let h = 0; h < hosts; h++) if (rand(seed, STREAM_CRASH, h, index, 0) < threshold) visit(h);
+}
+
+/**
+ * How many times a run's hosts lose their state (docs/semantics.md "Crashes that lose state"):
+ * the hosts of each tick's wipe list (DownHosts.wipes), summed over the ticks `1 .. maxTicks` of
+ * crashes with `state: 'initial'`. The log store keeps each lost log for the messages that name it.
+ */
+export function wipeTotal(options: DownOptions): number {
+  const losing = reachableCrashes(options).filter(({ crash }) => crash.state === 'initial' && crash.at > 0);
+  if (losing.length === 0) return 0;
+  const stamp = new Int32Array(options.hosts);
+  let total = 0;
+  for (const at of new Set(losing.map(({ crash }) => crash.at))) {
+    for (const { crash, index } of losing) {
+      if (crash.at !== at) continue;
+      forEachCrashHost(crash, index, options.hosts, options.seed, (h) => {
+        if (stamp[h] === at) return;
+        stamp[h] = at;
+        total++;
+      });
+    }
+  }
+  return total;
 }
 
 /**

@@ -294,10 +294,6 @@ export function resolveOptions(input: unknown = {}): SimulationOptions {
   if (regions !== undefined) Object.assign(rest, { regions });
   if (given('crashes') && !(Array.isArray(raw.crashes) && raw.crashes.length === 0)) {
     const crashes = checkCrashes(raw.crashes, hosts);
-    const losing = crashes.findIndex((c) => c.state === 'initial');
-    if (losing >= 0 && rest.protocol === 'announce') {
-      throw new OptionError(`crashes[${losing}].state`, '"initial"', '"keep" with --protocol announce, whose logs in-flight messages read by prefix cannot be rewritten yet ("initial" applies to push, pull, push-pull and rumor)');
-    }
     Object.assign(rest, { crashes });
   }
   if (given('churn') && raw.churn !== null) {

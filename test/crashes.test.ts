@@ -276,7 +276,22 @@ describe('crashes that lose state (docs/semantics.md "Crashes that lose state")'
     }
   });
 
-  it('announce refuses it, naming the crash and what is allowed', async () => {
-    await expect(simulate({ hosts: 50, crashes: [{ at: 2, recover: 4, hosts: '1', state: 'initial' }] })).rejects.toThrow(/crashes\[0\]\.state.*"keep" with --protocol announce/);
+  it('announce: hosts that lose their state after convergence know only themselves for good (no repair, no second start)', async () => {
+    // 200 hosts converge at tick 3 (latency 1); hosts 21..40 lose their state at 4 and are back
+    // at 6. Nothing is in flight by then and nobody newly learns them, so they stay at [h]: the
+    // run stalls at 6 with coverage (180 * 200 + 20) / 200^2. With "keep" it converges at 6.
+    const options = { hosts: 200, crashes: [{ at: 4, recover: 6, hosts: '21..40', state: 'initial' as const }] };
+    const lose = await simulate({ ...options, engine: 'reference' });
+    const keep = await simulate({ ...options, crashes: [{ at: 4, recover: 6, hosts: '21..40' }], engine: 'reference' });
+    expect(keep.endReason).toBe('converged');
+    expect(keep.lastTick).toBe(6);
+    expect(lose.endReason).toBe('stalled');
+    expect(lose.lastTick).toBe(6);
+    expect(lose.coverage).toBe((180 * 200 + 20) / (200 * 200));
+    expect(lose.series.complete).toEqual([0, 1, 2, 200, 180, 180, 180]);
+    expect(lose.hostCompletionTicks).toEqual(keep.hostCompletionTicks.map((t, h) => (h >= 21 && h <= 40 ? null : t)));
+    expect(lose.sent).toBe(keep.sent);
+    identities(lose);
+    for (const threads of [1, 3]) expect(metricsOf(await simulate({ ...options, threads })), `threads ${threads}`).toEqual(metricsOf(lose));
   });
 });

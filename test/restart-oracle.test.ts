@@ -1,5 +1,5 @@
 // Hand-worked cases for crashes that lose state (`state: "initial"`) in the membership oracle
-// (test/support/spec-oracle.ts: push, pull, push-pull; announce refuses it), derived by reasoning
+// (test/support/spec-oracle.ts: announce, push, pull, push-pull), derived by reasoning
 // from docs/semantics.md "### Crashes that lose state" (with "## Faults: crashes", "How a run ends",
 // "Metrics", "Per-tick series and per-host completion ticks" and "Per-host load"), not from the
 // oracle's output.
@@ -23,7 +23,7 @@
 //
 // Readings taken where the docs are open (marked DOCS: in the oracle): a host whose initial state
 // is already complete (host 1 of N = 2 under view known, N = 1) is unchanged by losing it and stays
-// complete without a break; announce refuses `state: "initial"` whatever the crash's tick; a
+// complete without a break; a
 // `state` other than "keep" or "initial" is an error; the reset applies to every host the crash
 // names, in list order, and a host reset twice in one tick is reset once.
 import { describe, expect, it } from 'vitest';
@@ -455,11 +455,64 @@ describe('tick 0, overlaps and repeated losses', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+describe('announce on 3 hosts (the worked trace of docs/semantics.md), latency 1', () => {
+  // The fault-free trace: tick 0 1->0 [1], 2->0 [2]; 1: 0 appends 1 (0->1 [0,1]) and 2
+  // (0->2 [0,1,2]), complete; 2: 1 appends 0 (1->0 [1,0]), 2 appends 0, 1 (2->0 [2,0],
+  // 2->1 [2,0,1]), complete; 3: 0 ignores both, 1 appends 2 (1->2 [1,0,2]), complete: converged.
+  // No choice is drawn (announce sends to the hosts it learns): every case holds for every seed.
+  it('host 2 loses its state at 3 (back at 4): an old log in flight still teaches, and the wiped host handles messages again', () => {
+    // 3: host 2 is reset to [2] (no longer complete) and down; nothing is delivered to it. 0
+    // ignores 1->0 [1,0] and 2->0 [2,0]; 1 handles 2->1 [2,0,1], sent before the crash with the
+    // old log: appends 2, complete at 3, sends 1->2 [1,0,2]. Live {0, 1}, both complete, but the
+    // run is held until its last crash tick 4. 4: host 2 is up, does not start again, and, no
+    // longer complete, handles 1->2 [1,0,2]: appends 1 (2->1 [2,1]) then 0 (2->0 [2,1,0]),
+    // complete at 4: converged at 4.
+    // sent 2+2+3+1+2 = 10; delivered 0+2+2+3+1 = 8; processed 2+2+1+1 = 6, ignored 2; entries
+    // (1+1)+(2+3)+(2+2+3)+3+(2+3) = 22. Per host sent 0: 2, 1: 1+1+1 = 3, 2: 1+2+2 = 5; received
+    // 0: 2+2 = 4, 1: 1+1 = 2, 2: 1+1 = 2; bytes 4 * ids: 0: 4 * 5 = 20, 1: 4 * (1+2+3) = 24,
+    // 2: 4 * (1+2+3+2+3) = 44.
+    const r = oracleSimulate(membership({ hosts: 3, protocol: 'announce', crashes: [lose({ at: 3, recover: 4, hosts: '2' })] }));
+    expect(r).toEqual({
+      converged: true, ticks: 4, sent: 10, delivered: 8, processed: 6, ignored: 2, lost: 0, partitioned: 0, dropped: 0,
+      live: 3, inFlight: 2, entries: 22, spreadTicks: 2, coverage: 1, endReason: 'converged', lastTick: 4, hostCompletionTicks: [1, 3, 4],
+      series: { sent: [2, 2, 3, 1, 2], delivered: [0, 2, 2, 3, 1], complete: [0, 1, 2, 2, 3], coverage: [1 / 3, 5 / 9, 8 / 9, 1, 1], live: [3, 3, 3, 2, 3] },
+      load: { sent: { p50: 3, p95: 5, max: 5 }, received: { p50: 2, p95: 4, max: 4 }, bytes: { p50: 24, p95: 44, max: 44 } },
+    });
+    faultIdentities(r);
+    // keep: host 2 is still complete at 4 and ignores 1->2: sent 8, ignored 3, completion [1, 3, 2].
+    const k = oracleSimulate(membership({ hosts: 3, protocol: 'announce', crashes: [keep({ at: 3, recover: 4, hosts: '2' })] }));
+    expect(withoutLoad(k)).toEqual({
+      converged: true, ticks: 4, sent: 8, delivered: 8, processed: 5, ignored: 3, lost: 0, partitioned: 0, dropped: 0,
+      live: 3, inFlight: 0, entries: 17, spreadTicks: 2, coverage: 1, endReason: 'converged', lastTick: 4, hostCompletionTicks: [1, 3, 2],
+      series: { sent: [2, 2, 3, 1, 0], delivered: [0, 2, 2, 3, 1], complete: [0, 1, 2, 2, 3], coverage: [1 / 3, 5 / 9, 8 / 9, 1, 1], live: [3, 3, 3, 2, 3] },
+    });
+  });
+  it('the seed loses its state at 2 (back at 3): it relearns from the answers in flight and sends its new log', () => {
+    // 2: host 0 is reset to [0] and down (nothing arrives for it). 1 appends 0 (1->0 [1,0]); 2
+    // appends 0, 1 (2->0 [2,0], 2->1 [2,0,1]), complete. 3: host 0 is up and no longer complete:
+    // it handles [1,0] (appends 1: 0->1 [0,1]) and [2,0] (appends 2: 0->2 [0,1,2]), complete at 3;
+    // 1 handles [2,0,1] (appends 2: 1->2 [1,0,2]), complete at 3: converged at 3, the last crash tick.
+    // sent 2+2+3+3 = 10, delivered 0+2+2+3 = 7, all processed; entries 2+5+7+8 = 22.
+    const r = oracleSimulate(membership({ hosts: 3, protocol: 'announce', crashes: [lose({ at: 2, recover: 3, hosts: '0' })] }));
+    expect(withoutLoad(r)).toEqual({
+      converged: true, ticks: 3, sent: 10, delivered: 7, processed: 7, ignored: 0, lost: 0, partitioned: 0, dropped: 0,
+      live: 3, inFlight: 3, entries: 22, spreadTicks: 2, coverage: 1, endReason: 'converged', lastTick: 3, hostCompletionTicks: [3, 3, 2],
+      series: { sent: [2, 2, 3, 3], delivered: [0, 2, 2, 3], complete: [0, 1, 1, 3], coverage: [1 / 3, 5 / 9, 5 / 6, 1], live: [3, 3, 2, 3] },
+    });
+    faultIdentities(r);
+  });
+  it('losing state at tick 0, or beyond --max-ticks, changes nothing', () => {
+    const cfg = membership({ hosts: 5, protocol: 'announce', maxTicks: 10 });
+    for (const crash of [{ at: 0, recover: 2, hosts: '1..3' }, { at: 11, recover: 12, fraction: 1 }] as CrashInput[]) {
+      expect(oracleSimulate({ ...cfg, crashes: [lose(crash)] })).toEqual(oracleSimulate({ ...cfg, crashes: [keep(crash)] }));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 describe('input checks', () => {
-  it('announce refuses state "initial", at any tick, for hosts or a fraction', () => {
+  it('keep, written out, is the default, for announce too', () => {
     for (const crash of [{ at: 0, hosts: '1' }, { at: 5, recover: 9, hosts: '0..2' }, { at: 2, fraction: 0.5 }, { at: 1000, hosts: '1' }] as CrashInput[]) {
-      expect(() => oracleSimulate(membership({ hosts: 4, protocol: 'announce', crashes: [lose(crash)] }))).toThrow(/announce/);
-      // keep, written out, is the default: today's result.
       expect(oracleSimulate(membership({ hosts: 4, protocol: 'announce', crashes: [keep(crash)] }))).toEqual(oracleSimulate(membership({ hosts: 4, protocol: 'announce', crashes: [crash] })));
     }
   });

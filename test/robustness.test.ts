@@ -425,6 +425,19 @@ describe('memory refusal', () => {
     expect(() => planMemory(resolveOptions({ hosts: largest + 1, maxMemory: '1G', threads: 2 }))).toThrow(MemoryLimitError);
   }, 60_000);
 
+  it('announce: the old logs of hosts that lose their state (N ids a wipe) are in the estimate', () => {
+    const base = { hosts: 2000, threads: 2 };
+    // Every host loses its state at 2, and 1..600 again at 5 (400..500 named twice, reset once):
+    // 2600 wipes of 2000 ids of 4 bytes, beside each shard's wipe list and stamps (8 bytes a host).
+    const crashes = [{ at: 2, recover: 3, fraction: 1, state: 'initial' }, { at: 5, recover: 6, hosts: '1..500', state: 'initial' }, { at: 5, hosts: '400..600', state: 'initial' }];
+    const kept = planMemory(resolveOptions({ ...base, crashes: crashes.map((c) => ({ ...c, state: 'keep' })) })).estimateBytes;
+    expect(planMemory(resolveOptions({ ...base, crashes })).estimateBytes - kept).toBe((2000 + 600) * 2000 * 4 + 2 * 2000 * 8);
+    // A loss at tick 0 or past --max-ticks archives nothing: only the wipe lists (8 bytes a host a shard).
+    const none = [{ at: 0, recover: 3, fraction: 1, state: 'initial' }, { at: 200, fraction: 1, state: 'initial' }];
+    const noneKept = planMemory(resolveOptions({ ...base, maxTicks: 100, crashes: none.map((c) => ({ ...c, state: 'keep' })) })).estimateBytes;
+    expect(planMemory(resolveOptions({ ...base, maxTicks: 100, crashes: none })).estimateBytes - noneKept).toBe(2 * 2000 * 8);
+  });
+
   it('simulate() rejects a run that cannot fit with MemoryLimitError before allocating anything', async () => {
     await closePools();
     const threadsBefore = threadCount();

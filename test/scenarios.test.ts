@@ -222,7 +222,7 @@ describe('bad scenarios: one usage error each, naming the file, the path, the va
     { what: 'a crash with neither hosts nor a fraction', text: '{"events": [{"crash": {"at": 1}}]}', names: ['events[0].crash', 'exactly one of hosts'] },
     { what: 'a crash fraction of 0', text: '{"events": [{"crash": {"at": 1, "fraction": 0}}]}', names: ['events[0].crash.fraction'] },
     { what: 'a crash with an unknown key', text: '{"events": [{"crash": {"at": 1, "fraction": 0.1, "heal": 4}}]}', names: ['events[0].crash', 'heal'] },
-    { what: 'a crash that loses state under announce', text: '{"options": {"protocol": "announce"}, "events": [{"crash": {"at": 1, "recover": 3, "fraction": 0.1, "state": "initial"}}]}', names: ['events[0].crash.state', 'initial'] },
+    { what: 'a crash state other than keep or initial', text: '{"options": {"protocol": "announce"}, "events": [{"crash": {"at": 1, "recover": 3, "fraction": 0.1, "state": "lost"}}]}', names: ['events[0].crash.state', 'lost'] },
     { what: 'a fraction above 1', text: '{"events": [{"partition": {"at": 0, "groups": [{"fraction": 1.5}]}}]}', names: ['events[0].partition.groups[0]'] },
     { what: 'a heal before its start', text: '{"events": [{"partition": {"at": 5, "heal": 5, "groups": [{"fraction": 0.5}]}}]}', names: ['events[0].partition.heal', '5'] },
     { what: 'a host id >= N', text: '{"options": {"hosts": 100}, "events": [{"partition": {"at": 0, "groups": [{"hosts": "0..100"}]}}]}', names: ['events[0].partition.groups[0].hosts', '0..100'] },

@@ -50,7 +50,7 @@ export interface CrashInput {
   /**
    * docs/semantics.md "Crashes that lose state": `"keep"` (the default, absent) keeps the hosts'
    * state across the crash; `"initial"` gives them their initial state at tick `at`, before
-   * anything else of that tick. Refused with `announce`.
+   * anything else of that tick. Under `announce` too: messages sent before carry the old log.
    */
   state?: 'keep' | 'initial';
 }
@@ -576,13 +576,6 @@ export function oracleSimulate(input: OracleInput): OracleResult {
   const crashes = resolveCrashes(input.crashes, N, seed);
   const churn = resolveChurn(input.churn, N);
   const runRoute: Route = { lo: input.latencyMin, hi: input.latencyMax, lossThreshold };
-  // "announce refuses state: "initial" ... it is a usage error".
-  // DOCS: refused whatever the crash's tick or hosts (at tick 0, beyond --max-ticks, a fraction
-  // that names nobody): the refusal is of the option, not of its effect.
-  if (!periodic && crashes.some((c) => c.losesState)) {
-    throw new Error('crash state "initial" is not supported with protocol announce (a usage error in docs/semantics.md "Crashes that lose state")');
-  }
-
   // The initial log of host h ("Model", "Views"): [h] for announce and view full; under view
   // known [h, 0], and [0] for host 0. A crash that loses state gives the host this log again.
   function initialLog(h: number): number[] {
@@ -754,6 +747,9 @@ export function oracleSimulate(input: OracleInput): OracleResult {
         if (!c.holds[h]) continue;
         L[h] = initialLog(h);
         K[h] = new Set(L[h]);
+        // announce: a host that loses its state has not stopped any more ("it handles messages
+        // again": only a complete host stops), unless its initial log is every host (N = 1).
+        stopped[h] = !periodic && K[h]!.size === N && stopped[h]!;
       }
     }
 

@@ -21,7 +21,7 @@ import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
   STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
 } from './layout.js';
-import { planMemory, versionsOf } from './memory.js';
+import { archiveBytes, planMemory, versionsOf } from './memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
 
 /** Live figures of a running simulation, for progress displays. */
@@ -136,6 +136,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const lists = Array.from({ length: shared.lists?.count ?? 0 }, () => new SharedArrayBuffer(shared.lists!.length * 4));
   // Per-host load counters (load.ts), each host's written only by its own shard.
   const load = new SharedArrayBuffer(loadBytes(options));
+  // Log mode: the old logs of hosts that lose their state (LogStore), zero pages until archived.
+  const archive = new SharedArrayBuffer(archiveBytes(options, plan.state.mode));
   const allocated = performance.now();
   const ctl = new Int32Array(control);
   const stats = new Float64Array(control);
@@ -221,7 +223,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists, load,
+        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists, load, archive,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };

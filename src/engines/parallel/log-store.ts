@@ -7,6 +7,14 @@
  * A merge of L(f)[0 .. s) costs the and-not of one checkpoint (only over the receiver's words that
  * are not full yet) plus a walk of fewer than B tail entries, instead of a walk of all s entries:
  * that is what keeps `announce` from being cubic in practice.
+ *
+ * A host that loses its state (docs/semantics.md "Crashes that lose state") starts a new log in
+ * its row; the old one is copied first into a slot of the archive (one per wipe of the run, in
+ * the global order of the wipe lists), and messages name the log they carry by its generation:
+ * payload = s + g * (N + 1), g = 0 for a host's first log (g <= MAX_CRASHES = 1024 and
+ * N <= MAX_HOSTS = 2^20, so it fits the Int32 field). Every shard counts the generations of
+ * every host (reset for its own, resetElsewhere for the others), so each resolves a payload to the
+ * row or to an archive slot alike; a merge from an old log walks its archived prefix.
  */
 import type { Behaviour } from '../../protocols/index.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
@@ -50,9 +58,56 @@ export class LogStore implements HostStore {
     this.complete[h] = tick;
   }
 
-  /** Logs only grow (in-flight messages read them by prefix), so a log store cannot lose a host's state. */
-  reset(h: number): void {
-    throw new Error(`the log store cannot reset host ${h}: crashes that lose state need the set store (options refuse them for announce)`);
+  /** Old logs are archived at a reset, which other shards read in the same tick: the shards meet after their resets. */
+  readonly resetsShared = true;
+  /** Each host's log generation (how many times it lost its state), counted alike by every shard. */
+  private readonly generation: Int32Array;
+  /** Archive slot of (host f, generation g) at key g * N + f: old logs that messages may still name. */
+  private readonly slots = new Map<number, number>();
+  /** The archived old logs, N Int32 per slot, and the next slot (wipes so far in the run). */
+  private readonly archive: Int32Array;
+  private archived = 0;
+
+  /**
+   * Host h (this shard's) loses its state at the start of this tick: its log is archived, and it
+   * gets `ids`, its initial log, as at init (no `learned` calls). Complete since without a break:
+   * a host whose initial log is every host stays as it was.
+   */
+  reset(h: number, ids: readonly number[]): void {
+    const li = this.localOf[h]!;
+    const n = this.n;
+    const len = this.logLen[li]!;
+    const slot = this.nextGeneration(h);
+    this.archive.set(this.log.subarray(h * n, h * n + len), slot * n);
+    if ((this.known[h * this.words]! & 1) !== 0) this.knowSeed--;
+    this.knownTotal -= len;
+    const wasComplete = this.complete[h]!;
+    if (wasComplete !== -1) this.completeCount--;
+    this.clearKnown(h);
+    this.complete[h] = -1;
+    this.logLen[li] = 0;
+    this.firstNonFull[li] = 0;
+    this.minWord[li] = 0x7fffffff;
+    this.maxWord[li] = -1;
+    const learns = this.learns;
+    this.learns = false;
+    for (const x of ids) this.append(h, x);
+    this.learns = learns;
+    if (wasComplete !== -1 && this.complete[h] !== -1) this.complete[h] = wasComplete;
+  }
+
+  /** Host h of another shard loses its state at this tick: its old log goes to the next archive slot. */
+  resetElsewhere(h: number): void {
+    this.nextGeneration(h);
+  }
+
+  /** The archive slot of h's current log, which becomes an old one: h's generation moves on. */
+  private nextGeneration(h: number): number {
+    const slot = this.archived++;
+    if ((slot + 1) * this.n > this.archive.length) throw new Error(`LogStore: wipe ${slot + 1} of the run has no archive slot (${this.archive.length / this.n} planned)`);
+    this.slots.set(this.generation[h]! * this.n + h, slot);
+    this.generation[h]!++;
+    return slot;
   }
 
   constructor(
@@ -61,6 +116,7 @@ export class LogStore implements HostStore {
     private readonly ops: BitsetOps,
     private readonly localOf: Int32Array,
     size: number,
+    archive: SharedArrayBuffer,
   ) {
     const n = state.hosts;
     this.n = n;
@@ -79,6 +135,8 @@ export class LogStore implements HostStore {
     this.firstNonFull = new Int32Array(size);
     this.minWord = new Int32Array(size).fill(0x7fffffff);
     this.maxWord = new Int32Array(size).fill(-1);
+    this.archive = new Int32Array(archive);
+    this.generation = new Int32Array(this.archive.length === 0 ? 0 : n);
   }
 
   bind(behaviour: Behaviour, learns: boolean): void {
@@ -104,18 +162,23 @@ export class LogStore implements HostStore {
   }
 
   init(hosts: Int32Array, initialLog: (h: number) => readonly number[]): void {
-    const { n, words } = this;
-    // Bits of ids >= N are set so that the last word of a complete set is all ones.
-    const padWord = n >>> 5;
-    const padBits = n & 31 ? ~((1 << (n & 31)) - 1) : 0;
     for (const h of hosts) {
-      const base = h * words;
-      if (padBits !== 0) this.known[base + padWord] = padBits;
-      for (let w = padWord + (padBits !== 0 ? 1 : 0); w < words; w++) this.known[base + w] = -1;
+      this.clearKnown(h);
       this.complete[h] = -1;
       for (const x of initialLog(h)) this.append(h, x);
     }
     this.learns = this.learnsAfterInit;
+  }
+
+  /** K(h) becomes empty. Bits of ids >= N are set so that the last word of a complete set is all ones. */
+  private clearKnown(h: number): void {
+    const { n, words } = this;
+    const padWord = n >>> 5;
+    const padBits = n & 31 ? ~((1 << (n & 31)) - 1) : 0;
+    const base = h * words;
+    this.known.fill(0, base, base + padWord);
+    if (padBits !== 0) this.known[base + padWord] = padBits;
+    for (let w = padWord + (padBits !== 0 ? 1 : 0); w < words; w++) this.known[base + w] = -1;
   }
 
   count(h: number): number {
@@ -131,7 +194,8 @@ export class LogStore implements HostStore {
   }
 
   wholePayload(h: number): number {
-    return this.logLen[this.localOf[h]!]!;
+    const s = this.logLen[this.localOf[h]!]!;
+    return this.generation.length === 0 ? s : s + this.generation[h]! * (this.n + 1);
   }
 
   selfPayload(): number {
@@ -139,11 +203,21 @@ export class LogStore implements HostStore {
   }
 
   /** Host `h` merges L(f)[0 .. s) (SPEC "merge"), appending new ids in L(f) order. */
-  merge(h: number, f: number, s: number): void {
+  merge(h: number, f: number, payload: number): void {
     const li = this.localOf[h]!;
     // A complete receiver learns nothing: skipping its merge changes no metric (the seed, which
     // every host knows first, receives most pushes of the early ticks and is complete at tick 1).
     if (this.logLen[li]! === this.n) return;
+    let s = payload;
+    if (this.generation.length !== 0) {
+      const g = payload > this.n ? Math.floor(payload / (this.n + 1)) : 0;
+      s = payload - g * (this.n + 1);
+      if (g !== this.generation[f]) {
+        // An old log of f, archived when f lost its state: its prefix is walked.
+        this.walk(h, this.archive, this.slots.get(g * this.n + f)! * this.n, 0, s);
+        return;
+      }
+    }
     const c = s >>> this.intervalShift;
     let tail = 0;
     if (c > 0) {
@@ -154,21 +228,19 @@ export class LogStore implements HostStore {
       if (fromWord < toWord) {
         const found = this.ops.andNotIds(ck, h, fromWord, toWord);
         if (found > 0) {
-          if (found * 16 >= tail) this.walk(h, f, 0, tail);
+          if (found * 16 >= tail) this.walk(h, this.log, f * this.n, 0, tail);
           else this.appendInLogOrder(h, f, found);
         }
       }
     }
     // The tail holds no unknown id when its largest id is below the receiver's first non-full word.
-    if (tail < s && this.tailMax[f * this.n + s - 1]! >= this.firstNonFull[li]! << 5) this.walk(h, f, tail, s);
+    if (tail < s && this.tailMax[f * this.n + s - 1]! >= this.firstNonFull[li]! << 5) this.walk(h, this.log, f * this.n, tail, s);
   }
 
-  /** Appends the unknown ids of L(f)[from .. to) to L(h), in order. */
-  private walk(h: number, f: number, from: number, to: number): void {
+  /** Appends the unknown ids of a log, log[row + from .. row + to), to L(h), in order. */
+  private walk(h: number, log: Int32Array, row: number, from: number, to: number): void {
     const known = this.known;
-    const log = this.log;
     const kb = h * this.words;
-    const row = f * this.n;
     const li = this.localOf[h]!;
     let full = this.firstNonFull[li]!;
     for (let i = from; i < to; i++) {

@@ -4,7 +4,7 @@
  * cannot fit is refused before anything is allocated, with the largest host count that would.
  */
 import { formatBytes, MemoryLimitError } from '../../errors.js';
-import { faultMapBytes, latencyEnvelope, reachableCrashes } from '../../faults.js';
+import { faultMapBytes, latencyEnvelope, reachableCrashes, wipeTotal } from '../../faults.js';
 import { CONTACT_LOAD_BYTES_PER_HOST, loadMemoryBytes } from '../../load.js';
 import type { SimulationOptions } from '../../options.js';
 import { protocolModule, sharedBytes } from '../../protocols/index.js';
@@ -55,6 +55,14 @@ function cellRunBytes(options: SimulationOptions): number {
   return faults + cellBytes(options) + sharedBytes(module, options) + n * (CELL_RUN_BYTES_PER_HOST + options.threads * CELL_RUN_BYTES_PER_HOST_PER_SHARD);
 }
 
+/**
+ * Bytes of log mode's archive of old logs (LogStore): N Int32 for each time a host loses its
+ * state, committed only as far as the logs archived reach; counted at their worst case.
+ */
+export function archiveBytes(options: SimulationOptions, mode: StateMode['mode']): number {
+  return mode === 'log' ? wipeTotal(options) * options.hosts * 4 : 0;
+}
+
 /** Estimated peak bytes of a run with state mode `mode`. */
 export function estimateBytes(options: SimulationOptions, mode: StateMode): number {
   const shards = options.threads;
@@ -79,6 +87,7 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
   return (
     cellRunBytes(options) +
     state +
+    archiveBytes(options, mode.mode) +
     versions +
     rings +
     controlLayout(shards).bytes +

@@ -67,6 +67,8 @@ export interface ShardConfig {
   readonly lists: readonly SharedArrayBuffer[];
   /** Per-host load counters (load.ts: 3 N Float64, this shard writing its own hosts' slots; empty when not counted). */
   readonly load: SharedArrayBuffer;
+  /** Log mode: the old logs of hosts that lose their state, N Int32 per wipe of the run (LogStore; else empty). */
+  readonly archive: SharedArrayBuffer;
   readonly bytemaps: readonly SharedArrayBuffer[];
   readonly state: StateLayout;
   readonly controlLayout: ControlLayout;
@@ -322,7 +324,7 @@ class Shard implements HostApi {
       this.cellStore = new CellStore(this.cells, this.module.cells.length, this.tallies, this.n, sets);
       this.store = this.cellStore;
     } else {
-      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size);
+      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size, config.archive);
     }
     this.transport = new Transport(options);
     // A protocol whose hosts contact any host within the tick must know every host's down state.
@@ -458,6 +460,8 @@ class Shard implements HostApi {
         this.sentThisTickDirty = false;
       }
       try {
+        // Every shard has the same wipe list, so every shard meets here alike.
+        if (this.down.wipeCount !== 0 && this.store.resetsShared === true) this.meet();
         this.processTick();
         this.flushRings();
         if (this.settles) this.settleTick();
@@ -654,7 +658,10 @@ class Shard implements HostApi {
     const undo = this.wipeUndo;
     for (let i = 0; i < wipeCount; i++) {
       const h = wipes[i]!;
-      if (this.shardOf[h] !== this.self) continue;
+      if (this.shardOf[h] !== this.self) {
+        this.store.resetElsewhere?.(h);
+        continue;
+      }
       // What a stop in this tick must put back: the tick is then abandoned, and the results are
       // those of the last whole tick (completion ticks, a cell protocol's cells).
       undo.push(h, this.store.completedAt(h));

@@ -39,6 +39,10 @@ export interface HostStore {
    * a tick at which h is down; snapshots h sent before keep what they named.
    */
   reset(h: number, ids: readonly number[]): void;
+  /** Host h of another shard loses its state at this tick (called with reset, in the order of the tick's wipe list, by every shard). */
+  resetElsewhere?(h: number): void;
+  /** Whether a reset writes what other shards read in the same tick (the log store's archive): the shards then meet before the tick goes on. */
+  readonly resetsShared?: boolean;
   /** The tick h became complete at (-1: not complete; completion ticks), and its restore (a reset undone when a tick is abandoned). */
   completedAt(h: number): number;
   restoreCompletedAt(h: number, tick: number): void;
