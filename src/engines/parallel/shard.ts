@@ -67,8 +67,6 @@ export interface ShardConfig {
   readonly lists: readonly SharedArrayBuffer[];
   /** Per-host load counters (load.ts: 3 N Float64, this shard writing its own hosts' slots; empty when not counted). */
   readonly load: SharedArrayBuffer;
-  /** Log mode: the logs (layout.ts, 1b.: LOG, POS, TAILMAX; else empty). */
-  readonly logs: SharedArrayBuffer;
   /** Log mode: the old logs of hosts that lose their state, N Int32 per wipe of the run (LogStore; else empty). */
   readonly archive: SharedArrayBuffer;
   readonly bytemaps: readonly SharedArrayBuffer[];
@@ -326,7 +324,7 @@ class Shard implements HostApi {
       this.cellStore = new CellStore(this.cells, this.module.cells.length, this.tallies, this.n, sets);
       this.store = this.cellStore;
     } else {
-      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size, config.logs, config.archive);
+      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size, config.archive);
     }
     this.transport = new Transport(options);
     // A protocol whose hosts contact any host within the tick must know every host's down state.

@@ -53,19 +53,17 @@ export interface HostStore {
  * its own rows in parallel and its ticks take no page faults (shared/MEASUREMENTS.md: contiguous
  * halves at once about 2x one thread; interleaved pages contend). Only bytes of the shard's own
  * rows are written, so a page shared with a neighbour's rows is safe whoever touches it first.
- * Looks at `stopped` every 64 MiB: a run stopped during start-up need not commit all its memory
- * (false: it stopped early).
+ * Looks at `stopped` every 64 MiB: a run stopped during start-up need not commit all its memory.
  */
-export function touchSpans(memory: WasmMemory | SharedArrayBuffer, spans: readonly (readonly [number, number])[], stopped: () => boolean): boolean {
-  const a32 = new Int32Array(memory instanceof SharedArrayBuffer ? memory : memory.buffer as unknown as SharedArrayBuffer);
+export function touchSpans(memory: WasmMemory, spans: readonly (readonly [number, number])[], stopped: () => boolean): void {
+  const a32 = new Int32Array(memory.buffer as unknown as SharedArrayBuffer);
   let touched = 0;
   for (const [start, end] of spans) {
     for (let i = start >>> 2, last = end >>> 2; i < last; i += 1024) a32[i] = 0;
     touched += end - start;
     if (touched >= 64 << 20) {
       touched = 0;
-      if (stopped()) return false;
+      if (stopped()) return;
     }
   }
-  return true;
 }
