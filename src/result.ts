@@ -72,6 +72,12 @@ export interface RunDiagnostics {
    * rows of the state memory (the shards in parallel); running the ticks.
    */
   readonly phases: { readonly allocateSeconds: number; readonly startSeconds: number; readonly ticksSeconds: number } | null;
+  /**
+   * Seconds each shard spent at barriers waiting for the others (parallel engine, index = shard;
+   * null otherwise): with `phases.ticksSeconds`, how unevenly the tick work fell on the shards.
+   * A shard that waits long while another never does marks work that one shard holds alone.
+   */
+  readonly barrierWaitSeconds: readonly number[] | null;
 }
 
 /** What an engine returns. */

@@ -15,6 +15,7 @@ import { KIND_SHIFT, MESSAGE_INTS, RING_RECORD_INTS, TO_MASK } from '../src/engi
 import { hostsOf, partition } from '../src/engines/parallel/partition.js';
 import { PendingMessages } from '../src/engines/parallel/queue.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
+import { touchSpans } from '../src/engines/parallel/store.js';
 import { runSimulation } from '../src/simulate.js';
 import { ROOT } from './support/cli-process.js';
 import { TINY_RING } from './support/engines.js';
@@ -211,4 +212,19 @@ describe('ring-full back-pressure in a whole run', () => {
     expect(strip(tiny)).toEqual(strip(usual));
     expect({ ...(strip(tiny) as object), engine: 0, threads: 0, options: 0 }).toEqual({ ...(strip(reference) as object), engine: 0, threads: 0, options: 0 });
   }, 60_000);
+});
+
+describe('first touch of a shard\'s rows', () => {
+  it('touches only the spans named, past 4 GiB too (a uint32 offset would wrap onto another shard\'s rows)', () => {
+    // Untouched pages of a SharedArrayBuffer are never committed: this costs a few pages, not 4 GiB.
+    const big = new SharedArrayBuffer(2 ** 32 + 2 ** 20);
+    const a32 = new Int32Array(big);
+    const high = 2 ** 32 + 4096;
+    // Where `high` lands if its byte offset wraps at 2^32: another shard's data.
+    a32[(high - 2 ** 32) / 4] = 7;
+    a32[high / 4] = 9;
+    expect(touchSpans(big, [[high, high + 8192]], () => false)).toBe(true);
+    expect(a32[(high - 2 ** 32) / 4]).toBe(7);
+    expect(a32[high / 4]).toBe(0);
+  });
 });

@@ -127,7 +127,7 @@ describe('memory refusals give advice that is true', () => {
   }, 60_000);
 
   it('does not offer --max-memory when a fixed limit binds (the 4 GiB of one WebAssembly memory)', async () => {
-    const run = await runCli(['run', '--protocol', 'announce', '--hosts', '30000', '--max-memory', '500G']);
+    const run = await runCli(['run', '--protocol', 'announce', '--hosts', '60000', '--max-memory', '500G']);
     expect(run.code).toBe(2);
     const line = oneLine(run.stderr);
     expect(line).toMatch(/at most \d+ hosts fit with these options \(use at most \d+ hosts: the 4 GiB limit of one WebAssembly memory binds and --max-memory cannot raise it\)$/);

@@ -136,6 +136,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const lists = Array.from({ length: shared.lists?.count ?? 0 }, () => new SharedArrayBuffer(shared.lists!.length * 4));
   // Per-host load counters (load.ts), each host's written only by its own shard.
   const load = new SharedArrayBuffer(loadBytes(options));
+  // Log mode: the logs, outside the WebAssembly memory (layout.ts, 1b.), zero pages until each shard touches its rows.
+  const logs = new SharedArrayBuffer(plan.state.logsBytes);
   // Log mode: the old logs of hosts that lose their state (LogStore), zero pages until archived.
   const archive = new SharedArrayBuffer(archiveBytes(options, plan.state.mode));
   const allocated = performance.now();
@@ -223,7 +225,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists, load, archive,
+        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists, load, logs, archive,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };
@@ -260,6 +262,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
         },
         peakPendingMessages: done.reduce((a, r) => a + r.peakPending, 0),
         ringFullWaits: done.reduce((a, r) => a + r.ringWaits, 0),
+        barrierWaitSeconds: done.map((r) => r.waitSeconds),
         memoryEstimateBytes: plan.estimateBytes,
         kernels: done[0]!.kernels,
       },

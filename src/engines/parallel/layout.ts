@@ -2,17 +2,14 @@
  * Every shared-memory layout of the parallel engine, in one module (STYLE.md rule 2). Nothing else
  * hard-codes an offset.
  *
- * Three shared buffers (four with replies in set mode), all allocated by the main thread before
- * any worker starts:
+ * Three shared buffers (four with replies in set mode, five in log mode), all allocated by the
+ * main thread before any worker starts:
  *
  * 1. The state memory: one shared `WebAssembly.Memory` (so the WebAssembly kernels and the JS
  *    views see the same bytes), at most 4 GiB. Regions, each 64-byte aligned:
  *
  *      +-----------+----------------------------------------------------------------+
  *      | KNOWN     | N bitsets K(h) of W words (u32); bits >= N preset to 1           |
- *      | LOG       | N rows of N ids: L(h)[i]                   (log mode only)       |
- *      | POS       | N rows of N positions: i with L(h)[i] = x  (log mode only)       |
- *      | TAILMAX   | N rows of N ids: max of L(h)[B*floor(i/B) .. i] (log mode only)  |
  *      | CKPT      | N x C bitsets: K(h) when |L(h)| reached c*B, c = 1..C            |
  *      | CKRANGE   | N x C x 2 words: lowest word and end word of that bitset's ids   |
  *      | SNAP      | G x N bitsets: host h's known set as of tick t in slot (t mod G) |
@@ -23,6 +20,16 @@
  *      |           |   name, so complete hosts never copy their set again             |
  *      | COMPLETE  | N ticks at which each host became complete (-1: not yet)        |
  *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel          |
+ *      +-----------+----------------------------------------------------------------+
+ *
+ * 1b. The logs (log mode): one `SharedArrayBuffer` of three regions, read by JS only (no kernel
+ *    touches them), so they live outside the 4 GiB of the WebAssembly memory: at 12 N^2 bytes
+ *    they are most of a log-mode run (announce 20,000: 4.8 GB of 5.8).
+ *
+ *      +-----------+----------------------------------------------------------------+
+ *      | LOG       | N rows of N ids: L(h)[i]                                         |
+ *      | POS       | N rows of N positions: i with L(h)[i] = x                        |
+ *      | TAILMAX   | N rows of N ids: max of L(h)[B*floor(i/B) .. i]                  |
  *      +-----------+----------------------------------------------------------------+
  *
  *    TAILMAX lets a merge skip the walk of a snapshot's tail (the entries after its last
@@ -118,9 +125,12 @@ export interface StateLayout {
   /** Set mode: versions per shard and generation (see VersionsLayout; 0: no replies, none kept). */
   readonly versions: number;
   readonly known: number;
+  /** Log mode: offsets in the logs buffer (1b.), not the state memory. */
   readonly log: number;
   readonly pos: number;
   readonly tailMax: number;
+  /** Log mode: bytes of the logs buffer (0 otherwise). */
+  readonly logsBytes: number;
   readonly ckpt: number;
   readonly ckRange: number;
   readonly snap: number;
@@ -140,7 +150,7 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   if (spec.mode === 'cells') {
     return {
       hosts, shards, mode: 'cells', words: 0, interval: 1, checkpoints: 0, generations: 0, versions: 0,
-      known: 0, log: 0, pos: 0, tailMax: 0, ckpt: 0, ckRange: 0, snap: 0, summaryWords: 0, summary: 0, full: 0, complete: 0, scratch: 0, bytes: 0,
+      known: 0, log: 0, pos: 0, tailMax: 0, logsBytes: 0, ckpt: 0, ckRange: 0, snap: 0, summaryWords: 0, summary: 0, full: 0, complete: 0, scratch: 0, bytes: 0,
     };
   }
   const words = wordsPerSet(hosts);
@@ -149,7 +159,12 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   const checkpoints = log ? Math.floor(hosts / spec.interval) : 0;
   const generations = log ? 0 : spec.generations;
   const versions = log ? 0 : spec.versions;
-  const square = log ? hosts * hosts * 4 : 0;
+  const square = align(log ? hosts * hosts * 4 : 0);
+  // The logs buffer: LOG, POS, TAILMAX.
+  const logAt = 0;
+  const pos = square;
+  const tailMax = 2 * square;
+  const logsBytes = 3 * square;
   let at = 0;
   const region = (bytes: number): number => {
     const start = at;
@@ -157,9 +172,6 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
     return start;
   };
   const known = region(log ? hosts * words * 4 : 0);
-  const logAt = region(square);
-  const pos = region(square);
-  const tailMax = region(square);
   const ckpt = region(hosts * checkpoints * words * 4);
   const ckRange = region(hosts * checkpoints * 2 * 4);
   const snap = region(generations * hosts * words * 4);
@@ -170,7 +182,7 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   const scratch = region(shards * hosts * 4);
   return {
     hosts, shards, mode: spec.mode, words, interval, checkpoints, generations, versions,
-    known, log: logAt, pos, tailMax, ckpt, ckRange, snap, summaryWords, summary, full, complete, scratch, bytes: at,
+    known, log: logAt, pos, tailMax, logsBytes, ckpt, ckRange, snap, summaryWords, summary, full, complete, scratch, bytes: at,
   };
 }
 

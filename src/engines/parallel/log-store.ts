@@ -116,6 +116,7 @@ export class LogStore implements HostStore {
     private readonly ops: BitsetOps,
     private readonly localOf: Int32Array,
     size: number,
+    private readonly logs: SharedArrayBuffer,
     archive: SharedArrayBuffer,
   ) {
     const n = state.hosts;
@@ -126,9 +127,9 @@ export class LogStore implements HostStore {
     this.checkpoints = state.checkpoints;
     const buffer = memory.buffer as unknown as SharedArrayBuffer;
     this.known = new Int32Array(buffer, state.known, n * state.words);
-    this.log = new Int32Array(buffer, state.log, n * n);
-    this.pos = new Int32Array(buffer, state.pos, n * n);
-    this.tailMax = new Int32Array(buffer, state.tailMax, n * n);
+    this.log = new Int32Array(logs, state.log, n * n);
+    this.pos = new Int32Array(logs, state.pos, n * n);
+    this.tailMax = new Int32Array(logs, state.tailMax, n * n);
     this.ckRange = new Int32Array(buffer, state.ckRange, n * state.checkpoints * 2);
     this.complete = new Int32Array(buffer, state.complete, n);
     this.logLen = new Int32Array(size);
@@ -149,16 +150,17 @@ export class LogStore implements HostStore {
     const n = this.n;
     const rowBytes = st.words * 4;
     const spans: [number, number][] = [];
+    const logSpans: [number, number][] = [];
     for (let r = 0; r < ownRanges.length; r += 2) {
       const a = ownRanges[r]!;
       const b = ownRanges[r + 1]!;
       if (a === b) continue;
       spans.push([st.known + a * rowBytes, st.known + b * rowBytes]);
-      for (const base of [st.log, st.pos, st.tailMax]) spans.push([base + a * n * 4, base + b * n * 4]);
+      for (const base of [st.log, st.pos, st.tailMax]) logSpans.push([base + a * n * 4, base + b * n * 4]);
       spans.push([st.ckpt + a * st.checkpoints * rowBytes, st.ckpt + b * st.checkpoints * rowBytes]);
       spans.push([st.ckRange + a * st.checkpoints * 8, st.ckRange + b * st.checkpoints * 8]);
     }
-    touchSpans(this.memory, spans, stopped);
+    if (touchSpans(this.memory, spans, stopped)) touchSpans(this.logs, logSpans, stopped);
   }
 
   init(hosts: Int32Array, initialLog: (h: number) => readonly number[]): void {

@@ -78,7 +78,7 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
     );
   }
   const layout = stateLayout(options.hosts, shards, mode);
-  const state = layout.bytes;
+  const state = layout.bytes + layout.logsBytes;
   // Versions are committed only where a row is written: counted at their worst case.
   const versions = shards * (versionsOf(layout)?.bytes ?? 0);
   const pending = peakPendingMessages(options);

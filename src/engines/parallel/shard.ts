@@ -67,6 +67,8 @@ export interface ShardConfig {
   readonly lists: readonly SharedArrayBuffer[];
   /** Per-host load counters (load.ts: 3 N Float64, this shard writing its own hosts' slots; empty when not counted). */
   readonly load: SharedArrayBuffer;
+  /** Log mode: the logs (layout.ts, 1b.: LOG, POS, TAILMAX; else empty). */
+  readonly logs: SharedArrayBuffer;
   /** Log mode: the old logs of hosts that lose their state, N Int32 per wipe of the run (LogStore; else empty). */
   readonly archive: SharedArrayBuffer;
   readonly bytemaps: readonly SharedArrayBuffer[];
@@ -88,6 +90,8 @@ export interface ShardReport {
   readonly peakPending: number;
   /** Times this shard found a ring to another shard full and waited for space. */
   readonly ringWaits: number;
+  /** Seconds this shard spent in barriers waiting for the other shards. */
+  readonly waitSeconds: number;
   /** Which bitset kernels this shard ran. */
   readonly kernels: 'wasm' | 'js';
   /** Shard 0 only: the global per-tick series and spread tick. */
@@ -258,6 +262,8 @@ class Shard implements HostApi {
   private spinBudget = SPIN_MAX;
   /** Times a ring to another shard was full (see waitForSpace). */
   private ringWaits = 0;
+  /** Milliseconds spent in meet() waiting for the other shards. */
+  private waitMs = 0;
   /** Counts down the work until the next look at STOP (see STOP_CHECK_EVERY). */
   private stopCountdown = STOP_CHECK_EVERY;
   /** The bucket of this shard's messages to itself for tick `ownBucketTick` (saves a map lookup per send). */
@@ -324,7 +330,7 @@ class Shard implements HostApi {
       this.cellStore = new CellStore(this.cells, this.module.cells.length, this.tallies, this.n, sets);
       this.store = this.cellStore;
     } else {
-      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size, config.archive);
+      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size, config.logs, config.archive);
     }
     this.transport = new Transport(options);
     // A protocol whose hosts contact any host within the tick must know every host's down state.
@@ -547,6 +553,7 @@ class Shard implements HostApi {
       lastTick,
       peakPending: this.pending.peakStored,
       ringWaits: this.ringWaits,
+      waitSeconds: this.waitMs / 1000,
       kernels: this.ops.kind,
       ...(series === undefined ? {} : { series, spreadTicks }),
     };
@@ -984,6 +991,7 @@ class Shard implements HostApi {
    */
   private meet(): void {
     if (this.shards === 1) return;
+    const arrived = performance.now();
     const me = this.self;
     this.barriers++;
     // Every record this shard sent this tick was published (flushRings) before this add, so a
@@ -1011,5 +1019,6 @@ class Shard implements HostApi {
     }
     this.spinBudget = slept ? Math.max(SPIN_MIN, this.spinBudget >> 1) : Math.min(SPIN_MAX, this.spinBudget * 2);
     this.drainIncoming();
+    this.waitMs += performance.now() - arrived;
   }
 }

@@ -53,17 +53,20 @@ export interface HostStore {
  * its own rows in parallel and its ticks take no page faults (shared/MEASUREMENTS.md: contiguous
  * halves at once about 2x one thread; interleaved pages contend). Only bytes of the shard's own
  * rows are written, so a page shared with a neighbour's rows is safe whoever touches it first.
- * Looks at `stopped` every 64 MiB: a run stopped during start-up need not commit all its memory.
+ * Looks at `stopped` every 64 MiB: a run stopped during start-up need not commit all its memory
+ * (false: it stopped early).
  */
-export function touchSpans(memory: WasmMemory, spans: readonly (readonly [number, number])[], stopped: () => boolean): void {
-  const a32 = new Int32Array(memory.buffer as unknown as SharedArrayBuffer);
+export function touchSpans(memory: WasmMemory | SharedArrayBuffer, spans: readonly (readonly [number, number])[], stopped: () => boolean): boolean {
+  const a32 = new Int32Array(memory instanceof SharedArrayBuffer ? memory : memory.buffer as unknown as SharedArrayBuffer);
   let touched = 0;
   for (const [start, end] of spans) {
-    for (let i = start >>> 2, last = end >>> 2; i < last; i += 1024) a32[i] = 0;
+    // Division, not `>>> 2`: the logs buffer passes 4 GiB, where a uint32 shift would wrap onto other rows.
+    for (let i = Math.floor(start / 4), last = Math.floor(end / 4); i < last; i += 1024) a32[i] = 0;
     touched += end - start;
     if (touched >= 64 << 20) {
       touched = 0;
-      if (stopped()) return;
+      if (stopped()) return false;
     }
   }
+  return true;
 }

@@ -67,8 +67,9 @@ export function chooseThreads(options: Omit<SimulationOptions, 'threads'>, cores
   }
   const state = preferredState({ ...options, threads: 1 });
   const limit = state.mode === 'set' ? SET_STATE_BYTES_FOR_THREADS : LOG_STATE_BYTES_FOR_THREADS;
-  const what = `${options.protocol} keeps ${formatBytes(state.bytes)} of ${state.mode === 'set' ? 'versioned bitsets' : 'logs'}`;
-  return state.bytes >= limit
+  const bytes = state.bytes + state.logsBytes;
+  const what = `${options.protocol} keeps ${formatBytes(bytes)} of ${state.mode === 'set' ? 'versioned bitsets' : 'logs'}`;
+  return bytes >= limit
     ? { threads: many, reason: `${what}, at least ${formatBytes(limit)}: one thread per core` }
     : { threads: 1, reason: `${what}, under ${formatBytes(limit)}: one thread (worker start-up and barriers would cost more)` };
 }
