@@ -201,7 +201,7 @@ describe('gossip-sim bench (child processes of the built CLI)', () => {
   it('exits 0 and prints the table with speedups, efficiency, the control and oversubscription', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    for (const column of ['wall s, median (min–max)', 'process s', 'messages/s', 'ticks/s', 'peak RSS', 'speedup', 'efficiency', 'control']) {
+    for (const column of ['wall s, median (min–max)', 'barrier wait', 'process s', 'messages/s', 'ticks/s', 'peak RSS', 'speedup', 'efficiency', 'control']) {
       expect(run.stdout).toContain(column);
     }
     expect(run.stdout).toContain('oversubscribed');
@@ -224,6 +224,12 @@ describe('gossip-sim bench (child processes of the built CLI)', () => {
         expect(s.wallSeconds).toBeGreaterThan(0);
         expect(s.processSeconds).toBeGreaterThan(s.wallSeconds);
         expect(s.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+        // One shard never waits for another; more shards wait some share of their tick time.
+        if (c.options.threads === 1) expect(s.barrierWaitShare).toBe(0);
+        else {
+          expect(s.barrierWaitShare).toBeGreaterThanOrEqual(0);
+          expect(s.barrierWaitShare).toBeLessThanOrEqual(1);
+        }
       }
       expect(c.metrics).toMatchObject({ converged: true, sent: 24 * 24 - 1 });
       expect(c.args).toContain('--json');

@@ -209,6 +209,15 @@ describe('ring-full back-pressure in a whole run', () => {
     const reference = await runSimulation({ ...input, threads: 1, engine: 'reference' }, {}, {});
     expect(tiny.diagnostics.ringFullWaits).toBeGreaterThan(100);
     expect(usual.diagnostics.ringFullWaits).toBe(0);
+    // One barrier wait per shard, each part of the tick time (a wait for ring space is not one).
+    for (const d of [tiny.diagnostics, usual.diagnostics]) {
+      expect(d.barrierWaitSeconds).toHaveLength(3);
+      for (const w of d.barrierWaitSeconds!) {
+        expect(w).toBeGreaterThanOrEqual(0);
+        expect(w).toBeLessThanOrEqual(d.phases!.ticksSeconds);
+      }
+    }
+    expect(reference.diagnostics.barrierWaitSeconds).toBeNull();
     expect(strip(tiny)).toEqual(strip(usual));
     expect({ ...(strip(tiny) as object), engine: 0, threads: 0, options: 0 }).toEqual({ ...(strip(reference) as object), engine: 0, threads: 0, options: 0 });
   }, 60_000);

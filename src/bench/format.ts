@@ -76,11 +76,20 @@ function serialText(samples: readonly Sample[]): string {
   return values.length === 0 ? 'n/a' : plainSeconds(median(values));
 }
 
+/**
+ * Median share of the shards' tick time spent waiting at barriers for each other; "n/a" for the
+ * reference engine and older files.
+ */
+function waitText(samples: readonly Sample[]): string {
+  const values = samples.map((x) => x.barrierWaitShare).filter((x): x is number => typeof x === 'number');
+  return values.length === 0 ? 'n/a' : `${(median(values) * 100).toFixed(0)}%`;
+}
+
 /** The per-configuration table of a bench run. */
 export function benchGrid(results: BenchResults): Grid {
   const varying = varyingOptions(results);
   const head = [
-    'protocol', 'hosts', 'threads', 'wall s, median (min–max)', 'start s', 'process s', 'messages/s', 'ticks/s', 'peak RSS',
+    'protocol', 'hosts', 'threads', 'wall s, median (min–max)', 'start s', 'barrier wait', 'process s', 'messages/s', 'ticks/s', 'peak RSS',
     'speedup', 'efficiency', 'control', 'note',
   ];
   if (varying.length > 0) head.splice(3, 0, 'options');
@@ -93,6 +102,7 @@ export function benchGrid(results: BenchResults): Grid {
       c.options.engine === 'reference' ? 'reference' : String(c.options.threads),
       spreadText(s.wallSeconds, plainSeconds),
       serialText(c.samples),
+      waitText(c.samples),
       plainSeconds(s.processSeconds.median),
       s.messagesPerSecond === null ? 'n/a' : formatRate(s.messagesPerSecond),
       s.ticksPerSecond === null ? 'n/a' : formatRate(s.ticksPerSecond),

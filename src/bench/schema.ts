@@ -28,6 +28,12 @@ export interface Sample {
    * `diagnostics.phases`; null for the reference engine. Absent in files written before it existed.
    */
   readonly serialSeconds?: number | null;
+  /**
+   * The share of the shards' tick time spent waiting at barriers for each other, 0..1: the sum of
+   * `diagnostics.barrierWaitSeconds` over shards x `phases.ticksSeconds`. 0 on 1 thread; high when
+   * one shard holds work the others wait for. Null for the reference engine; absent in older files.
+   */
+  readonly barrierWaitShare?: number | null;
 }
 
 /** The simulation metrics of SPEC.md plus how the run ended: identical for identical options. */
@@ -156,6 +162,7 @@ const sample: JsonSchema = {
     processSeconds: nonNegative,
     peakRssBytes: { type: ['integer', 'null'], minimum: 0 },
     serialSeconds: { type: ['number', 'null'], minimum: 0 },
+    barrierWaitShare: { type: ['number', 'null'], minimum: 0, maximum: 1 },
   },
 };
 

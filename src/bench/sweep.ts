@@ -228,7 +228,7 @@ export async function runSweep(configurations: readonly Configuration[], setting
       for (let run = 0; run < runsPer; run++) {
         report('run', index, label, run + 1, estimateRemaining(own, durations, runsPer - run, (configurations.length - index - 1) * runsPer));
         const { doc, processSeconds } = await runChild(cli, configuration.args, label, { cwd: root, env: settings.env ?? process.env });
-        const sample: Sample = { wallSeconds: doc.wallSeconds, processSeconds, peakRssBytes: doc.peakRssBytes, serialSeconds: doc.serialSeconds };
+        const sample: Sample = { wallSeconds: doc.wallSeconds, processSeconds, peakRssBytes: doc.peakRssBytes, serialSeconds: doc.serialSeconds, barrierWaitShare: doc.barrierWaitShare };
         own.push(processSeconds);
         durations.push(processSeconds);
         if (run < settings.warmup) warmup.push(sample);
@@ -291,6 +291,8 @@ export interface RunDocument {
   readonly peakRssBytes: number | null;
   /** Serial phases before the first tick, seconds (see `Sample.serialSeconds`). */
   readonly serialSeconds: number | null;
+  /** Share of the shards' tick time spent waiting at barriers (see `Sample.barrierWaitShare`). */
+  readonly barrierWaitShare: number | null;
   readonly diagnostics: ConfigurationResult['diagnostics'];
 }
 
@@ -351,6 +353,7 @@ function runDocument(raw: unknown): RunDocument {
     wallSeconds,
     peakRssBytes: numberOrNull(diagnostics['peakRssBytes']),
     serialSeconds: serialSecondsOf(diagnostics['phases']),
+    barrierWaitShare: barrierWaitShareOf(diagnostics['barrierWaitSeconds'], diagnostics['phases']),
     diagnostics: {
       kernels: typeof diagnostics['kernels'] === 'string' ? diagnostics['kernels'] : null,
       memoryEstimateBytes: numberOrNull(diagnostics['memoryEstimateBytes']),
@@ -365,6 +368,17 @@ function serialSecondsOf(phases: unknown): number | null {
   const p = phases as Record<string, unknown>;
   const parts = [p['allocateSeconds'], p['startSeconds']];
   return parts.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (parts as number[]).reduce((a, b) => a + b, 0) : null;
+}
+
+/** Sum of the shards' barrier waits over shards x tick seconds, in 0..1; null if either is absent. */
+function barrierWaitShareOf(waits: unknown, phases: unknown): number | null {
+  if (!Array.isArray(waits) || waits.length === 0 || !waits.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) return null;
+  if (typeof phases !== 'object' || phases === null) return null;
+  const ticks = (phases as Record<string, unknown>)['ticksSeconds'];
+  if (typeof ticks !== 'number' || !Number.isFinite(ticks)) return null;
+  if (ticks <= 0) return 0;
+  const total = (waits as number[]).reduce((a, b) => a + b, 0);
+  return Math.min(1, total / (waits.length * ticks));
 }
 
 function benchOptions(o: SimulationOptions): BenchOptions {

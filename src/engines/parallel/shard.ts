@@ -448,6 +448,10 @@ class Shard implements HostApi {
     // started and committed its memory (diagnostics.phases).
     Atomics.store(this.ctl, threadIdSlot(this.self), threadId);
     this.store.init(this.hosts, (h) => this.module.initialLog(h, this.opts));
+    // A start line: a shard that touched its memory sooner waits here, not at tick 0's barrier, so
+    // barrier waits measure the ticks alone (diagnostics.barrierWaitSeconds).
+    this.meet();
+    this.waitMs = 0;
     const series = this.self === 0 ? { sent: [] as number[], delivered: [] as number[], complete: [] as number[], coverage: [] as number[], live: [] as number[] } : undefined;
     let spreadTicks: number | null = null;
     let prevSent = 0;
