@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { RING_HEADER_INTS } from '../src/engines/parallel/layout.js';
 import { KIND_SHIFT, MESSAGE_INTS, RING_RECORD_INTS, TO_MASK } from '../src/engines/parallel/message.js';
 import { hostsOf, partition } from '../src/engines/parallel/partition.js';
-import { PendingMessages } from '../src/engines/parallel/queue.js';
+import { PendingMessages, POLL_RECORDS } from '../src/engines/parallel/queue.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
 import { touchSpans } from '../src/engines/parallel/store.js';
 import { runSimulation } from '../src/simulate.js';
@@ -167,6 +167,29 @@ describe('pending-message queue', () => {
       }
       expect(queue.peakStored).toBe(peak);
     }
+  });
+
+  it('looks at the stop while it sorts a large tick, and a poll that throws abandons the sort', () => {
+    const n = 8;
+    const part = partition(n, 1);
+    const localOf = Int32Array.from({ length: n }, (_, i) => i);
+    const fill = (queue: PendingMessages, records: number): void => {
+      for (let k = 0; k < records; k++) {
+        const from = k % n;
+        queue.bucket(1, part.rangeOf[from]!).push((n - 1 - from) | (1 << KIND_SHIFT), from, k, 0);
+      }
+      queue.added(records);
+    };
+    const records = 5 * POLL_RECORDS;
+    const queue = new PendingMessages(part.ranges, localOf, n);
+    fill(queue, records);
+    let polls = 0;
+    expect(queue.collect(1, () => void polls++)).toBe(records);
+    // Both passes over the records poll every POLL_RECORDS of them.
+    expect(polls).toBeGreaterThanOrEqual(2 * (records / POLL_RECORDS));
+    const stopping = new PendingMessages(part.ranges, localOf, n);
+    fill(stopping, records);
+    expect(() => stopping.collect(1, () => { throw new Error('stop'); })).toThrow('stop');
   });
 });
 

@@ -12,6 +12,9 @@
 import { MESSAGE_INTS, TO_MASK } from './message.js';
 
 /** A growable array of message records. */
+/** Records `PendingMessages.collect` moves between two calls of its `poll` (a power of two). */
+export const POLL_RECORDS = 1 << 16;
+
 export class MessageBuffer {
   data: Int32Array;
   /** Records stored. */
@@ -94,9 +97,11 @@ export class PendingMessages {
 
   /**
    * Moves the deliveries of tick `t` into `sorted`, segmented by receiver by `start`, each segment
-   * in (sender, sequence) order. Returns the number of messages.
+   * in (sender, sequence) order. Returns the number of messages. `poll` is called every
+   * POLL_RECORDS records moved (a tick can hold tens of millions, seconds of work): it may throw
+   * to abandon the tick (a stop), after which this queue is not used again.
    */
-  collect(t: number): number {
+  collect(t: number, poll?: () => void): number {
     const start = this.start;
     const row = this.buckets.get(t);
     if (row === undefined) {
@@ -114,7 +119,10 @@ export class PendingMessages {
     for (const b of row) {
       if (b === undefined) continue;
       const d = b.data;
-      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) start[local[d[i]! & TO_MASK]! + 1]!++;
+      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
+        start[local[d[i]! & TO_MASK]! + 1]!++;
+        if (poll !== undefined && (i & (POLL_RECORDS * MESSAGE_INTS - 1)) === 0) poll();
+      }
       total += b.length;
     }
     for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
@@ -133,6 +141,7 @@ export class PendingMessages {
         o[w + 1] = d[i + 1]!;
         o[w + 2] = d[i + 2]!;
         o[w + 3] = d[i + 3]!;
+        if (poll !== undefined && (i & (POLL_RECORDS * MESSAGE_INTS - 1)) === 0) poll();
       }
       this.spare.push(b);
     }
@@ -142,6 +151,7 @@ export class PendingMessages {
     this.stored -= total;
     for (let i = 0; i + 1 < start.length; i++) {
       if (!isOrdered(o, start[i]!, start[i + 1]!)) this.sortSegment(start[i]!, start[i + 1]!);
+      if (poll !== undefined && (i & 1023) === 1023) poll();
     }
     return total;
   }

@@ -604,7 +604,9 @@ class Shard implements HostApi {
     const behaviour = this.behaviour;
     if (t === 0 && this.started === undefined) for (let li = 0; li < hosts.length; li++) behaviour.start(hosts[li]!);
     this.drainIncoming();
-    this.pending.collect(t);
+    // A tick's deliveries can be tens of millions (announce 15,000: 56 million a shard at tick 3),
+    // seconds to sort: the stop is looked at during the sort too.
+    this.pending.collect(t, this.pollStop);
     // collect() recycled the buffers of tick t; the cached bucket may be one of them.
     this.ownBucketTick = -1;
     const start = this.pending.start;
@@ -831,6 +833,9 @@ class Shard implements HostApi {
    * start, always runs whole). Every shard still in tick t sees the same STOP and leaves too, or
    * waits at the barrier, which ABANDONED releases.
    */
+  /** checkStop, bound once (collect() calls it every few thousand records). */
+  private readonly pollStop = (): void => this.checkStop();
+
   private checkStop(): void {
     this.stopCountdown = STOP_CHECK_EVERY;
     if (this.t === 0 || Atomics.load(this.ctl, CTL_STOP) === 0) return;
