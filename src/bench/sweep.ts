@@ -347,7 +347,6 @@ function runDocument(raw: unknown): RunDocument {
   if (typeof wallSeconds !== 'number') throw new TypeError('no numeric "wallSeconds"');
   // Read defensively: older builds of `run --json` have no diagnostics or no peakRssBytes.
   const diagnostics = (typeof doc['diagnostics'] === 'object' && doc['diagnostics'] !== null ? doc['diagnostics'] : {}) as Record<string, unknown>;
-  const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
   return {
     metrics: metrics as unknown as BenchMetrics,
     wallSeconds,
@@ -362,6 +361,10 @@ function runDocument(raw: unknown): RunDocument {
   };
 }
 
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
 /** Allocation and start-up of a run's `diagnostics.phases`, in seconds; null if absent. */
 function serialSecondsOf(phases: unknown): number | null {
   if (typeof phases !== 'object' || phases === null) return null;
@@ -373,9 +376,8 @@ function serialSecondsOf(phases: unknown): number | null {
 /** Sum of the shards' barrier waits over shards x tick seconds, in 0..1; null if either is absent. */
 function barrierWaitShareOf(waits: unknown, phases: unknown): number | null {
   if (!Array.isArray(waits) || waits.length === 0 || !waits.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) return null;
-  if (typeof phases !== 'object' || phases === null) return null;
-  const ticks = (phases as Record<string, unknown>)['ticksSeconds'];
-  if (typeof ticks !== 'number' || !Number.isFinite(ticks)) return null;
+  const ticks = typeof phases === 'object' && phases !== null ? numberOrNull((phases as Record<string, unknown>)['ticksSeconds']) : null;
+  if (ticks === null) return null;
   if (ticks <= 0) return 0;
   const total = (waits as number[]).reduce((a, b) => a + b, 0);
   return Math.min(1, total / (waits.length * ticks));

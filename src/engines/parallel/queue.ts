@@ -11,10 +11,14 @@
 
 import { MESSAGE_INTS, TO_MASK } from './message.js';
 
-/** A growable array of message records. */
 /** Records `PendingMessages.collect` moves between two calls of its `poll` (a power of two). */
 export const POLL_RECORDS = 1 << 16;
+/** `i & POLL_MASK` is 0 once every POLL_RECORDS records, for `i` an index in ints. */
+const POLL_MASK = POLL_RECORDS * MESSAGE_INTS - 1;
 
+function noPoll(): void {}
+
+/** A growable array of message records. */
 export class MessageBuffer {
   data: Int32Array;
   /** Records stored. */
@@ -101,7 +105,7 @@ export class PendingMessages {
    * POLL_RECORDS records moved (a tick can hold tens of millions, seconds of work): it may throw
    * to abandon the tick (a stop), after which this queue is not used again.
    */
-  collect(t: number, poll?: () => void): number {
+  collect(t: number, poll: () => void = noPoll): number {
     const start = this.start;
     const row = this.buckets.get(t);
     if (row === undefined) {
@@ -121,7 +125,7 @@ export class PendingMessages {
       const d = b.data;
       for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
         start[local[d[i]! & TO_MASK]! + 1]!++;
-        if (poll !== undefined && (i & (POLL_RECORDS * MESSAGE_INTS - 1)) === 0) poll();
+        if ((i & POLL_MASK) === 0) poll();
       }
       total += b.length;
     }
@@ -141,7 +145,7 @@ export class PendingMessages {
         o[w + 1] = d[i + 1]!;
         o[w + 2] = d[i + 2]!;
         o[w + 3] = d[i + 3]!;
-        if (poll !== undefined && (i & (POLL_RECORDS * MESSAGE_INTS - 1)) === 0) poll();
+        if ((i & POLL_MASK) === 0) poll();
       }
       this.spare.push(b);
     }
@@ -151,7 +155,7 @@ export class PendingMessages {
     this.stored -= total;
     for (let i = 0; i + 1 < start.length; i++) {
       if (!isOrdered(o, start[i]!, start[i + 1]!)) this.sortSegment(start[i]!, start[i + 1]!);
-      if (poll !== undefined && (i & 1023) === 1023) poll();
+      if ((i & 1023) === 1023) poll();
     }
     return total;
   }

@@ -264,6 +264,8 @@ class Shard implements HostApi {
   private ringWaits = 0;
   /** Milliseconds spent in meet() waiting for the other shards. */
   private waitMs = 0;
+  /** checkStop, bound once: PendingMessages.collect() calls it every POLL_RECORDS records. */
+  private readonly pollStop = (): void => this.checkStop();
   /** Counts down the work until the next look at STOP (see STOP_CHECK_EVERY). */
   private stopCountdown = STOP_CHECK_EVERY;
   /** The bucket of this shard's messages to itself for tick `ownBucketTick` (saves a map lookup per send). */
@@ -833,9 +835,6 @@ class Shard implements HostApi {
    * start, always runs whole). Every shard still in tick t sees the same STOP and leaves too, or
    * waits at the barrier, which ABANDONED releases.
    */
-  /** checkStop, bound once (collect() calls it every few thousand records). */
-  private readonly pollStop = (): void => this.checkStop();
-
   private checkStop(): void {
     this.stopCountdown = STOP_CHECK_EVERY;
     if (this.t === 0 || Atomics.load(this.ctl, CTL_STOP) === 0) return;
