@@ -78,6 +78,11 @@ export interface RunDiagnostics {
    * A shard that waits long while another never does marks work that one shard holds alone.
    */
   readonly barrierWaitSeconds: readonly number[] | null;
+  /**
+   * WebAssembly memories holding the host state (parallel engine; null otherwise): 1, or more
+   * when versioned bitsets pass the 4 GiB of one memory and hosts are split across several.
+   */
+  readonly stateMemories: number | null;
 }
 
 /** What an engine returns. */

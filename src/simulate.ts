@@ -96,6 +96,10 @@ function checkInternals(internals: RunInternals): void {
   if (ring !== undefined && (!Number.isInteger(ring) || ring < 2 || ring > 1 << 24 || (ring & (ring - 1)) !== 0)) {
     throw new RangeError(`runSimulation(): ringCapacity: got ${String(ring)}, expected a power of two from 2 to 2^24`);
   }
+  const segments = internals.segments;
+  if (segments !== undefined && (!Number.isInteger(segments) || segments < 1)) {
+    throw new RangeError(`runSimulation(): segments: got ${String(segments)}, expected a positive integer`);
+  }
 }
 
 /** Burns CPU for `ms` milliseconds: a slower build burns CPU, it does not sleep. */

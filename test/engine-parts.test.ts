@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { RING_HEADER_INTS } from '../src/engines/parallel/layout.js';
+import { RING_HEADER_INTS, stateBytes, stateLayout, WASM_MAX_BYTES } from '../src/engines/parallel/layout.js';
+import { planMemory } from '../src/engines/parallel/memory.js';
+import { resolveOptions } from '../src/options.js';
 import { KIND_SHIFT, MESSAGE_INTS, RING_RECORD_INTS, TO_MASK } from '../src/engines/parallel/message.js';
 import { hostsOf, partition } from '../src/engines/parallel/partition.js';
 import { PendingMessages, POLL_RECORDS } from '../src/engines/parallel/queue.js';
@@ -18,7 +20,7 @@ import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
 import { touchSpans } from '../src/engines/parallel/store.js';
 import { runSimulation } from '../src/simulate.js';
 import { ROOT } from './support/cli-process.js';
-import { TINY_RING } from './support/engines.js';
+import { SEGMENTS, TINY_RING } from './support/engines.js';
 import { TestRandom, testSeed } from './support/random.js';
 
 const SEED = testSeed();
@@ -259,4 +261,36 @@ describe('first touch of a shard\'s rows', () => {
     expect(a32[(high - 2 ** 32) / 4]).toBe(7);
     expect(a32[high / 4]).toBe(0);
   });
+});
+
+describe('versioned bitsets over several state memories', () => {
+  it('push 100,000 with latency 1..3 splits its 4.7 GiB of slots into memories of at most 4 GiB, and is planned, not refused', () => {
+    const spec = { mode: 'set', generations: 4, versions: 0 } as const;
+    const layout = stateLayout(100_000, 2, spec);
+    expect(layout.segments).toBe(2);
+    expect(layout.bytes).toBeLessThanOrEqual(WASM_MAX_BYTES);
+    expect(layout.segments * layout.segmentHosts).toBeGreaterThanOrEqual(100_000);
+    // The slots alone are over one memory's 4 GiB: one memory could not hold them.
+    expect(4 * 100_000 * layout.words * 4).toBeGreaterThan(WASM_MAX_BYTES);
+    expect(stateBytes(layout)).toBeGreaterThan(WASM_MAX_BYTES);
+    // A run that fits one memory keeps exactly the single-memory layout.
+    const small = stateLayout(20_000, 2, spec);
+    expect(small.segments).toBe(1);
+    expect(small.segmentHosts).toBe(20_000);
+    expect(stateLayout(20_000, 2, spec, 3)).toMatchObject({ segments: 3, segmentHosts: 6667 });
+    const plan = planMemory(resolveOptions({ protocol: 'push', hosts: 100_000, latency: '1..3', threads: 2, maxMemory: '64G' }));
+    expect(plan.state.segments).toBe(2);
+    expect(plan.estimateBytes).toBeGreaterThan(stateBytes(plan.state));
+  });
+
+  it(`push-pull across ${SEGMENTS} memories (senders in another memory are staged) gives the one-memory metrics`, async () => {
+    const input = { protocol: 'push-pull', hosts: 800, threads: 2, latency: '1..3', loss: 0.05 } as const;
+    const strip = (x: Awaited<ReturnType<typeof runSimulation>>): unknown => ({ ...x, wallSeconds: 0, diagnostics: null });
+    const split = await runSimulation(input, {}, { segments: SEGMENTS });
+    const one = await runSimulation(input, {}, {});
+    expect(split.diagnostics.stateMemories).toBe(SEGMENTS);
+    expect(one.diagnostics.stateMemories).toBe(1);
+    expect(split.converged).toBe(true);
+    expect(strip(split)).toEqual(strip(one));
+  }, 60_000);
 });

@@ -524,7 +524,7 @@ export async function runReference(options: SimulationOptions, controls: Referen
   };
   withLazyCompletionTicks(outcome, cellResults?.completion ?? completion);
   withHostLoadCounters(outcome, outcome.load === null ? null : hosts.load);
-  return { outcome: outcome as EngineOutput['outcome'], diagnostics: { peakPendingMessages: hosts.peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null, barrierWaitSeconds: null } };
+  return { outcome: outcome as EngineOutput['outcome'], diagnostics: { peakPendingMessages: hosts.peakPendingMessages, memoryEstimateBytes, kernels: null, ringFullWaits: null, phases: null, barrierWaitSeconds: null, stateMemories: null } };
 }
 
 /** A cell protocol's results as of the end of `lastTick`. */

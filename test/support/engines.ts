@@ -20,6 +20,8 @@ function variant(label: string, input: EngineVariant['input'], internals: RunInt
 
 /** Records per ring of the tiny-ring variant: producers wait for space at every test size. */
 export const TINY_RING = 16;
+/** State memories of the segmented variant (set mode; layout.ts, SEGMENTS). */
+export const SEGMENTS = 3;
 
 export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   variant('reference', { engine: 'reference' }),
@@ -32,4 +34,6 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   variant('parallel, 7 threads', { engine: 'parallel', threads: 7 }),
   // The ring-full back-pressure path (a producer waits for space, draining its own rings).
   variant(`parallel, 3 threads, rings of ${TINY_RING} records`, { engine: 'parallel', threads: 3 }, { ringCapacity: TINY_RING }),
+  // Versioned bitsets split over several state memories (as past 4 GiB), boundaries off the shards'.
+  variant(`parallel, 2 threads, ${SEGMENTS} state memories`, { engine: 'parallel', threads: 2 }, { segments: SEGMENTS }),
 ];

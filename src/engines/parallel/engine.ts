@@ -54,6 +54,8 @@ export interface EngineInternals {
   readonly workerHeapMb?: number | undefined;
   /** Records per ring, a power of two (tiny rings make producers wait for space). */
   readonly ringCapacity?: number | undefined;
+  /** Set mode: state memories, at least (several at test sizes; layout.ts, SEGMENTS). */
+  readonly segments?: number | undefined;
 }
 
 /** The compiled worker: dist/workers/shard.js, from dist/src/... (built) or src/... (tsx). */
@@ -120,8 +122,8 @@ export async function closePools(): Promise<void> {
 export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}, internals: EngineInternals = {}): Promise<EngineOutput> {
   const shards = options.threads;
   const began = performance.now();
-  const plan = planMemory(options);
-  const memory = createSharedMemory(plan.state.bytes);
+  const plan = planMemory(options, internals.segments);
+  const memories = Array.from({ length: plan.state.segments }, () => createSharedMemory(plan.state.bytes));
   const cl = controlLayout(shards);
   const rl = ringsLayout(shards, internals.ringCapacity);
   const control = new SharedArrayBuffer(cl.bytes);
@@ -225,7 +227,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const remote = wrap<ShardApi>(endpointOf(channel.port1));
       remotes.push(remote);
       const config: ShardConfig = {
-        shard: s, shards, options, memory, control, rings, versions, cells, bitmaps, bytemaps, lists, load, logs, archive,
+        shard: s, shards, options, memories, control, rings, versions, cells, bitmaps, bytemaps, lists, load, logs, archive,
         state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };
@@ -249,7 +251,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       const first = settled?.find((r) => r.status === 'rejected' && r.reason instanceof WorkerFailedError);
       throw first?.status === 'rejected' ? first.reason : error;
     }
-    const outcome = assemble(options, done, memory.buffer as SharedArrayBuffer, plan.state.complete, stats, cl, cells, load);
+    const outcome = assemble(options, done, memories[0]!.buffer as SharedArrayBuffer, plan.state.complete, stats, cl, cells, load);
     const finished = performance.now();
     const shardsStarted = Number.isNaN(started) ? finished : started;
     return {
@@ -263,6 +265,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
         peakPendingMessages: done.reduce((a, r) => a + r.peakPending, 0),
         ringFullWaits: done.reduce((a, r) => a + r.ringWaits, 0),
         barrierWaitSeconds: done.map((r) => r.waitSeconds),
+        stateMemories: plan.state.segments,
         memoryEstimateBytes: plan.estimateBytes,
         kernels: done[0]!.kernels,
       },

@@ -5,8 +5,9 @@
  * Three shared buffers (four with replies in set mode, five in log mode), all allocated by the
  * main thread before any worker starts:
  *
- * 1. The state memory: one shared `WebAssembly.Memory` (so the WebAssembly kernels and the JS
- *    views see the same bytes), at most 4 GiB. Regions, each 64-byte aligned:
+ * 1. The state memory: shared `WebAssembly.Memory`s (so the WebAssembly kernels and the JS
+ *    views see the same bytes), each at most 4 GiB. Log mode has one; set mode has as many
+ *    segments as its slots need (SEGMENTS below). Regions, each 64-byte aligned:
  *
  *      +-----------+----------------------------------------------------------------+
  *      | KNOWN     | N bitsets K(h) of W words (u32); bits >= N preset to 1           |
@@ -19,8 +20,17 @@
  *      | FULL      | one all-ones set and summary: what a complete host's messages    |
  *      |           |   name, so complete hosts never copy their set again             |
  *      | COMPLETE  | N ticks at which each host became complete (-1: not yet)        |
- *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel          |
+ *      | SCRATCH   | T rows of N ids: per-shard output of the and-not kernel, and     |
+ *      |           |   where set mode stages a set from another memory for a kernel   |
  *      +-----------+----------------------------------------------------------------+
+ *
+ *    SEGMENTS (set mode): when G x N slots pass 4 GiB, hosts are split into S ranges of
+ *    ceil(N / S) hosts by id, and range s keeps its SNAP and SUMMARY rows in memory s, whose
+ *    layout is the one above for ceil(N / S) hosts (FULL and SCRATCH in every memory; COMPLETE
+ *    of all N hosts in memory 0 only is read). A merge whose sender lives in another memory
+ *    first copies the sender's non-zero blocks into the receiver's memory's SCRATCH row of the
+ *    receiving shard: one memcpy, then the usual kernel. S is the least that fits; S = 1 is the
+ *    single memory of every smaller run, with the same offsets as before segments existed.
  *
  * 1b. The logs (log mode): one `SharedArrayBuffer` of three regions, read by JS only (no kernel
  *    touches them), so they live outside the 4 GiB of the WebAssembly memory: at 12 N^2 bytes
@@ -124,6 +134,10 @@ export interface StateLayout {
   readonly generations: number;
   /** Set mode: versions per shard and generation (see VersionsLayout; 0: no replies, none kept). */
   readonly versions: number;
+  /** State memories (SEGMENTS; 1 except for set mode past 4 GiB). */
+  readonly segments: number;
+  /** Hosts per memory: host h's rows are row h mod this in memory floor(h / this). */
+  readonly segmentHosts: number;
   readonly known: number;
   /** Log mode: offsets in the logs buffer (1b.), not the state memory. */
   readonly log: number;
@@ -141,18 +155,49 @@ export interface StateLayout {
   readonly full: number;
   readonly complete: number;
   readonly scratch: number;
-  /** Total bytes of the state memory. */
+  /** Bytes of one state memory (all `segments` have this layout). */
   readonly bytes: number;
 }
 
-/** Lays out the state memory of a run of `hosts` hosts on `shards` shards. */
-export function stateLayout(hosts: number, shards: number, spec: StateMode): StateLayout {
+/**
+ * Lays out the state memory of a run of `hosts` hosts on `shards` shards. Set mode takes the
+ * fewest segments whose memories fit 4 GiB each, and at least `minSegments` (tests: several
+ * memories at small sizes).
+ */
+export function stateLayout(hosts: number, shards: number, spec: StateMode, minSegments = 1): StateLayout {
   if (spec.mode === 'cells') {
     return {
-      hosts, shards, mode: 'cells', words: 0, interval: 1, checkpoints: 0, generations: 0, versions: 0,
+      hosts, shards, mode: 'cells', words: 0, interval: 1, checkpoints: 0, generations: 0, versions: 0, segments: 1, segmentHosts: hosts,
       known: 0, log: 0, pos: 0, tailMax: 0, logsBytes: 0, ckpt: 0, ckRange: 0, snap: 0, summaryWords: 0, summary: 0, full: 0, complete: 0, scratch: 0, bytes: 0,
     };
   }
+  if (spec.mode === 'log') return segmentLayout(hosts, shards, spec, hosts);
+  // A memory's scratch row (N ids) must hold a staged set: no segments below that.
+  if (wordsPerSet(hosts) > hosts) return segmentLayout(hosts, shards, spec, hosts);
+  // The fewest segments that fit, `minSegments` at least (a layout too large even at one host per
+  // memory is returned as is: memory.ts refuses it).
+  const whole = segmentLayout(hosts, shards, spec, Math.ceil(hosts / Math.min(hosts, minSegments)));
+  if (whole.bytes <= WASM_MAX_BYTES) return whole;
+  const fixed = segmentLayout(hosts, shards, spec, 0).bytes;
+  if (fixed >= WASM_MAX_BYTES) return whole;
+  // Bytes per host of SNAP and SUMMARY; a few more segments absorb the alignment of regions.
+  const perHost = (whole.bytes - fixed) / whole.segmentHosts;
+  let segments = Math.max(minSegments, Math.ceil(hosts / Math.max(1, Math.floor((WASM_MAX_BYTES - fixed) / perHost))));
+  let layout = segmentLayout(hosts, shards, spec, Math.ceil(hosts / segments));
+  while (layout.bytes > WASM_MAX_BYTES && layout.segmentHosts > 1) {
+    segments++;
+    layout = segmentLayout(hosts, shards, spec, Math.ceil(hosts / segments));
+  }
+  return layout;
+}
+
+/** Bytes of a run's host state: every state memory, and the logs buffer. */
+export function stateBytes(layout: StateLayout): number {
+  return layout.segments * layout.bytes + layout.logsBytes;
+}
+
+/** The layout of one state memory holding the rows of `perMemory` hosts. */
+function segmentLayout(hosts: number, shards: number, spec: Exclude<StateMode, { mode: 'cells' }>, perMemory: number): StateLayout {
   const words = wordsPerSet(hosts);
   const log = spec.mode === 'log';
   const interval = log ? spec.interval : 1;
@@ -174,15 +219,15 @@ export function stateLayout(hosts: number, shards: number, spec: StateMode): Sta
   const known = region(log ? hosts * words * 4 : 0);
   const ckpt = region(hosts * checkpoints * words * 4);
   const ckRange = region(hosts * checkpoints * 2 * 4);
-  const snap = region(generations * hosts * words * 4);
+  const snap = region(generations * perMemory * words * 4);
   const summaryWords = log ? 0 : Math.ceil(Math.ceil(words / BLOCK_WORDS) / 32);
-  const summary = region(generations * hosts * summaryWords * 4);
+  const summary = region(generations * perMemory * summaryWords * 4);
   const full = region(log ? 0 : (words + summaryWords) * 4);
   const complete = region(hosts * 4);
   const scratch = region(shards * hosts * 4);
   return {
     hosts, shards, mode: spec.mode, words, interval, checkpoints, generations, versions,
-    known, log: logAt, pos, tailMax, logsBytes, ckpt, ckRange, snap, summaryWords, summary, full, complete, scratch, bytes: at,
+    segments: perMemory === 0 ? 0 : Math.ceil(hosts / perMemory), segmentHosts: perMemory, known, log: logAt, pos, tailMax, logsBytes, ckpt, ckRange, snap, summaryWords, summary, full, complete, scratch, bytes: at,
   };
 }
 

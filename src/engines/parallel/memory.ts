@@ -10,7 +10,7 @@ import type { SimulationOptions } from '../../options.js';
 import { protocolModule, sharedBytes } from '../../protocols/index.js';
 import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
 import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './message.js';
-import { controlLayout, ringsLayout, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './layout.js';
+import { controlLayout, ringsLayout, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './layout.js';
 import { hostsOf, partition } from './partition.js';
 
 /** Checkpoint intervals of log mode, fastest first. */
@@ -64,7 +64,7 @@ export function archiveBytes(options: SimulationOptions, mode: StateMode['mode']
 }
 
 /** Estimated peak bytes of a run with state mode `mode`. */
-export function estimateBytes(options: SimulationOptions, mode: StateMode): number {
+export function estimateBytes(options: SimulationOptions, mode: StateMode, segments?: number): number {
   const shards = options.threads;
   if (mode.mode === 'cells') {
     const pending = peakPendingMessages(options);
@@ -77,8 +77,8 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
       shards * BYTES_PER_THREAD
     );
   }
-  const layout = stateLayout(options.hosts, shards, mode);
-  const state = layout.bytes + layout.logsBytes;
+  const layout = stateLayout(options.hosts, shards, mode, segments);
+  const state = stateBytes(layout);
   // Versions are committed only where a row is written: counted at their worst case.
   const versions = shards * (versionsOf(layout)?.bytes ?? 0);
   const pending = peakPendingMessages(options);
@@ -97,8 +97,9 @@ export function estimateBytes(options: SimulationOptions, mode: StateMode): numb
   );
 }
 
-function fits(options: SimulationOptions, mode: StateMode, budget: number): boolean {
-  return stateLayout(options.hosts, options.threads, mode).bytes <= WASM_MAX_BYTES && estimateBytes(options, mode) <= budget;
+/** Each state memory within 4 GiB (set mode splits into as many as it needs), the whole within the budget. */
+function fits(options: SimulationOptions, mode: StateMode, budget: number, segments?: number): boolean {
+  return stateLayout(options.hosts, options.threads, mode, segments).bytes <= WASM_MAX_BYTES && estimateBytes(options, mode, segments) <= budget;
 }
 
 /**
@@ -137,19 +138,21 @@ export function preferredState(options: SimulationOptions): StateLayout {
 }
 
 /**
- * Chooses the fastest checkpoint interval whose run fits the budget and the 4 GiB limit of one
- * WebAssembly memory. Throws MemoryLimitError, before any allocation, when none does.
+ * Chooses the fastest state mode (and checkpoint interval) whose run fits the budget, each of its
+ * state memories within the 4 GiB limit of one WebAssembly memory. Throws MemoryLimitError,
+ * before any allocation, when none does. `segments`: the least number of state memories in set mode
+ * (tests; else the fewest that fit).
  */
-export function planMemory(options: SimulationOptions): MemoryPlan {
+export function planMemory(options: SimulationOptions, segments?: number): MemoryPlan {
   const budget = memoryBudget(options);
   const modes = candidateModes(options);
   for (const mode of modes) {
-    if (fits(options, mode, budget)) {
-      return { state: stateLayout(options.hosts, options.threads, mode), estimateBytes: estimateBytes(options, mode), budgetBytes: budget };
+    if (fits(options, mode, budget, segments)) {
+      return { state: stateLayout(options.hosts, options.threads, mode, segments), estimateBytes: estimateBytes(options, mode, segments), budgetBytes: budget };
     }
   }
   // The smallest footprint of the candidates decides the largest host count that fits.
-  const widest = modes.reduce((a, b) => (stateLayout(options.hosts, 1, a).bytes <= stateLayout(options.hosts, 1, b).bytes ? a : b));
+  const widest = modes.reduce((a, b) => (stateBytes(stateLayout(options.hosts, 1, a)) <= stateBytes(stateLayout(options.hosts, 1, b)) ? a : b));
   const withHosts = (hosts: number): SimulationOptions => ({ ...options, hosts });
   const state = stateLayout(options.hosts, options.threads, widest).bytes;
   const estimate = estimateBytes(options, widest);

@@ -50,7 +50,7 @@ export class SetStore implements HostStore {
   private readonly openTick: Int32Array;
 
   constructor(
-    private readonly memory: WasmMemory,
+    private readonly memories: readonly WasmMemory[],
     private readonly state: StateLayout,
     private readonly ops: BitsetOps,
     private readonly localOf: Int32Array,
@@ -63,7 +63,8 @@ export class SetStore implements HostStore {
     this.n = state.hosts;
     this.generations = state.generations;
     this.latMax = latencyMax;
-    const buffer = memory.buffer as unknown as SharedArrayBuffer;
+    // Memory 0 holds every host's completion tick (layout.ts, SEGMENTS).
+    const buffer = memories[0]!.buffer as unknown as SharedArrayBuffer;
     this.complete = new Int32Array(buffer, state.complete, this.n);
     this.counts = new Int32Array(size);
     this.snapTick = new Int32Array(size);
@@ -86,19 +87,24 @@ export class SetStore implements HostStore {
 
   prefault(ownRanges: readonly number[], stopped: () => boolean): void {
     const st = this.state;
-    const n = this.n;
+    const per = st.segmentHosts;
     const rowBytes = st.words * 4;
-    const spans: [number, number][] = [];
+    const spans: [number, number][][] = this.memories.map(() => []);
     for (let r = 0; r < ownRanges.length; r += 2) {
-      const a = ownRanges[r]!;
-      const b = ownRanges[r + 1]!;
-      if (a === b) continue;
-      for (let g = 0; g < st.generations; g++) {
-        spans.push([st.snap + (g * n + a) * rowBytes, st.snap + (g * n + b) * rowBytes]);
-        spans.push([st.summary + (g * n + a) * st.summaryWords * 4, st.summary + (g * n + b) * st.summaryWords * 4]);
+      // A range of hosts, cut where it passes from one memory's rows to the next.
+      for (let a = ownRanges[r]!, b = ownRanges[r + 1]!; a < b;) {
+        const m = Math.floor(a / per);
+        const end = Math.min(b, (m + 1) * per);
+        const lo = a - m * per;
+        const hi = end - m * per;
+        for (let g = 0; g < st.generations; g++) {
+          spans[m]!.push([st.snap + (g * per + lo) * rowBytes, st.snap + (g * per + hi) * rowBytes]);
+          spans[m]!.push([st.summary + (g * per + lo) * st.summaryWords * 4, st.summary + (g * per + hi) * st.summaryWords * 4]);
+        }
+        a = end;
       }
     }
-    touchSpans(this.memory, spans, stopped);
+    for (let m = 0; m < this.memories.length; m++) if (!touchSpans(this.memories[m]!, spans[m]!, stopped)) return;
   }
 
   /** h's slot of tick 0 holds its initial set. */
@@ -274,7 +280,7 @@ export class SetStore implements HostStore {
       if (this.flags[s]![index] === 1) {
         const row = this.rows[s]!;
         const base = index * this.words;
-        const staged = this.ops.stageRow(row, base);
+        const staged = this.ops.stageRow(h, row, base);
         if (this.openTick[li] === t && !this.ops.anyNewFromRow(h, t, row, base, staged)) return;
         // beforeChange copies h's slot out, never into the scratch row: the staged set survives.
         this.beforeChange(h, li);

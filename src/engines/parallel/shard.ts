@@ -54,7 +54,8 @@ export interface ShardConfig {
   readonly shard: number;
   readonly shards: number;
   readonly options: SimulationOptions;
-  readonly memory: WasmMemory;
+  /** The state memories (layout.ts, 1.; one except for set mode past 4 GiB). */
+  readonly memories: readonly WasmMemory[];
   readonly control: SharedArrayBuffer;
   readonly rings: SharedArrayBuffer;
   /** Every shard's snapshot versions, by shard (set mode with replies; else empty). */
@@ -291,7 +292,7 @@ class Shard implements HostApi {
     this.ctl = new Int32Array(config.control);
     this.stats = new Float64Array(config.control);
     this.liveSentIndex = statIndex(config.controlLayout, 0, config.shard, STAT_LIVE_SENT);
-    this.ops = new BitsetOps(config.memory, state, shard);
+    this.ops = new BitsetOps(config.memories, state, shard);
     for (let s = 0; s < shards; s++) {
       if (s === shard) {
         this.producers.push(undefined);
@@ -326,13 +327,13 @@ class Shard implements HostApi {
     this.module = protocolModule(options.protocol);
     this.tallyCount = this.module.tallies.length;
     const sets = state.mode === 'set'
-      ? new SetStore(config.memory, state, this.ops, this.localOf, size, latencyEnvelope(options).max, shard, config.versions, this.shardOf)
+      ? new SetStore(config.memories, state, this.ops, this.localOf, size, latencyEnvelope(options).max, shard, config.versions, this.shardOf)
       : undefined;
     if (this.module.state === 'cells') {
       this.cellStore = new CellStore(this.cells, this.module.cells.length, this.tallies, this.n, sets);
       this.store = this.cellStore;
     } else {
-      this.store = sets ?? new LogStore(config.memory, state, this.ops, this.localOf, size, config.logs, config.archive);
+      this.store = sets ?? new LogStore(config.memories[0]!, state, this.ops, this.localOf, size, config.logs, config.archive);
     }
     this.transport = new Transport(options);
     // A protocol whose hosts contact any host within the tick must know every host's down state.

@@ -16,6 +16,7 @@
  */
 import { formatBytes } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
+import { stateBytes } from './layout.js';
 import { preferredState } from './memory.js';
 import { protocolModule } from '../../protocols/index.js';
 
@@ -67,7 +68,7 @@ export function chooseThreads(options: Omit<SimulationOptions, 'threads'>, cores
   }
   const state = preferredState({ ...options, threads: 1 });
   const limit = state.mode === 'set' ? SET_STATE_BYTES_FOR_THREADS : LOG_STATE_BYTES_FOR_THREADS;
-  const bytes = state.bytes + state.logsBytes;
+  const bytes = stateBytes(state);
   const what = `${options.protocol} keeps ${formatBytes(bytes)} of ${state.mode === 'set' ? 'versioned bitsets' : 'logs'}`;
   return bytes >= limit
     ? { threads: many, reason: `${what}, at least ${formatBytes(limit)}: one thread per core` }
