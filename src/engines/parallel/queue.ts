@@ -18,36 +18,77 @@ const POLL_MASK = POLL_RECORDS * MESSAGE_INTS - 1;
 
 function noPoll(): void {}
 
-/** A growable array of message records. */
+/** Records of a bucket's first chunk; each next chunk is twice as large, up to MAX_CHUNK_RECORDS. */
+const FIRST_CHUNK_RECORDS = 1024;
+const MAX_CHUNK_RECORDS = 1 << 16;
+
+/**
+ * The message records of one bucket, in the order pushed, in chunks that are never copied when
+ * the bucket grows (a tick of announce 15,000 puts tens of millions of records in a bucket: one
+ * growth by copying would take a second with no look at STOP). Chunks stay with the bucket when
+ * it is emptied for reuse.
+ */
 export class MessageBuffer {
-  data: Int32Array;
+  /** The chunks; records fill chunk 0, then 1, ...: `chunkLength(k)` of chunk k are stored. */
+  readonly chunks: Int32Array[] = [new Int32Array(FIRST_CHUNK_RECORDS * MESSAGE_INTS)];
   /** Records stored. */
   length = 0;
+  /** The chunk being filled and the next free int in it. */
+  private chunk = 0;
+  private at = 0;
+  private current: Int32Array = this.chunks[0]!;
 
-  constructor(initialRecords = 1024) {
-    this.data = new Int32Array(initialRecords * MESSAGE_INTS);
-  }
-
-  /** Appends one record; grows (allocates) when full. */
+  /** Appends one record; takes the next chunk (allocates the first time) when this one is full. */
   push(toKind: number, from: number, seq: number, s: number): void {
-    let i = this.length * MESSAGE_INTS;
-    if (i + MESSAGE_INTS > this.data.length) this.grow(this.length + 1);
-    const d = this.data;
+    if (this.at === this.current.length) this.nextChunk();
+    const d = this.current;
+    let i = this.at;
     d[i++] = toKind;
     d[i++] = from;
     d[i++] = seq;
-    d[i] = s;
+    d[i++] = s;
+    this.at = i;
     this.length++;
   }
 
-  /** Ensures room for `records` records. Allocates. */
-  grow(records: number): void {
+  /** Records stored in chunk k. */
+  chunkLength(k: number): number {
+    if (k < this.chunk) return this.chunks[k]!.length / MESSAGE_INTS;
+    return k === this.chunk ? this.at / MESSAGE_INTS : 0;
+  }
+
+  /** Empties the bucket, keeping its chunks. */
+  clear(): void {
+    this.length = 0;
+    this.chunk = 0;
+    this.at = 0;
+    this.current = this.chunks[0]!;
+  }
+
+  private nextChunk(): void {
+    this.chunk++;
+    if (this.chunk === this.chunks.length) {
+      const records = Math.min(MAX_CHUNK_RECORDS, (this.current.length / MESSAGE_INTS) * 2);
+      this.chunks.push(new Int32Array(records * MESSAGE_INTS));
+    }
+    this.current = this.chunks[this.chunk]!;
+    this.at = 0;
+  }
+}
+
+/** A tick's sorted deliveries: one flat array, read by index. */
+export class SortedMessages {
+  data = new Int32Array(1024 * MESSAGE_INTS);
+  /** Records stored. */
+  length = 0;
+
+  /** Empties it, with room for `records` records (allocates, copying nothing, when it has less). */
+  reset(records: number): void {
+    this.length = 0;
     if (records * MESSAGE_INTS <= this.data.length) return;
     let size = this.data.length;
     while (size < records * MESSAGE_INTS) size *= 2;
-    const next = new Int32Array(size);
-    next.set(this.data.subarray(0, this.length * MESSAGE_INTS));
-    this.data = next;
+    this.data = new Int32Array(size);
   }
 }
 
@@ -59,7 +100,7 @@ export class PendingMessages {
   stored = 0;
   peakStored = 0;
   /** The sorted deliveries of the tick being processed. */
-  readonly sorted = new MessageBuffer(1024);
+  readonly sorted = new SortedMessages();
   /** Start of each receiver's segment in `sorted` (receiver i: [start[i], start[i+1])). */
   readonly start: Int32Array;
   private scratch = new Int32Array(64 * MESSAGE_INTS);
@@ -87,7 +128,7 @@ export class PendingMessages {
     let b = row[source];
     if (b === undefined) {
       b = this.spare.pop() ?? new MessageBuffer();
-      b.length = 0;
+      b.clear();
       row[source] = b;
     }
     return b;
@@ -122,30 +163,35 @@ export class PendingMessages {
     let total = 0;
     for (const b of row) {
       if (b === undefined) continue;
-      const d = b.data;
-      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
-        start[local[d[i]! & TO_MASK]! + 1]!++;
-        if ((i & POLL_MASK) === 0) poll();
+      for (let k = 0; k < b.chunks.length; k++) {
+        const d = b.chunks[k]!;
+        for (let i = 0, end = b.chunkLength(k) * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
+          start[local[d[i]! & TO_MASK]! + 1]!++;
+          if ((i & POLL_MASK) === 0) poll();
+        }
       }
       total += b.length;
     }
     for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
     const out = this.sorted;
-    out.grow(total);
+    // The last tick's records are not kept: a larger array is allocated, never copied into.
+    out.reset(total);
     out.length = total;
     const o = out.data;
     // `start` doubles as the write cursor; it is rebuilt below.
     const cursor = start;
     for (const b of row) {
       if (b === undefined) continue;
-      const d = b.data;
-      for (let i = 0, end = b.length * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
-        const w = cursor[local[d[i]! & TO_MASK]!]!++ * MESSAGE_INTS;
-        o[w] = d[i]!;
-        o[w + 1] = d[i + 1]!;
-        o[w + 2] = d[i + 2]!;
-        o[w + 3] = d[i + 3]!;
-        if ((i & POLL_MASK) === 0) poll();
+      for (let k = 0; k < b.chunks.length; k++) {
+        const d = b.chunks[k]!;
+        for (let i = 0, end = b.chunkLength(k) * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
+          const w = cursor[local[d[i]! & TO_MASK]!]!++ * MESSAGE_INTS;
+          o[w] = d[i]!;
+          o[w + 1] = d[i + 1]!;
+          o[w + 2] = d[i + 2]!;
+          o[w + 3] = d[i + 3]!;
+          if ((i & POLL_MASK) === 0) poll();
+        }
       }
       this.spare.push(b);
     }
