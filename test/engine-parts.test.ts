@@ -171,6 +171,34 @@ describe('pending-message queue', () => {
     }
   });
 
+  it('keeps a bucket of hundreds of thousands of records in chunks, in push order, and reuses them after collect', () => {
+    const n = 4;
+    const localOf = Int32Array.from({ length: n }, (_, h) => h);
+    const queue = new PendingMessages(1, localOf, n);
+    const r = new TestRandom(testSeed('queue-chunks'));
+    for (const records of [300_000, 5, 140_000]) {
+      const b = queue.bucket(1, 0);
+      const want: number[][] = [];
+      for (let i = 0; i < records; i++) {
+        const to = r.int(0, n - 1);
+        b.push(to, 0, i, i ^ 0x5a5a);
+        want.push([to, 0, i, i ^ 0x5a5a]);
+      }
+      queue.added(records);
+      expect(b.length).toBe(records);
+      let inChunks = 0;
+      for (let k = 0; k < b.chunks.length; k++) inChunks += b.chunkLength(k);
+      expect(inChunks).toBe(records);
+      expect(queue.collect(1)).toBe(records);
+      // Stable by receiver: each receiver's messages in push (sequence) order.
+      want.sort((x, y) => x[0]! - y[0]! || x[2]! - y[2]!);
+      const o = queue.sorted.data;
+      let mismatches = 0;
+      for (let i = 0; i < records; i++) for (let f = 0; f < MESSAGE_INTS; f++) if (o[i * MESSAGE_INTS + f] !== want[i]![f]) mismatches++;
+      expect(mismatches, `${records} records`).toBe(0);
+    }
+  });
+
   it('looks at the stop while it sorts a large tick, and a poll that throws abandons the sort', () => {
     const n = 8;
     const part = partition(n, 1);
@@ -260,6 +288,26 @@ describe('first touch of a shard\'s rows', () => {
     expect(touchSpans(big, [[high, high + 8192]], () => false)).toBe(true);
     expect(a32[(high - 2 ** 32) / 4]).toBe(7);
     expect(a32[high / 4]).toBe(0);
+  });
+});
+
+describe('first touch of one large span', () => {
+  it('looks at the stop inside a span, every 64 MiB, and leaves the rest untouched', () => {
+    // A shard's rows are one span of gigabytes: a stop during start-up must not wait for all of it.
+    const bytes = 256 * 2 ** 20;
+    const buffer = new SharedArrayBuffer(bytes);
+    const a32 = new Int32Array(buffer);
+    a32[a32.length - 1024] = 5;
+    let looks = 0;
+    expect(touchSpans(buffer, [[0, bytes]], () => ++looks >= 2)).toBe(false);
+    expect(looks).toBe(2);
+    // The last page was never reached: its sentinel survives.
+    expect(a32[a32.length - 1024]).toBe(5);
+    // Not stopped: every page touched, one look per 64 MiB.
+    looks = 0;
+    expect(touchSpans(buffer, [[0, bytes]], () => (looks++, false))).toBe(true);
+    expect(looks).toBe(4);
+    expect(a32[a32.length - 1024]).toBe(0);
   });
 });
 

@@ -869,9 +869,14 @@ class Shard implements HostApi {
     this.nextSeq[li] = seq + 1;
     this.sent++;
     if (this.counting && s !== 0) this.load[this.bytesAt + from]! += 4 * s;
-    // Progress only (a plain store; a reader may see it one refresh late, never torn: Float64
-    // stores of one aligned slot are single writes on every platform Node runs on).
-    if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) this.stats[this.liveSentIndex] = this.sent;
+    if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) {
+      // Progress only (a plain store; a reader may see it one refresh late, never torn: Float64
+      // stores of one aligned slot are single writes on every platform Node runs on).
+      this.stats[this.liveSentIndex] = this.sent;
+      // One delivery can send thousands (announce 15,000: a host that learns 15,000 ids at tick 2
+      // sends to each), so the stop is looked at by sends too, not only by deliveries handled.
+      this.checkStop();
+    }
     this.entries += s;
     const at = this.transport.deliveryTick(from, to, t, k);
     if (at < 0) {

@@ -53,19 +53,23 @@ export interface HostStore {
  * its own rows in parallel and its ticks take no page faults (shared/MEASUREMENTS.md: contiguous
  * halves at once about 2x one thread; interleaved pages contend). Only bytes of the shard's own
  * rows are written, so a page shared with a neighbour's rows is safe whoever touches it first.
- * Looks at `stopped` every 64 MiB: a run stopped during start-up need not commit all its memory
- * (false: it stopped early).
+ * Looks at `stopped` every 64 MiB, inside a span too: a run stopped during start-up need not
+ * commit all its memory (false: it stopped early).
  */
 export function touchSpans(memory: WasmMemory | SharedArrayBuffer, spans: readonly (readonly [number, number])[], stopped: () => boolean): boolean {
   const a32 = new Int32Array(memory instanceof SharedArrayBuffer ? memory : memory.buffer as unknown as SharedArrayBuffer);
-  let touched = 0;
+  // Pages (1024 words) touched between two looks at `stopped`: 64 MiB, counted across spans and
+  // inside one (a span can be a whole shard's rows, gigabytes).
+  const every = (64 << 20) / 4096;
+  let pages = 0;
   for (const [start, end] of spans) {
     // Division, not `>>> 2`: the logs buffer passes 4 GiB, where a uint32 shift would wrap onto other rows.
-    for (let i = Math.floor(start / 4), last = Math.floor(end / 4); i < last; i += 1024) a32[i] = 0;
-    touched += end - start;
-    if (touched >= 64 << 20) {
-      touched = 0;
-      if (stopped()) return false;
+    for (let i = Math.floor(start / 4), last = Math.floor(end / 4); i < last; i += 1024) {
+      a32[i] = 0;
+      if (++pages === every) {
+        pages = 0;
+        if (stopped()) return false;
+      }
     }
   }
   return true;
