@@ -175,7 +175,7 @@ describe('pending-message queue', () => {
     const n = 4;
     const localOf = Int32Array.from({ length: n }, (_, h) => h);
     const queue = new PendingMessages(1, localOf, n);
-    const r = new TestRandom(testSeed('queue-chunks'));
+    const r = new TestRandom(SEED, 300);
     for (const records of [300_000, 5, 140_000]) {
       const b = queue.bucket(1, 0);
       const want: number[][] = [];
