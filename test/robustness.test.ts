@@ -425,6 +425,22 @@ describe('memory refusal', () => {
     expect(() => planMemory(resolveOptions({ hosts: largest + 1, maxMemory: '1G', threads: 2 }))).toThrow(MemoryLimitError);
   }, 60_000);
 
+  it('push-pull with replies: the host count it names fits exactly, though reply versions scale with the hosts', () => {
+    // The versions of the refused count (1,000,000 hosts) would overstate every smaller run: the
+    // advice once said "at most 768 hosts" where 27,000 fit.
+    const base = { protocol: 'push-pull', latency: '1..10', maxMemory: '4G', threads: 2 } as const;
+    let largest = 0;
+    try {
+      planMemory(resolveOptions({ ...base, hosts: 1_000_000 }));
+    } catch (error) {
+      expect(error).toBeInstanceOf(MemoryLimitError);
+      largest = (error as MemoryLimitError).largestHosts;
+    }
+    expect(largest).toBeGreaterThan(5_000);
+    expect(() => planMemory(resolveOptions({ ...base, hosts: largest }))).not.toThrow();
+    expect(() => planMemory(resolveOptions({ ...base, hosts: largest + 1 }))).toThrow(MemoryLimitError);
+  });
+
   it('announce: the old logs of hosts that lose their state (N ids a wipe) are in the estimate', () => {
     const base = { hosts: 2000, threads: 2 };
     // Every host loses its state at 2, and 1..600 again at 5 (400..500 named twice, reset once):

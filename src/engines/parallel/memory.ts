@@ -154,15 +154,31 @@ export function planMemory(options: SimulationOptions, segments?: number): Memor
   // The smallest footprint of the candidates decides the largest host count that fits.
   const widest = modes.reduce((a, b) => (stateBytes(stateLayout(options.hosts, 1, a)) <= stateBytes(stateLayout(options.hosts, 1, b)) ? a : b));
   const withHosts = (hosts: number): SimulationOptions => ({ ...options, hosts });
+  // Each host count is judged with its own candidate modes, as planMemory would (reply versions
+  // are sized by the hosts of a shard: the modes of the requested count would overstate a smaller
+  // run). Per mode: the hosts that fit, and those within its fixed limit alone.
+  const modeAt = (i: number, hosts: number): StateMode => {
+    const at = candidateModes(withHosts(hosts));
+    return at[Math.min(i, at.length - 1)]!;
+  };
+  let lo = 0;
+  let underFixed = 0;
+  let underBudget = 0;
+  for (let i = 0; i < modes.length; i++) {
+    lo = Math.max(lo, largestHostsThatFit(options.hosts, (hosts) => fits(withHosts(hosts), modeAt(i, hosts), budget)));
+    underFixed = Math.max(underFixed, largestHostsThatFit(options.hosts, (hosts) => stateLayout(hosts, options.threads, modeAt(i, hosts)).bytes <= WASM_MAX_BYTES));
+    underBudget = Math.max(underBudget, largestHostsThatFit(options.hosts, (hosts) => estimateBytes(withHosts(hosts), modeAt(i, hosts)) <= budget));
+  }
   const state = stateLayout(options.hosts, options.threads, widest).bytes;
   const estimate = estimateBytes(options, widest);
+  // A mode whose fixed limit allows more than fits now is held back by the budget alone: raising
+  // it helps. Otherwise the fixed limit binds in every mode.
   const advice = memoryAdvice({
-    underBudget: largestHostsThatFit(options.hosts, (hosts) => estimateBytes(withHosts(hosts), widest) <= budget),
-    underFixed: largestHostsThatFit(options.hosts, (hosts) => stateLayout(hosts, options.threads, widest).bytes <= WASM_MAX_BYTES),
+    underBudget: underFixed > lo ? lo : Math.max(underBudget, lo),
+    underFixed: underFixed > lo ? underFixed : lo,
     fixedLimit: 'the 4 GiB limit of one WebAssembly memory',
-    oneHostBytes: estimateBytes(withHosts(1), widest),
+    oneHostBytes: Math.min(...candidateModes(withHosts(1)).map((m) => estimateBytes(withHosts(1), m))),
   });
-  const lo = largestHostsThatFit(options.hosts, (hosts) => fits(withHosts(hosts), widest, budget));
   const parts = widest.mode === 'cells' ? 'per-host cells, messages in flight and worker threads' : 'shared state, messages in flight and worker threads';
   const detail = state > WASM_MAX_BYTES
     ? `${parts}; the shared state alone, ${formatBytes(state)}, is over the 4 GiB limit of one WebAssembly memory`
