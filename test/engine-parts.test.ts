@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { RING_HEADER_INTS, stateBytes, stateLayout, WASM_MAX_BYTES } from '../src/engines/parallel/layout.js';
+import { RING_HEADER_INTS, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES } from '../src/engines/parallel/layout.js';
+import { BitsetOps } from '../src/engines/parallel/bitset-ops.js';
+import { SetStore } from '../src/engines/parallel/set-store.js';
+import { createSharedMemory } from '../src/kernels/bitset.js';
 import { planMemory } from '../src/engines/parallel/memory.js';
 import { resolveOptions } from '../src/options.js';
 import { KIND_SHIFT, MESSAGE_INTS, RING_RECORD_INTS, TO_MASK } from '../src/engines/parallel/message.js';
@@ -341,4 +344,97 @@ describe('versioned bitsets over several state memories', () => {
     expect(split.converged).toBe(true);
     expect(strip(split)).toEqual(strip(one));
   }, 60_000);
+});
+
+describe('reply versions frozen as patches', () => {
+  /**
+   * One shard, three hotspots in tick 1: each merges senders (single ids, and senders whose sets
+   * spread over many blocks) and replies between merges. At tick 2 a fresh receiver merges each
+   * reply: it must learn the hotspot's set exactly as it stood when that reply was sent, whether
+   * the version is the end-of-tick slot, a row or a patch over a row.
+   */
+  it('every reply reads back as its sender\'s set at the moment it was sent', () => {
+    const n = 20_000;
+    const random = new TestRandom(SEED, 301);
+    const V = 4000;
+    const state = stateLayout(n, 1, { mode: 'set', generations: 2, versions: V });
+    const vl = versionsLayout(V, 2, state.words);
+    // Sets of 20,000 ids: 20 blocks, so patches of up to 9 blocks pay.
+    expect(vl.patchBlocks).toBe(9);
+    const memories = [createSharedMemory(state.bytes)];
+    const ops = new BitsetOps(memories, state, 0);
+    const localOf = Int32Array.from({ length: n }, (_, i) => i);
+    const store = new SetStore(memories, state, ops, localOf, n, 1, 0, [new SharedArrayBuffer(vl.bytes)], new Uint16Array(n));
+    const initial = (h: number): number[] => {
+      if (h < 10_000 || h >= 10_200) return [h];
+      // Wide senders: ids in up to 20 blocks.
+      const ids = new Set([h]);
+      const spread = random.int(1, 40);
+      while (ids.size < spread) ids.add(random.int(0, n - 1));
+      return [...ids];
+    };
+    const model = Array.from({ length: n }, (_, h) => new Set(initial(h)));
+    store.init(Int32Array.from({ length: n }, (_, i) => i), (h) => [...model[h]!]);
+    store.tick = 1;
+    const replies: { from: number; payload: number; expected: Set<number> }[] = [];
+    const kinds = { self: 0, narrow: 0, wide: 0 };
+    for (const hot of [0, 1, 2]) {
+      for (let step = 0; step < 1200; step++) {
+        const r = random.int(0, 99);
+        if (r < 40) {
+          const f = random.int(3, 9_992);
+          store.merge(hot, f, store.selfPayload());
+          model[hot]!.add(f);
+          kinds.self++;
+        } else if (r < 70) {
+          // A sender that still holds its initial set (slot of tick 0).
+          const f = random.int(3, 9_992);
+          store.merge(hot, f, 0);
+          for (const x of model[f]!) model[hot]!.add(x);
+          kinds.narrow++;
+        } else if (r < 75) {
+          const f = random.int(10_000, 10_199);
+          store.merge(hot, f, 0);
+          for (const x of model[f]!) model[hot]!.add(x);
+          kinds.wide++;
+        } else {
+          replies.push({ from: hot, payload: store.wholePayload(hot), expected: new Set(model[hot]) });
+        }
+      }
+    }
+    expect(replies.length).toBeGreaterThan(500);
+    store.tick = 2;
+    let receiver = 10_200;
+    for (const { from, payload, expected } of replies) {
+      const h = receiver++;
+      store.merge(h, from, payload);
+      const want = new Set(expected).add(h);
+      const got: number[] = [];
+      for (let w = 0; w < state.words; w++) {
+        let bits = ops.slotWord(h, 2, w);
+        while (bits !== 0) {
+          const low = bits & -bits;
+          const x = w * 32 + (31 - Math.clz32(low));
+          if (x < n) got.push(x);
+          bits ^= low;
+        }
+      }
+      expect(got.length).toBe(want.size);
+      expect(got.every((x) => want.has(x))).toBe(true);
+      expect(store.count(h)).toBe(want.size);
+    }
+  });
+
+  it('pull and push-pull hotspots, whose replies are mostly patches, give the reference engine\'s metrics', async () => {
+    // 5,000 hosts: sets of 5 blocks, patches of up to 2 (VersionsLayout.patchBlocks).
+    expect(versionsLayout(100, 2, stateLayout(5000, 2, { mode: 'set', generations: 2, versions: 100 }).words).patchBlocks).toBe(2);
+    const strip = (x: Awaited<ReturnType<typeof runSimulation>>): unknown => ({ ...x, wallSeconds: 0, diagnostics: null, engine: null, threads: null, options: null });
+    for (const [protocol, internals] of [['push-pull', { segments: SEGMENTS }], ['pull', {}]] as const) {
+      const input = { protocol, hosts: 5000, latency: '1..3', loss: 0.05, fanout: 2 } as const;
+      const parallel = await runSimulation({ ...input, threads: 2 }, {}, internals);
+      const reference = await runSimulation({ ...input, threads: 1, engine: 'reference' }, {}, {});
+      expect(parallel.converged).toBe(true);
+      expect(strip(parallel)).toEqual(strip(reference));
+    }
+  }, 120_000);
 });

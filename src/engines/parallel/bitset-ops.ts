@@ -6,7 +6,7 @@
  */
 import { loadWasmKernels, type BitsetKernels, type WasmMemory } from '../../kernels/bitset.js';
 import { jsKernels } from '../../kernels/bitset-js.js';
-import { BLOCK_WORDS, type StateLayout } from './layout.js';
+import { BLOCK_WORDS, PATCH_ENTRY_WORDS, type StateLayout } from './layout.js';
 
 const BLOCK_BYTES = BLOCK_WORDS * 4;
 /** The "tick" a message from a complete host names: the all-ones set, valid forever. */
@@ -49,6 +49,12 @@ export class BitsetOps {
   readonly sortKeys: Float64Array;
   /** Which kernels run: 'wasm' or 'js'. */
   readonly kind: 'wasm' | 'js';
+  /**
+   * The blocks the last `mergeSlot` changed, in `changedBlocks[0 .. changedCount)`; -1 when it
+   * (or `orRowInto`) merged a dense set whole and did not look (any block may have changed).
+   */
+  readonly changedBlocks: Int32Array;
+  changedCount = 0;
 
   constructor(memories: readonly WasmMemory[], state: StateLayout, shard: number) {
     let kind: 'wasm' | 'js' = 'wasm';
@@ -84,6 +90,7 @@ export class BitsetOps {
     const ids = state.mode === 'cells' ? 0 : state.hosts;
     this.scratchIds = new Int32Array(buffer, this.scratchBase, ids);
     this.sortKeys = new Float64Array(ids);
+    this.changedBlocks = new Int32Array(this.blocks);
   }
 
   /**
@@ -236,16 +243,23 @@ export class BitsetOps {
     let added = 0;
     if (dense) {
       added = kernels.orIntoCount(dst, src, this.words);
+      this.changedCount = -1;
     } else {
+      let changed = 0;
       for (let k = 0; k < this.summaryWords; k++) {
         let w = fa[sSrc + k]!;
         while (w !== 0) {
           const low = w & -w;
           const b = k * 32 + (31 - Math.clz32(low));
-          added += kernels.orIntoCount(dst + b * BLOCK_BYTES, src + b * BLOCK_BYTES, this.blockWords(b));
+          const more = kernels.orIntoCount(dst + b * BLOCK_BYTES, src + b * BLOCK_BYTES, this.blockWords(b));
+          if (more !== 0) {
+            added += more;
+            this.changedBlocks[changed++] = b;
+          }
           w ^= low;
         }
       }
+      this.changedCount = changed;
     }
     for (let k = 0; k < this.summaryWords; k++) a[sDst + k]! |= fa[sSrc + k]!;
     return added;
@@ -274,6 +288,38 @@ export class BitsetOps {
       }
     }
     return false;
+  }
+
+  /**
+   * Writes a patch of host h's slot of tick `tick` to `row` from Int32 index `at`: for each of
+   * `blocks[0 .. count)`, its index and then its words (PATCH_ENTRY_WORDS per block).
+   */
+  copyBlocksOut(h: number, tick: number, blocks: Int32Array, from: number, count: number, row: Int32Array, at: number): void {
+    const a = this.memoryOf[this.segmentOf(h)]!;
+    const src = this.slot(h, tick) >>> 2;
+    for (let i = 0; i < count; i++, at += PATCH_ENTRY_WORDS) {
+      const b = blocks[from + i]!;
+      row[at] = b;
+      const start = src + b * BLOCK_WORDS;
+      const end = start + this.blockWords(b);
+      // Blocks are 32 words: a short loop costs less than a view and a memcpy.
+      for (let w = start, o = at + 1; w < end; w++, o++) row[o] = a[w]!;
+    }
+  }
+
+  /**
+   * Applies the patch of `count` blocks at Int32 index `at` of `row` (see `copyBlocksOut`) to the
+   * set `stageRow` staged for receiver h: staged, the two give the set the patch froze.
+   */
+  stagePatch(h: number, row: Int32Array, at: number, count: number): void {
+    const a = this.memoryOf[this.segmentOf(h)]!;
+    const scratch = this.scratchBase >>> 2;
+    for (let i = 0; i < count; i++, at += PATCH_ENTRY_WORDS) {
+      const b = row[at]!;
+      const start = scratch + b * BLOCK_WORDS;
+      const end = start + this.blockWords(b);
+      for (let w = start, o = at + 1; w < end; w++, o++) a[w] = row[o]!;
+    }
   }
 
   /** Copies host h's slot of tick `tick` into `row` from Int32 index `base` (another buffer; one memcpy, allocates a view). */
@@ -311,6 +357,8 @@ export class BitsetOps {
    * non-zero blocks is all the summary promises; rows are copies of sets mid-run, mostly dense).
    */
   orRowInto(h: number, tick: number, row: Int32Array, base: number, staged: number): number {
+    // Dense sets, merged whole: which blocks changed is not tracked.
+    this.changedCount = -1;
     const m = this.segmentOf(h);
     const a = this.memoryOf[m]!;
     if (staged >= 0) {

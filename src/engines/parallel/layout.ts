@@ -238,18 +238,27 @@ function segmentLayout(hosts: number, shards: number, spec: Exclude<StateMode, {
  *
  *      +-------+------------------------------------------------------------------------+
  *      | FLAGS | G x V Int32: version v of generation g is 0 = "the sender's slot of that |
- *      |       |   tick, as it ends the tick", 1 = "row (g, v) below"                   |
- *      | ROWS  | G x V bitsets of W words: a sender's set frozen in the middle of a tick |
+ *      |       |   tick, as it ends the tick", 1 = "a row in the arena", 2 = "a patch"  |
+ *      | META  | G x V x 3 Int32: row: [its arena index]; patch: [the arena index of    |
+ *      |       |   the row it patches, its own arena index, its blocks]                 |
+ *      | ARENA | G x (V x W) Int32, one part per generation, filled from its start in   |
+ *      |       |   the order versions close: rows (W words, a set frozen mid-tick) and  |
+ *      |       |   patches (per block: its index, then BLOCK_WORDS words)               |
  *      +-------+------------------------------------------------------------------------+
  *
  *    A reply leaves while its sender may still merge later messages of the same tick, so it
  *    cannot name the sender's slot of that tick outright. It names a version: a flag says
  *    whether the slot as it ends the tick is what the reply carries (the sender changed no
- *    more: nothing was copied) or a row holds the set as it was (the sender copied it there
- *    just before it next changed). Only the shard that owns the sender writes its versions,
- *    during tick t; readers read them from tick t + 1 on, after the barrier; generation
- *    g = t mod G is reused at tick t + G > t + HI, after every reader is done. Pages are
- *    committed only where rows are written, so V is the worst case without costing it.
+ *    more: nothing was copied), or the sender froze the set just before it next changed: as a
+ *    whole row, or, when the sender already froze a row earlier in the tick and has changed few
+ *    blocks since, as a patch: those blocks as they are now, over that row. A hotspot that
+ *    answers thousands of pushes, each adding an id or two, writes mostly patches of one block
+ *    instead of a row each. A version writes at most W words (a patch is never bigger than a
+ *    row), so V x W words per generation always suffice. Only the shard that owns the sender
+ *    writes its versions, during tick t; readers read them from tick t + 1 on, after the
+ *    barrier; generation g = t mod G is reused at tick t + G > t + HI, after every reader is
+ *    done. Pages are committed only where the arena is written, so V is the worst case without
+ *    costing it.
  */
 export interface VersionsLayout {
   /** Versions per generation and shard: the most whole-set messages one shard can send in a tick. */
@@ -257,15 +266,26 @@ export interface VersionsLayout {
   readonly generations: number;
   readonly words: number;
   readonly flags: number;
-  readonly rows: number;
+  readonly meta: number;
+  readonly arena: number;
+  /** The most blocks one patch holds (0: sets too small for patches to pay; every version is a row). */
+  readonly patchBlocks: number;
   readonly bytes: number;
 }
+
+/** Int32 words of one patch entry: the block's index, then its words. */
+export const PATCH_ENTRY_WORDS = BLOCK_WORDS + 1;
+/** The most blocks a patch holds: a sender tracks at most this many changed blocks per host. */
+const MAX_PATCH_BLOCKS = 16;
 
 /** Lays out one shard's versions: `perGeneration` versions of `words`-word sets, for G generations. */
 export function versionsLayout(perGeneration: number, generations: number, words: number): VersionsLayout {
   const flags = 0;
-  const rows = align(generations * perGeneration * 4);
-  return { perGeneration, generations, words, flags, rows, bytes: rows + generations * perGeneration * words * 4 };
+  const meta = align(generations * perGeneration * 4);
+  const arena = meta + align(generations * perGeneration * 3 * 4);
+  // A patch pays when it is at most half a row.
+  const patchBlocks = Math.min(MAX_PATCH_BLOCKS, Math.floor(words / 2 / PATCH_ENTRY_WORDS));
+  return { perGeneration, generations, words, flags, meta, arena, patchBlocks, bytes: arena + generations * perGeneration * words * 4 };
 }
 
 // ---- control block -------------------------------------------------------------------------

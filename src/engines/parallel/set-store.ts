@@ -9,19 +9,22 @@
  * - a message that carries only its sender (a pull) names SELF;
  * - a message sent while its sender may still merge later messages of the same tick (a reply)
  *   names a version (layout.ts, VersionsLayout): "my slot of this tick as it ends the tick",
- *   unless the sender changes again in that tick, in which case it first copies its set to the
- *   version's row and the version names the row. A host that gets one push and replies copies
- *   nothing; a hotspot that gets thousands copies once per change that follows a reply.
+ *   unless the sender changes again in that tick, in which case it first freezes its set: as a
+ *   row (a copy of the set), or as a patch over the row it froze last in this tick (the blocks
+ *   changed since, as they are now). A host that gets one push and replies copies nothing; a
+ *   hotspot that gets thousands writes a row now and then and a small patch for every other
+ *   change that follows a reply.
  */
 import type { WasmMemory } from '../../kernels/bitset.js';
 import { FULL_TICK, type BitsetOps } from './bitset-ops.js';
-import { versionsLayout, type StateLayout } from './layout.js';
+import { BLOCK_WORDS, PATCH_ENTRY_WORDS, versionsLayout, type StateLayout } from './layout.js';
 import { touchSpans, type HostStore } from './store.js';
 
 /** Payload of a message that carries only its sender (SPEC: a pull's snapshot L(f)[0 .. 1)). */
 export const SELF = -2;
 /** Payloads at or below this name version v of generation g: VERSION_BASE - (g * V + v). */
 const VERSION_BASE = -3;
+const BLOCK_SHIFT = Math.log2(BLOCK_WORDS);
 
 export class SetStore implements HostStore {
   tick = 0;
@@ -39,15 +42,29 @@ export class SetStore implements HostStore {
   /** Versions per generation (0: this run sends no mid-tick snapshots and keeps none). */
   private readonly perGeneration: number;
   private readonly words: number;
-  /** Every shard's version flags and rows (index: shard). */
+  /** Every shard's version flags, their metadata and arenas (index: shard; layout.ts, VersionsLayout). */
   private readonly flags: Int32Array[] = [];
-  private readonly rows: Int32Array[] = [];
-  /** Versions this shard has handed out in tick `versionTick`. */
+  private readonly meta: Int32Array[] = [];
+  private readonly arenas: Int32Array[] = [];
+  /** Versions this shard has handed out in tick `versionTick`, and arena words written. */
   private nextVersion = 0;
   private versionTick = -1;
+  private arenaUsed = 0;
   /** The version naming host h's current set, valid while openTick[li] is the current tick. */
   private readonly open: Int32Array;
   private readonly openTick: Int32Array;
+  /** The most blocks of one patch (0: no patches). */
+  private readonly patchBlocks: number;
+  /**
+   * Patches, per host: while baseTick[li] is the current tick, h froze a row at arena index
+   * base[li] this tick, has since changed the `dirtyCount[li]` blocks listed from
+   * li * patchBlocks in `dirty`, and has written `spent[li]` words of patches over that row.
+   */
+  private readonly baseTick: Int32Array;
+  private readonly base: Int32Array;
+  private readonly spent: Int32Array;
+  private readonly dirtyCount: Int32Array;
+  private readonly dirty: Int32Array;
 
   constructor(
     private readonly memories: readonly WasmMemory[],
@@ -70,15 +87,26 @@ export class SetStore implements HostStore {
     this.snapTick = new Int32Array(size);
     this.perGeneration = state.versions;
     this.words = state.words;
+    let patchBlocks = 0;
     if (state.versions > 0) {
       const vl = versionsLayout(state.versions, state.generations, state.words);
+      const count = vl.generations * vl.perGeneration;
       for (const buffer of versions) {
-        this.flags.push(new Int32Array(buffer, vl.flags, vl.generations * vl.perGeneration));
-        this.rows.push(new Int32Array(buffer, vl.rows, vl.generations * vl.perGeneration * vl.words));
+        this.flags.push(new Int32Array(buffer, vl.flags, count));
+        this.meta.push(new Int32Array(buffer, vl.meta, count * 3));
+        this.arenas.push(new Int32Array(buffer, vl.arena, count * vl.words));
       }
+      patchBlocks = vl.patchBlocks;
     }
     this.open = new Int32Array(size);
     this.openTick = new Int32Array(size).fill(-1);
+    this.patchBlocks = patchBlocks;
+    const patched = patchBlocks > 0 ? size : 0;
+    this.baseTick = new Int32Array(patched).fill(-1);
+    this.base = new Int32Array(patched);
+    this.spent = new Int32Array(patched);
+    this.dirtyCount = new Int32Array(patched);
+    this.dirty = new Int32Array(patched * patchBlocks);
   }
 
   bind(): void {
@@ -188,6 +216,7 @@ export class SetStore implements HostStore {
     if (this.versionTick !== t) {
       this.versionTick = t;
       this.nextVersion = 0;
+      this.arenaUsed = 0;
     }
     const v = this.nextVersion++;
     if (v >= V) throw new Error(`shard ${this.shard} sent more than ${V} whole-set messages in tick ${t}: the bound of wholeSendsPerTick is wrong`);
@@ -199,22 +228,86 @@ export class SetStore implements HostStore {
   }
 
   /**
-   * Before h's set changes in this tick: a version handed out for its current set gets a copy
-   * of it (and the flag that says so), and h's set moves to its slot of this tick if it is not
-   * there yet (the old slot stays intact for messages that name it).
+   * Before h's set changes in this tick: a version handed out for its current set freezes it (and
+   * its flag says how), and h's set moves to its slot of this tick if it is not there yet (the old
+   * slot stays intact for messages that name it).
    */
   private beforeChange(h: number, li: number): void {
     const t = this.tick;
     if (this.openTick[li] === t) {
-      const index = (t % this.generations) * this.perGeneration + this.open[li]!;
-      this.ops.copySlotOut(h, t, this.rows[this.shard]!, index * this.words);
-      this.flags[this.shard]![index] = 1;
+      this.freeze(h, li, (t % this.generations) * this.perGeneration + this.open[li]!);
       this.openTick[li] = -1;
     }
     if (this.snapTick[li] !== t) {
       this.ops.copySlot(h, this.snapTick[li]!, t);
       this.snapTick[li] = t;
     }
+  }
+
+  /**
+   * Freezes h's current set as version `index`: a patch over the row h froze earlier in this tick
+   * when few blocks changed since and the patches over that row stay within a row's words in all
+   * (so a row plus its patches cost at most twice the row: a host whose changes spread out writes
+   * rows again), else a row of its own.
+   */
+  private freeze(h: number, li: number, index: number): void {
+    const t = this.tick;
+    const arena = this.arenas[this.shard]!;
+    const meta = this.meta[this.shard]!;
+    const at = (t % this.generations) * this.perGeneration * this.words + this.arenaUsed;
+    if (this.patchBlocks > 0 && this.baseTick[li] === t) {
+      const count = this.dirtyCount[li]!;
+      const words = count * PATCH_ENTRY_WORDS;
+      if (this.spent[li]! + words <= this.words) {
+        this.ops.copyBlocksOut(h, t, this.dirty, li * this.patchBlocks, count, arena, at);
+        meta[index * 3] = this.base[li]!;
+        meta[index * 3 + 1] = at;
+        meta[index * 3 + 2] = count;
+        this.flags[this.shard]![index] = 2;
+        this.spent[li]! += words;
+        this.arenaUsed += words;
+        return;
+      }
+    }
+    this.ops.copySlotOut(h, t, arena, at);
+    meta[index * 3] = at;
+    this.flags[this.shard]![index] = 1;
+    this.arenaUsed += this.words;
+    if (this.patchBlocks > 0) {
+      this.baseTick[li] = t;
+      this.base[li] = at;
+      this.spent[li] = 0;
+      this.dirtyCount[li] = 0;
+    }
+  }
+
+  /**
+   * After h's set changed in this tick: the changed blocks join those a patch over h's row of this
+   * tick must hold (`block`, or -1 for the blocks `mergeSlot` reported). Too many, or a change of
+   * unknown extent, and the next version is a row.
+   */
+  private changed(li: number, block: number): void {
+    if (this.patchBlocks === 0 || this.baseTick[li] !== this.tick) return;
+    const ops = this.ops;
+    if (block >= 0) {
+      this.addDirty(li, block);
+      return;
+    }
+    const n = ops.changedCount;
+    if (n < 0) this.baseTick[li] = -1;
+    for (let i = 0; i < n && this.baseTick[li] === this.tick; i++) this.addDirty(li, ops.changedBlocks[i]!);
+  }
+
+  private addDirty(li: number, block: number): void {
+    const from = li * this.patchBlocks;
+    const count = this.dirtyCount[li]!;
+    for (let i = 0; i < count; i++) if (this.dirty[from + i] === block) return;
+    if (count === this.patchBlocks) {
+      this.baseTick[li] = -1;
+      return;
+    }
+    this.dirty[from + count] = block;
+    this.dirtyCount[li] = count + 1;
   }
 
   /**
@@ -245,6 +338,7 @@ export class SetStore implements HostStore {
     this.ops.padSlot(h, t);
     for (const x of ids) this.ops.setSlotBit(h, t, x);
     this.snapTick[li] = t;
+    if (this.patchBlocks > 0) this.baseTick[li] = -1;
     this.knownTotal += ids.length - this.counts[li]!;
     this.counts[li] = ids.length;
     this.knowSeed += (this.ops.slotWord(h, t, 0) & 1) - had0;
@@ -270,6 +364,7 @@ export class SetStore implements HostStore {
       if ((this.ops.slotWord(h, this.snapTick[li]!, f >>> 5) & (1 << (f & 31))) !== 0) return;
       this.beforeChange(h, li);
       this.ops.setSlotBit(h, t, f);
+      this.changed(li, (f >>> 5) >>> BLOCK_SHIFT);
       this.learned(h, li, 1, f === 0 ? 0 : 1);
       return;
     }
@@ -277,15 +372,20 @@ export class SetStore implements HostStore {
     if (payload <= VERSION_BASE) {
       const index = VERSION_BASE - payload;
       const s = this.shardOf[f]!;
-      if (this.flags[s]![index] === 1) {
-        const row = this.rows[s]!;
-        const base = index * this.words;
-        const staged = this.ops.stageRow(h, row, base);
-        if (this.openTick[li] === t && !this.ops.anyNewFromRow(h, t, row, base, staged)) return;
+      const flag = this.flags[s]![index]!;
+      if (flag !== 0) {
+        const arena = this.arenas[s]!;
+        const meta = this.meta[s]!;
+        const base = meta[index * 3]!;
+        const staged = this.ops.stageRow(h, arena, base);
+        // Patches exist only where sets are big enough to be staged (VersionsLayout.patchBlocks).
+        if (flag === 2) this.ops.stagePatch(h, arena, meta[index * 3 + 1]!, meta[index * 3 + 2]!);
+        if (this.openTick[li] === t && !this.ops.anyNewFromRow(h, t, arena, base, staged)) return;
         // beforeChange copies h's slot out, never into the scratch row: the staged set survives.
         this.beforeChange(h, li);
         const had0 = this.ops.slotWord(h, t, 0) & 1;
-        this.learned(h, li, this.ops.orRowInto(h, t, row, base, staged), had0);
+        this.learned(h, li, this.ops.orRowInto(h, t, arena, base, staged), had0);
+        this.changed(li, -1);
         return;
       }
       // The sender's slot of the version's tick, as it ended that tick (slot addressing is mod G).
@@ -295,6 +395,7 @@ export class SetStore implements HostStore {
     this.beforeChange(h, li);
     const had0 = this.ops.slotWord(h, t, 0) & 1;
     this.learned(h, li, this.ops.mergeSlot(h, t, f, fTick), had0);
+    this.changed(li, -1);
   }
 
   /** Counts `added` ids just merged into h's slot of this tick (`had0`: whether h knew the seed before). */
