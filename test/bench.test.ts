@@ -106,6 +106,14 @@ describe('bench option validation (before any run)', () => {
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it('refuses a reference-engine configuration that cannot fit before running anything, as a parallel one', () => {
+    // The reference engine keeps byte maps, logs and message objects on the heap: about 17 GiB here.
+    expect(() => planBench({ hosts: '100,20000', engine: 'reference', maxMemory: '1G' })).toThrow(/^announce, 20000 hosts, reference engine: this run needs about .*over the budget of 1\.00 GiB/);
+    const plan = planBench({ hosts: '100,20000', engine: 'reference', maxMemory: '1G' }, 'skip');
+    expect(plan.configurations.map((c) => c.options.hosts)).toEqual([100]);
+    expect(plan.skipped).toHaveLength(1);
+  });
+
   it('sweeps the cartesian product, thread counts of one workload adjacent, fanout only for periodic protocols', () => {
     const plan = planBench({ hosts: '20,40', threads: '1,2', protocol: 'announce,push', fanout: '2' });
     expect(plan.configurations.map((c) => [c.options.protocol, c.options.hosts, c.options.threads, c.options.fanout])).toEqual([

@@ -14,7 +14,7 @@ import { RING_HEADER_INTS, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYT
 import { BitsetOps } from '../src/engines/parallel/bitset-ops.js';
 import { SetStore } from '../src/engines/parallel/set-store.js';
 import { createSharedMemory } from '../src/kernels/bitset.js';
-import { planMemory } from '../src/engines/parallel/memory.js';
+import { planMemory } from '../src/engines/memory.js';
 import { resolveOptions } from '../src/options.js';
 import { KIND_SHIFT, MESSAGE_INTS, RING_RECORD_INTS, TO_MASK } from '../src/engines/parallel/message.js';
 import { hostsOf, partition } from '../src/engines/parallel/partition.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PROTOCOLS, resolveOptions } from '../src/options.js';
 import { protocolModule } from '../src/protocols/index.js';
-import { preferredState } from '../src/engines/parallel/memory.js';
+import { preferredState } from '../src/engines/memory.js';
 
 /** The files that move and store state: a protocol name in them would be a rule out of place. */
 const ENGINE_FILES = [
@@ -17,8 +17,7 @@ const ENGINE_FILES = [
   'src/engines/parallel/set-store.ts',
   'src/engines/parallel/cell-store.ts',
   'src/engines/parallel/engine.ts',
-  'src/engines/parallel/memory.ts',
-  'src/engines/budget.ts',
+  'src/engines/memory.ts',
 ];
 
 describe('protocol modules', () => {

@@ -14,7 +14,7 @@ import {
   closePools, MemoryLimitError, resolveOptions, simulate, WorkerFailedError,
   type Progress, type Result, type SimulationInput,
 } from '../src/index.js';
-import { planMemory } from '../src/engines/parallel/memory.js';
+import { planMemory } from '../src/engines/memory.js';
 import { runSimulation } from '../src/simulate.js';
 import type { FaultKind } from '../src/engines/parallel/shard.js';
 import { CLI, jsonDocument, oneLine, ROOT, runCli } from './support/cli-process.js';

@@ -159,7 +159,7 @@ describe('regions (docs/semantics.md "Regions")', () => {
   });
 
   it('a partition that starts after the last tick costs no memory, and is counted in the estimate when it can cut', async () => {
-    const { estimateBytes, preferredState } = await import('../src/engines/parallel/memory.js');
+    const { estimateBytes, preferredState } = await import('../src/engines/memory.js');
     const base = resolveOptions({ protocol: 'rumor', hosts: 1_000_000, threads: 2, maxTicks: 50 } as never);
     const mode = (o: typeof base) => ({ mode: preferredState(o).mode, generations: 1, versions: 0 }) as never;
     const late = resolveOptions({ ...base, partitions: [{ at: 51, groups: [{ fraction: 0.5 }] }] } as never);

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { planMemory } from '../engines/parallel/memory.js';
+import { checkMemory } from '../engines/memory.js';
 import { formatLatency, resolveOptions, type SimulationInput, type SimulationOptions } from '../options.js';
 import { METRIC_NAMES } from '../result.js';
 import { ScalingControl, type ControlResult, type ControlSettings } from './control.js';
@@ -96,7 +96,7 @@ export function preflight(
   const skipped: SkippedConfiguration[] = [];
   for (const configuration of configurations) {
     try {
-      if (configuration.options.engine === 'parallel') planMemory(configuration.options);
+      checkMemory(configuration.options);
       run.push(configuration);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

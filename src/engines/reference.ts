@@ -7,14 +7,12 @@
  * prefix read at delivery is exactly what was there at send time.
  */
 import type { SimulationOptions } from '../options.js';
-import { getHeapStatistics } from 'node:v8';
-import { formatBytes, MemoryLimitError } from '../errors.js';
-import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from './budget.js';
-import { DownHosts, faultMapBytes } from '../faults.js';
-import { MAX_TALLIES, protocolModule, sharedBytes, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
+import { checkReferenceMemory } from './memory.js';
+import { DownHosts } from '../faults.js';
+import { MAX_TALLIES, protocolModule, sharedNeeds, TALLY_COMPLETE, type Behaviour, type HostApi, type ProtocolModule } from '../protocols/index.js';
 import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EndReason, type EngineOutput } from '../result.js';
 import { PARTITIONED, Transport } from '../transport.js';
-import { hostLoadOf, loadMemoryBytes, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT, LOAD_SLOTS } from '../load.js';
+import { hostLoadOf, LOAD_BYTES, LOAD_RECEIVED, LOAD_SENT, LOAD_SLOTS } from '../load.js';
 import type { Progress } from './parallel/engine.js';
 
 interface Message {
@@ -531,47 +529,4 @@ export async function runReference(options: SimulationOptions, controls: Referen
 export function cellResultsOf(module: ProtocolModule, options: SimulationOptions, lastTick: number, cells: Int32Array, tallies: ArrayLike<number>): ReturnType<NonNullable<ProtocolModule['results']>> {
   if (module.results === undefined) throw new Error(`protocol ${module.name} keeps cells but computes no results`);
   return module.results({ hosts: options.hosts, lastTick, cells, tallies, options });
-}
-
-/** Bytes per message object waiting in the reference engine (object, array slot, map share). */
-const REFERENCE_BYTES_PER_MESSAGE = 72;
-
-/**
- * The reference engine's peak memory: a byte map per host (N^2 bytes), discovery logs as JS
- * arrays (8 bytes an entry, on the V8 heap), message objects, and the process itself. Throws
- * MemoryLimitError before allocating when the run would not fit the budget or the V8 heap.
- */
-function checkReferenceMemory(options: SimulationOptions): number {
-  const module = protocolModule(options.protocol);
-  const cellBytes = module.state === 'cells' ? (module.cells.length + 1) * 4 : 0;
-  const sets = module.state !== 'cells' || module.knownSets?.(options) === true;
-  const estimateOf = (hosts: number): { total: number; heap: number } => {
-    // The protocol's shared maps and lists, and the transport's group maps (a byte per host each).
-    const extra = sharedBytes(module, { ...options, hosts }) + faultMapBytes({ ...options, hosts }) + loadMemoryBytes({ ...options, hosts });
-    const pending = peakPendingMessages({ ...options, hosts }) * REFERENCE_BYTES_PER_MESSAGE + extra;
-    // Cell protocols keep a few Int32 cells per host (and the per-host counters every run keeps).
-    if (!sets) return { heap: pending + hosts * 16, total: pending + hosts * (16 + cellBytes) + BYTES_MAIN_THREAD };
-    const heap = hosts * hosts * 8 + pending;
-    return { heap, total: heap + hosts * (hosts + cellBytes) + BYTES_MAIN_THREAD };
-  };
-  const budget = memoryBudget(options);
-  const heapLimit = getHeapStatistics().heap_size_limit;
-  const fitsHosts = (hosts: number): boolean => {
-    const e = estimateOf(hosts);
-    return e.total <= budget && e.heap <= heapLimit;
-  };
-  const estimate = estimateOf(options.hosts);
-  if (fitsHosts(options.hosts)) return estimate.total;
-  const advice = memoryAdvice({
-    underBudget: largestHostsThatFit(options.hosts, (hosts) => estimateOf(hosts).total <= budget),
-    underFixed: largestHostsThatFit(options.hosts, (hosts) => estimateOf(hosts).heap <= heapLimit),
-    fixedLimit: `the V8 heap limit of ${formatBytes(heapLimit)}`,
-    fixedRemedy: 'use the parallel engine, or raise the heap with node --max-old-space-size',
-    oneHostBytes: estimateOf(1).total,
-  });
-  const lo = largestHostsThatFit(options.hosts, fitsHosts);
-  const detail = estimate.heap > heapLimit
-    ? `reference engine; ${formatBytes(estimate.heap)} of it on the V8 heap, over its limit of ${formatBytes(heapLimit)}`
-    : 'reference engine: known-host byte maps, logs and messages';
-  throw new MemoryLimitError(estimate.total, budget, lo, detail, advice);
 }

@@ -6,7 +6,7 @@
  * give identical metrics for every thread count).
  */
 import { availableParallelism } from 'node:os';
-import { planMemory, type MemoryPlan } from '../engines/parallel/memory.js';
+import { checkMemory, memoryBudget } from '../engines/memory.js';
 import { chooseThreads } from '../engines/parallel/threads.js';
 import { MemoryLimitError, OptionError, SeedRunError } from '../errors.js';
 import { defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from '../options.js';
@@ -62,7 +62,7 @@ export interface SeedsOutcome {
 export function planSeeds(input: SimulationInput, seeds: readonly number[], cores = availableParallelism()): SeedsPlan {
   const options = resolveOptions({ ...input, seed: seeds[0] ?? 0 });
   const serial = (reason: string): SeedsPlan => {
-    if (options.engine === 'parallel') planMemory(options);
+    checkMemory(options);
     return { mode: 'serial', workers: 1, reason, input, options };
   };
   if (seeds.length < 2) return serial('one seed');
@@ -87,16 +87,15 @@ export function planSeeds(input: SimulationInput, seeds: readonly number[], core
   const oneThread = options.engine === 'parallel' && options.threads !== 1 ? { ...input, threads: 1 } : input;
   const single = resolveOptions({ ...oneThread, seed: options.seed });
   // The pool runs `workers` of them at once: each must fit the budget alongside the others.
-  // The parallel engine's estimate stands in for the reference engine's (which checks its own).
-  let plan: MemoryPlan;
+  let estimate: number;
   try {
-    plan = planMemory({ ...single, engine: 'parallel' });
+    estimate = checkMemory(single);
   } catch (error) {
     // On one thread it does not fit: the usual thread choice gets its own verdict, serially.
     if (error instanceof MemoryLimitError) return serial('memory for one run at a time');
     throw error;
   }
-  const byMemory = Math.floor(plan.budgetBytes / plan.estimateBytes);
+  const byMemory = Math.floor(memoryBudget(single) / estimate);
   const workers = Math.max(1, Math.min(cores, seeds.length, byMemory));
   if (workers < 2) return serial('memory for one run at a time');
   return { mode: 'pool', workers, reason: `${workers} runs at a time, one thread each`, input: oneThread, options: single };

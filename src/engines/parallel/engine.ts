@@ -21,7 +21,7 @@ import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
   STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
 } from './layout.js';
-import { archiveBytes, planMemory, versionsOf } from './memory.js';
+import { archiveBytes, planMemory, versionsOf } from '../memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
 
 /** Live figures of a running simulation, for progress displays. */

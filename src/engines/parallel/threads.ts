@@ -17,7 +17,7 @@
 import { formatBytes } from '../../errors.js';
 import type { SimulationOptions } from '../../options.js';
 import { stateBytes } from './layout.js';
-import { preferredState } from './memory.js';
+import { preferredState } from '../memory.js';
 import { protocolModule } from '../../protocols/index.js';
 
 /**

@@ -1,17 +1,97 @@
 /**
- * Memory up front: the estimate of a parallel run's peak memory, the budget it must fit, and the
- * choice of checkpoint interval (smaller intervals are faster and take more memory). A run that
- * cannot fit is refused before anything is allocated, with the largest host count that would.
+ * Memory up front, for both engines, in one place: the budget a run must fit (--max-memory, else
+ * the memory available), the bound on messages in flight, and each engine's estimate of a run's
+ * peak built from its stores' layouts (the parallel engine: layout.ts's state memories, versions,
+ * rings and control block; the reference engine: `referenceLayout`). A run that cannot fit is
+ * refused before anything is allocated, with the largest host count that would; the parallel
+ * engine also chooses its state mode and checkpoint interval here (smaller intervals are faster
+ * and take more memory).
  */
-import { formatBytes, MemoryLimitError } from '../../errors.js';
-import { faultMapBytes, latencyEnvelope, reachableCrashes, wipeTotal } from '../../faults.js';
-import { CONTACT_LOAD_BYTES_PER_HOST, loadMemoryBytes } from '../../load.js';
-import type { SimulationOptions } from '../../options.js';
-import { protocolModule, sharedBytes } from '../../protocols/index.js';
-import { BYTES_MAIN_THREAD, largestHostsThatFit, memoryAdvice, memoryBudget, peakPendingMessages } from '../budget.js';
-import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './message.js';
-import { controlLayout, ringsLayout, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './layout.js';
-import { hostsOf, partition } from './partition.js';
+import { readFileSync } from 'node:fs';
+import { freemem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import { formatBytes, MemoryLimitError } from '../errors.js';
+import { faultMapBytes, latencyEnvelope, reachableCrashes, wipeTotal } from '../faults.js';
+import { CONTACT_LOAD_BYTES_PER_HOST, loadMemoryBytes } from '../load.js';
+import type { SimulationOptions } from '../options.js';
+import { protocolModule, sharedBytes } from '../protocols/index.js';
+import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './parallel/message.js';
+import { controlLayout, ringsLayout, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './parallel/layout.js';
+import { hostsOf, partition } from './parallel/partition.js';
+
+// ---- both engines -----------------------------------------------------------------------------
+
+/** The main thread: Node, the CLI and the engine's own buffers (measured: about 55 MiB). */
+export const BYTES_MAIN_THREAD = 55 * 1024 * 1024;
+
+/** Messages that can wait for delivery at once, at most (a generous bound for the estimate). */
+export function peakPendingMessages(options: SimulationOptions): number {
+  return protocolModule(options.protocol).peakPendingMessages(options);
+}
+
+/** Memory available to this run: --max-memory, else MemAvailable of /proc/meminfo (or free memory). */
+export function memoryBudget(options: SimulationOptions): number {
+  if (options.maxMemory !== null) return options.maxMemory;
+  try {
+    const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+    if (m !== null) return Number(m[1]) * 1024;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return freemem();
+}
+
+/** The largest host count from 1 to `hosts` for which `fits` holds, 0 if none (`fits` is monotone). */
+export function largestHostsThatFit(hosts: number, fits: (hosts: number) => boolean): number {
+  if (!fits(1)) return 0;
+  let lo = 1;
+  let hi = hosts;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Where a refused run stands against the budget and against a limit no option can raise. */
+export interface MemoryFit {
+  /** Largest host count within the budget (0: none). */
+  readonly underBudget: number;
+  /** Largest host count within the fixed limit (0: none). */
+  readonly underFixed: number;
+  /** The fixed limit, named for the user, e.g. "the 4 GiB limit of one WebAssembly memory". */
+  readonly fixedLimit: string;
+  /** What else lifts the fixed limit, if anything (e.g. "node --max-old-space-size"). */
+  readonly fixedRemedy?: string;
+  /** Estimated bytes of the same run with 1 host: the least budget anything needs. */
+  readonly oneHostBytes: number;
+}
+
+/**
+ * The advice of a `MemoryLimitError`, true for the limit that binds: raising --max-memory is
+ * offered only when the budget is what stops the largest host count, never for a fixed limit.
+ */
+export function memoryAdvice(fit: MemoryFit): string {
+  const lo = Math.min(fit.underBudget, fit.underFixed);
+  const fewer = lo > 0 ? `use at most ${lo} host${lo === 1 ? '' : 's'}` : '';
+  if (fit.underFixed <= fit.underBudget) {
+    const remedy = fit.fixedRemedy === undefined ? '' : `, or ${fit.fixedRemedy}`;
+    return `${fewer === '' ? 'nothing fits' : fewer}: ${fit.fixedLimit} binds and --max-memory cannot raise it${remedy}`;
+  }
+  const raise = lo > 0 ? 'raise the budget with --max-memory' : `raise the budget with --max-memory to at least ${formatBytes(fit.oneHostBytes)}`;
+  return fewer === '' ? raise : `${raise}, or ${fewer}`;
+}
+
+/**
+ * The estimated peak bytes of a run on its engine; throws MemoryLimitError, before anything is
+ * allocated, when it would not fit. What `bench` and `seeds` check before they start a run.
+ */
+export function checkMemory(options: SimulationOptions): number {
+  return options.engine === 'reference' ? checkReferenceMemory(options) : planMemory(options).estimateBytes;
+}
+
+// ---- the parallel engine ----------------------------------------------------------------------
 
 /** Checkpoint intervals of log mode, fastest first. */
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
@@ -184,4 +264,71 @@ export function planMemory(options: SimulationOptions, segments?: number): Memor
     ? `${parts}; the shared state alone, ${formatBytes(state)}, is over the 4 GiB limit of one WebAssembly memory`
     : parts;
   throw new MemoryLimitError(estimate, budget, lo, detail, advice);
+}
+
+// ---- the reference engine ---------------------------------------------------------------------
+
+/** Bytes per message object waiting in the reference engine (object, array slot, map share). */
+const REFERENCE_BYTES_PER_MESSAGE = 72;
+
+/** The reference engine's stores, in bytes: what `checkReferenceMemory` adds up. */
+export interface ReferenceLayout {
+  /** Known sets as one byte map per host (N^2 bytes; none for a cell protocol without known sets). */
+  readonly byteMaps: number;
+  /** Discovery logs as JS arrays, 8 bytes an entry, up to N entries a host (on the V8 heap). */
+  readonly logs: number;
+  /** Messages in flight at their peak, as objects (on the V8 heap). */
+  readonly messages: number;
+  /** The protocol's shared maps and lists, the transport's group maps and the load counters (on the heap). */
+  readonly shared: number;
+  /** Per-host arrays: counters every run keeps (heap) and a cell protocol's cells. */
+  readonly perHostHeap: number;
+  readonly cells: number;
+  /** Bytes on the V8 heap, and in all (with the process itself). */
+  readonly heap: number;
+  readonly total: number;
+}
+
+/** The reference engine's stores for a run of `options` with `hosts` hosts. */
+export function referenceLayout(options: SimulationOptions, hosts = options.hosts): ReferenceLayout {
+  const module = protocolModule(options.protocol);
+  const at = { ...options, hosts };
+  const sets = module.state !== 'cells' || module.knownSets?.(options) === true;
+  const byteMaps = sets ? hosts * hosts : 0;
+  // Only set-keeping protocols keep logs (a cell protocol keeps a few Int32 cells per host).
+  const logs = sets ? hosts * hosts * 8 : 0;
+  const messages = peakPendingMessages(at) * REFERENCE_BYTES_PER_MESSAGE;
+  const shared = sharedBytes(module, at) + faultMapBytes(at) + loadMemoryBytes(at);
+  const perHostHeap = sets ? 0 : hosts * 16;
+  const cells = module.state === 'cells' ? hosts * (module.cells.length + 1) * 4 : 0;
+  const heap = logs + messages + shared + perHostHeap;
+  return { byteMaps, logs, messages, shared, perHostHeap, cells, heap, total: heap + byteMaps + cells + BYTES_MAIN_THREAD };
+}
+
+/**
+ * The reference engine's peak memory (`referenceLayout`). Throws MemoryLimitError before
+ * allocating when the run would not fit the budget or the V8 heap.
+ */
+export function checkReferenceMemory(options: SimulationOptions): number {
+  const estimateOf = (hosts: number): ReferenceLayout => referenceLayout(options, hosts);
+  const budget = memoryBudget(options);
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  const fitsHosts = (hosts: number): boolean => {
+    const e = estimateOf(hosts);
+    return e.total <= budget && e.heap <= heapLimit;
+  };
+  const estimate = estimateOf(options.hosts);
+  if (fitsHosts(options.hosts)) return estimate.total;
+  const advice = memoryAdvice({
+    underBudget: largestHostsThatFit(options.hosts, (hosts) => estimateOf(hosts).total <= budget),
+    underFixed: largestHostsThatFit(options.hosts, (hosts) => estimateOf(hosts).heap <= heapLimit),
+    fixedLimit: `the V8 heap limit of ${formatBytes(heapLimit)}`,
+    fixedRemedy: 'use the parallel engine, or raise the heap with node --max-old-space-size',
+    oneHostBytes: estimateOf(1).total,
+  });
+  const lo = largestHostsThatFit(options.hosts, fitsHosts);
+  const detail = estimate.heap > heapLimit
+    ? `reference engine; ${formatBytes(estimate.heap)} of it on the V8 heap, over its limit of ${formatBytes(heapLimit)}`
+    : 'reference engine: known-host byte maps, logs and messages';
+  throw new MemoryLimitError(estimate.total, budget, lo, detail, advice);
 }
