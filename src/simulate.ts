@@ -96,6 +96,10 @@ function checkInternals(internals: RunInternals): void {
   if (ring !== undefined && (!Number.isInteger(ring) || ring < 2 || ring > 1 << 24 || (ring & (ring - 1)) !== 0)) {
     throw new RangeError(`runSimulation(): ringCapacity: got ${String(ring)}, expected a power of two from 2 to 2^24`);
   }
+  const interval = internals.checkpointInterval;
+  if (interval !== undefined && ![32, 64, 128, 256, 512, 1024].includes(interval)) {
+    throw new RangeError(`runSimulation(): checkpointInterval: got ${String(interval)}, expected 32, 64, 128, 256, 512 or 1024`);
+  }
   const segments = internals.segments;
   if (segments !== undefined && (!Number.isInteger(segments) || segments < 1)) {
     throw new RangeError(`runSimulation(): segments: got ${String(segments)}, expected a positive integer`);

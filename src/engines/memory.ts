@@ -93,8 +93,30 @@ export function checkMemory(options: SimulationOptions): number {
 
 // ---- the parallel engine ----------------------------------------------------------------------
 
-/** Checkpoint intervals of log mode, fastest first. */
+/** Checkpoint intervals of log mode, from the most memory to the least. */
 const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
+
+/**
+ * The checkpoint intervals a log-mode run of `hosts` hosts may use, preferred first. The and-not
+ * scan of a snapshot walks up to B log entries past its checkpoint, about N^2 B work a run, while
+ * the checkpoints take N^3 / (8 B) bytes whose first touch costs a page fault every 4 KiB: the
+ * sum is least near B = c sqrt(N). Measured on 2 vCPUs (AMD EPYC), Node 20.20.2, 2026-12-06,
+ * `run --hosts N` with each interval forced, 2 runs each, seconds on 1 / 2 threads:
+ *   N = 2,000   B = 64: 0.60 / 0.56   128: 0.62 / 0.58   256: 0.67 / 0.62   512: 0.89 / 0.81
+ *   N = 5,000   B = 64: 2.8 / 1.9     128: 2.6 / 1.8     256: 2.7 / 2.0     512: 3.3 / 2.7
+ *   N = 10,000  B = 64: 14-19 / 8.3-8.7 (sys 3.6-6.3 s)  128: 12 / 7.5-9.8  256: 11-12 / 6.7-7.3
+ *               (sys 1.7-2.7 s)  512: 11-12 / 8.7-9.2   1024 (one run): 19 / 16
+ * so the first choice is the power of two nearest 2 sqrt(N), then the larger ones (less memory,
+ * for runs that do not fit).
+ */
+export function intervalsFor(hosts: number): CheckpointInterval[] {
+  const target = 2 * Math.sqrt(hosts);
+  let first = 0;
+  for (let i = 1; i < INTERVALS.length; i++) {
+    if (Math.abs(Math.log2(INTERVALS[i]! / target)) < Math.abs(Math.log2(INTERVALS[first]! / target))) first = i;
+  }
+  return INTERVALS.slice(first);
+}
 /** One worker thread: its heap, code and shard-local arrays (measured: about 15 MiB). */
 const BYTES_PER_THREAD = 15 * 1024 * 1024;
 
@@ -194,7 +216,7 @@ function candidateModes(options: SimulationOptions): StateMode[] {
   if (module.state === 'cells') {
     return module.knownSets?.(options) === true ? [{ mode: 'set', generations: 1, versions: 0 }] : [{ mode: 'cells' }];
   }
-  const logModes = INTERVALS.map((interval): StateMode => ({ mode: 'log', interval }));
+  const logModes = intervalsFor(options.hosts).map((interval): StateMode => ({ mode: 'log', interval }));
   const { logOrder, midTickSnapshots, learns } = module.traits;
   if (logOrder || learns) return logModes;
   const part = partition(options.hosts, options.threads);
@@ -221,11 +243,14 @@ export function preferredState(options: SimulationOptions): StateLayout {
  * Chooses the fastest state mode (and checkpoint interval) whose run fits the budget, each of its
  * state memories within the 4 GiB limit of one WebAssembly memory. Throws MemoryLimitError,
  * before any allocation, when none does. `segments`: the least number of state memories in set mode
- * (tests; else the fewest that fit).
+ * (tests; else the fewest that fit); `interval`: the checkpoint interval of log mode (tests).
  */
-export function planMemory(options: SimulationOptions, segments?: number): MemoryPlan {
+export function planMemory(options: SimulationOptions, segments?: number, interval?: CheckpointInterval): MemoryPlan {
   const budget = memoryBudget(options);
-  const modes = candidateModes(options);
+  // `interval` (tests): log mode with that checkpoint interval only, where log mode is a choice.
+  const all = candidateModes(options);
+  const forced = all.filter((m) => m.mode !== 'log' || m.interval === interval);
+  const modes = interval === undefined || !all.some((m) => m.mode === 'log') ? all : forced.length > 0 ? forced : [{ mode: 'log', interval } as StateMode];
   for (const mode of modes) {
     if (fits(options, mode, budget, segments)) {
       return { state: stateLayout(options.hosts, options.threads, mode, segments), estimateBytes: estimateBytes(options, mode, segments), budgetBytes: budget };
@@ -236,15 +261,19 @@ export function planMemory(options: SimulationOptions, segments?: number): Memor
   const withHosts = (hosts: number): SimulationOptions => ({ ...options, hosts });
   // Each host count is judged with its own candidate modes, as planMemory would (reply versions
   // are sized by the hosts of a shard: the modes of the requested count would overstate a smaller
-  // run). Per mode: the hosts that fit, and those within its fixed limit alone.
+  // run), and log mode with every interval (the preferred ones move with the host count; one that
+  // fits implies that every larger one does). Per mode: the hosts that fit, and those within its
+  // fixed limit alone.
+  const kinds: StateMode[] = modes.filter((m) => m.mode !== 'log');
+  if (modes.some((m) => m.mode === 'log')) for (const interval of INTERVALS) kinds.push({ mode: 'log', interval });
   const modeAt = (i: number, hosts: number): StateMode => {
-    const at = candidateModes(withHosts(hosts));
-    return at[Math.min(i, at.length - 1)]!;
+    const kind = kinds[i]!;
+    return kind.mode === 'log' ? kind : candidateModes(withHosts(hosts)).find((m) => m.mode === kind.mode) ?? kind;
   };
   let lo = 0;
   let underFixed = 0;
   let underBudget = 0;
-  for (let i = 0; i < modes.length; i++) {
+  for (let i = 0; i < kinds.length; i++) {
     lo = Math.max(lo, largestHostsThatFit(options.hosts, (hosts) => fits(withHosts(hosts), modeAt(i, hosts), budget)));
     underFixed = Math.max(underFixed, largestHostsThatFit(options.hosts, (hosts) => stateLayout(hosts, options.threads, modeAt(i, hosts)).bytes <= WASM_MAX_BYTES));
     underBudget = Math.max(underBudget, largestHostsThatFit(options.hosts, (hosts) => estimateBytes(withHosts(hosts), modeAt(i, hosts)) <= budget));

@@ -19,7 +19,7 @@ import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
   controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
-  STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY,
+  STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY, type CheckpointInterval,
 } from './layout.js';
 import { archiveBytes, planMemory, versionsOf } from '../memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
@@ -56,6 +56,8 @@ export interface EngineInternals {
   readonly ringCapacity?: number | undefined;
   /** Set mode: state memories, at least (several at test sizes; layout.ts, SEGMENTS). */
   readonly segments?: number | undefined;
+  /** Log mode: this checkpoint interval instead of the preferred one (memory.ts, intervalsFor). */
+  readonly checkpointInterval?: CheckpointInterval | undefined;
 }
 
 /** The compiled worker: dist/workers/shard.js, from dist/src/... (built) or src/... (tsx). */
@@ -122,7 +124,7 @@ export async function closePools(): Promise<void> {
 export async function runParallel(options: SimulationOptions, controls: ParallelControls = {}, internals: EngineInternals = {}): Promise<EngineOutput> {
   const shards = options.threads;
   const began = performance.now();
-  const plan = planMemory(options, internals.segments);
+  const plan = planMemory(options, internals.segments, internals.checkpointInterval);
   const memories = Array.from({ length: plan.state.segments }, () => createSharedMemory(plan.state.bytes));
   const cl = controlLayout(shards);
   const rl = ringsLayout(shards, internals.ringCapacity);
