@@ -55,6 +55,14 @@ export class BitsetOps {
    */
   readonly changedBlocks: Int32Array;
   changedCount = 0;
+  /**
+   * The sender slot `readable` last staged in the scratch row (memory `stagedInto`; -1: none or
+   * overwritten since), so `mergeSlot` right after `anyNewSlot` on the same sender copies nothing.
+   */
+  private stagedF = -1;
+  private stagedTick = 0;
+  private stagedInto = 0;
+  private stagedDense = false;
 
   constructor(memories: readonly WasmMemory[], state: StateLayout, shard: number) {
     let kind: 'wasm' | 'js' = 'wasm';
@@ -98,6 +106,7 @@ export class BitsetOps {
    * [fromWord, toWord); returns how many.
    */
   andNotIds(ck: number, h: number, fromWord: number, toWord: number): number {
+    this.stagedF = -1;
     if (toWord - fromWord > SHORT_SCAN_WORDS) {
       const bytesPerSet = this.words * 4;
       return this.kernels.andNotIds(this.ckptBase + ck * bytesPerSet, this.knownBase + h * bytesPerSet, fromWord, toWord, this.scratchBase);
@@ -169,6 +178,12 @@ export class BitsetOps {
     const from = fTick === FULL_TICK ? into : this.segmentOf(f);
     const src = this.slot(f, fTick);
     if (from === into) return src;
+    // A slot a message names stays as it was while messages may name it (set-store.ts).
+    if (this.stagedF === f && this.stagedTick === fTick && this.stagedInto === into && (this.stagedDense || !dense)) return this.scratchBase;
+    this.stagedF = f;
+    this.stagedTick = fTick;
+    this.stagedInto = into;
+    this.stagedDense = dense;
     const a = this.memoryOf[from]!;
     const dst = this.memoryOf[into]!;
     const s = src >>> 2;
@@ -262,6 +277,7 @@ export class BitsetOps {
       this.changedCount = changed;
     }
     for (let k = 0; k < this.summaryWords; k++) a[sDst + k]! |= fa[sSrc + k]!;
+    this.stagedF = -1;
     return added;
   }
 
@@ -336,6 +352,7 @@ export class BitsetOps {
    */
   stageRow(h: number, row: Int32Array, base: number): number {
     if (this.words > this.hosts) return -1;
+    this.stagedF = -1;
     this.memoryOf[this.segmentOf(h)]!.set(row.subarray(base, base + this.words), this.scratchBase >>> 2);
     return this.scratchBase;
   }
