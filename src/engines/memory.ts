@@ -249,8 +249,7 @@ export function planMemory(options: SimulationOptions, segments?: number, interv
   const budget = memoryBudget(options);
   // `interval` (tests): log mode with that checkpoint interval only, where log mode is a choice.
   const all = candidateModes(options);
-  const forced = all.filter((m) => m.mode !== 'log' || m.interval === interval);
-  const modes = interval === undefined || !all.some((m) => m.mode === 'log') ? all : forced.length > 0 ? forced : [{ mode: 'log', interval } as StateMode];
+  const modes = interval === undefined || !all.some((m) => m.mode === 'log') ? all : [...all.filter((m) => m.mode !== 'log'), { mode: 'log', interval } as const];
   for (const mode of modes) {
     if (fits(options, mode, budget, segments)) {
       return { state: stateLayout(options.hosts, options.threads, mode, segments), estimateBytes: estimateBytes(options, mode, segments), budgetBytes: budget };

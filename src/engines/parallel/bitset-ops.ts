@@ -51,7 +51,7 @@ export class BitsetOps {
   readonly kind: 'wasm' | 'js';
   /**
    * The blocks the last `mergeSlot` changed, in `changedBlocks[0 .. changedCount)`; -1 when it
-   * (or `orRowInto`) merged a dense set whole and did not look (any block may have changed).
+   * merged a dense set whole and did not look (any block may have changed).
    */
   readonly changedBlocks: Int32Array;
   changedCount = 0;
@@ -374,8 +374,6 @@ export class BitsetOps {
    * non-zero blocks is all the summary promises; rows are copies of sets mid-run, mostly dense).
    */
   orRowInto(h: number, tick: number, row: Int32Array, base: number, staged: number): number {
-    // Dense sets, merged whole: which blocks changed is not tracked.
-    this.changedCount = -1;
     const m = this.segmentOf(h);
     const a = this.memoryOf[m]!;
     if (staged >= 0) {

@@ -282,23 +282,20 @@ export class SetStore implements HostStore {
   }
 
   /**
-   * After h's set changed in this tick: the changed blocks join those a patch over h's row of this
-   * tick must hold (`block`, or -1 for the blocks `mergeSlot` reported). Too many, or a change of
-   * unknown extent, and the next version is a row.
+   * After `mergeSlot` changed h's set in this tick: the blocks it reports join those a patch over
+   * h's row of this tick must hold. Too many, or a dense merge (blocks not told), and the next
+   * version is a row.
    */
-  private changed(li: number, block: number): void {
+  private merged(li: number): void {
     if (this.patchBlocks === 0 || this.baseTick[li] !== this.tick) return;
-    const ops = this.ops;
-    if (block >= 0) {
-      this.addDirty(li, block);
-      return;
-    }
-    const n = ops.changedCount;
+    const n = this.ops.changedCount;
     if (n < 0) this.baseTick[li] = -1;
-    for (let i = 0; i < n && this.baseTick[li] === this.tick; i++) this.addDirty(li, ops.changedBlocks[i]!);
+    for (let i = 0; i < n && this.baseTick[li] === this.tick; i++) this.addDirty(li, this.ops.changedBlocks[i]!);
   }
 
+  /** After h's set changed in block `block` only, in this tick (see `merged`). */
   private addDirty(li: number, block: number): void {
+    if (this.patchBlocks === 0 || this.baseTick[li] !== this.tick) return;
     const from = li * this.patchBlocks;
     const count = this.dirtyCount[li]!;
     for (let i = 0; i < count; i++) if (this.dirty[from + i] === block) return;
@@ -364,7 +361,7 @@ export class SetStore implements HostStore {
       if ((this.ops.slotWord(h, this.snapTick[li]!, f >>> 5) & (1 << (f & 31))) !== 0) return;
       this.beforeChange(h, li);
       this.ops.setSlotBit(h, t, f);
-      this.changed(li, (f >>> 5) >>> BLOCK_SHIFT);
+      this.addDirty(li, (f >>> 5) >>> BLOCK_SHIFT);
       this.learned(h, li, 1, f === 0 ? 0 : 1);
       return;
     }
@@ -385,7 +382,8 @@ export class SetStore implements HostStore {
         this.beforeChange(h, li);
         const had0 = this.ops.slotWord(h, t, 0) & 1;
         this.learned(h, li, this.ops.orRowInto(h, t, arena, base, staged), had0);
-        this.changed(li, -1);
+        // A whole set merged: which blocks changed is not told, so the next version is a row.
+        if (this.patchBlocks > 0) this.baseTick[li] = -1;
         return;
       }
       // The sender's slot of the version's tick, as it ended that tick (slot addressing is mod G).
@@ -395,7 +393,7 @@ export class SetStore implements HostStore {
     this.beforeChange(h, li);
     const had0 = this.ops.slotWord(h, t, 0) & 1;
     this.learned(h, li, this.ops.mergeSlot(h, t, f, fTick), had0);
-    this.changed(li, -1);
+    this.merged(li);
   }
 
   /** Counts `added` ids just merged into h's slot of this tick (`had0`: whether h knew the seed before). */
