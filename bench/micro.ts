@@ -64,7 +64,7 @@ function worker(data: Role): void {
       parent.on('message', ({ count }: Round) => {
         for (let n = 0; n < count; n++) {
           // A full ring: publish what we have so the consumer can drain it, and retry.
-          while (!ring.tryPush(n & 0x3fffffff, 1, n, 7, 3)) ring.publish();
+          while (!ring.tryPush(n & 0x3fffffff, 1, 7, 3)) ring.publish();
           if ((n & (PUBLISH_EVERY - 1)) === PUBLISH_EVERY - 1) ring.publish();
         }
         ring.publish();

@@ -16,7 +16,7 @@ import { SetStore } from '../src/engines/parallel/set-store.js';
 import { createSharedMemory } from '../src/kernels/bitset.js';
 import { intervalsFor, planMemory } from '../src/engines/memory.js';
 import { resolveOptions } from '../src/options.js';
-import { KIND_SHIFT, MESSAGE_INTS, RING_RECORD_INTS, TO_MASK } from '../src/engines/parallel/message.js';
+import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_SHIFT, RING_RECORD_INTS, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from '../src/engines/parallel/message.js';
 import { hostsOf, partition } from '../src/engines/parallel/partition.js';
 import { PendingMessages, POLL_RECORDS } from '../src/engines/parallel/queue.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
@@ -40,8 +40,8 @@ function drain(c: RingConsumer, upTo?: number): number[] {
   for (let k = c.tail; k !== end; k = (k + 1) | 0) {
     const i = c.recordIndex(k);
     // Every field of record number k is derived from k: a torn or stale record shows.
-    expect([c.i32[i], c.i32[i + 2], c.i32[i + 3], c.i32[i + 4]]).toEqual([k ^ 0x5a5a, k * 3, -k | 0, k & 7]);
-    seen.push(c.i32[i + 1]!);
+    expect([c.i32[i + FIELD_TO_KIND], c.i32[i + FIELD_PAYLOAD], c.i32[i + FIELD_AT]]).toEqual([k ^ 0x5a5a, -k | 0, k & 7]);
+    seen.push(c.i32[i + FIELD_FROM]!);
   }
   c.release(end);
   return seen;
@@ -57,7 +57,7 @@ describe('ring', () => {
     const got: number[] = [];
     while (got.length < 20_000) {
       for (let n = r.int(0, 10); n > 0; n--) {
-        if (!p.tryPush(written ^ 0x5a5a, written, written * 3, -written, written & 7)) break;
+        if (!p.tryPush(written ^ 0x5a5a, written, -written, written & 7)) break;
         written++;
       }
       if (r.chance(0.7)) p.publish();
@@ -72,12 +72,12 @@ describe('ring', () => {
     const buffer = ringBuffer(4);
     const p = new RingProducer(buffer, 0, 4);
     const c = new RingConsumer(buffer, 0, 4);
-    for (let k = 0; k < 4; k++) expect(p.tryPush(k ^ 0x5a5a, k, k * 3, -k, k & 7)).toBe(true);
-    expect(p.tryPush(4 ^ 0x5a5a, 4, 12, -4, 4)).toBe(false);
+    for (let k = 0; k < 4; k++) expect(p.tryPush(k ^ 0x5a5a, k, -k, k & 7)).toBe(true);
+    expect(p.tryPush(4 ^ 0x5a5a, 4, -4, 4)).toBe(false);
     expect(c.head()).toBe(0); // nothing is visible before publish()
     p.publish();
     expect(drain(c, 1)).toEqual([0]);
-    expect(p.tryPush(4 ^ 0x5a5a, 4, 12, -4, 4)).toBe(true);
+    expect(p.tryPush(4 ^ 0x5a5a, 4, -4, 4)).toBe(true);
     expect(p.unpublished()).toBe(1);
     p.publish();
     expect(drain(c)).toEqual([1, 2, 3, 4]);
@@ -93,7 +93,7 @@ describe('ring', () => {
        import(${JSON.stringify(ring)}).then(({ RingProducer }) => {
          const p = new RingProducer(workerData.buffer, 0, workerData.capacity);
          for (let k = 0; k < workerData.total; k++) {
-           while (!p.tryPush(k ^ 0x5a5a, k, k * 3, -k, k & 7)) p.publish();
+           while (!p.tryPush(k ^ 0x5a5a, k, -k, k & 7)) p.publish();
            if ((k & 15) === 15) p.publish();
          }
          p.publish();
@@ -108,7 +108,7 @@ describe('ring', () => {
       for (let k = c.tail; k !== head; k = (k + 1) | 0) {
         const i = c.recordIndex(k);
         const a = c.i32;
-        if (a[i + 1] !== next || a[i] !== (k ^ 0x5a5a) || a[i + 2] !== k * 3 || a[i + 3] !== -k || a[i + 4] !== (k & 7)) {
+        if (a[i + FIELD_FROM] !== next || a[i + FIELD_TO_KIND] !== (k ^ 0x5a5a) || a[i + FIELD_PAYLOAD] !== -k || a[i + FIELD_AT] !== (k & 7)) {
           bad = `record ${k}: got from ${a[i + 1]}, expected ${next}`;
           break;
         }
@@ -121,6 +121,23 @@ describe('ring', () => {
     expect(next).toBe(total);
   }, 60_000);
 });
+
+/**
+ * The sorted deliveries of the queue's tick as [receiver | kind << KIND_SHIFT, sender, payload],
+ * the receiver read from the segment the record lies in.
+ */
+function deliveries(queue: PendingMessages, hosts: Int32Array): number[][] {
+  const data = queue.sorted.data;
+  const out: number[][] = [];
+  for (let li = 0; li < hosts.length; li++) {
+    for (let m = queue.start[li]!; m < queue.start[li + 1]!; m++) {
+      const fromKind = data[m * SORTED_INTS + SORTED_FROM_KIND]!;
+      out.push([hosts[li]! | (fromKind & ~TO_MASK), fromKind & TO_MASK, data[m * SORTED_INTS + SORTED_PAYLOAD]!]);
+    }
+  }
+  expect(out.length).toBe(queue.sorted.length);
+  return out;
+}
 
 describe('pending-message queue', () => {
   it('hands each tick its deliveries ordered by receiver, sender and sequence, with latency ranges', () => {
@@ -141,7 +158,8 @@ describe('pending-message queue', () => {
       let stored = 0;
       let peak = 0;
       for (let t = 0; t <= ticks; t++) {
-        // Senders in ascending order, as shards send (every range's bucket fills in send order).
+        // Senders in ascending order, as shards send (one sender's records reach a bucket in the
+        // order sent; a latency range interleaves the send ticks). No record carries `s`.
         for (let from = 0; from < n; from++) {
           for (let m = r.int(0, 3); m > 0; m--) {
             const to = mine[r.int(0, mine.length - 1)]!;
@@ -149,7 +167,7 @@ describe('pending-message queue', () => {
             const at = t + r.int(1, maxLatency);
             const s = seq[from]!++;
             const payload = r.int(0, 1000);
-            queue.bucket(at, part.rangeOf[from]!).push(to | (kind << KIND_SHIFT), from, s, payload);
+            queue.bucket(at, part.rangeOf[from]!).push(to | (kind << KIND_SHIFT), from, payload);
             queue.added(1);
             stored++;
             peak = Math.max(peak, stored);
@@ -162,15 +180,36 @@ describe('pending-message queue', () => {
         const want = (expected.get(t) ?? []).sort((a, b) => localOf[a[0]! & TO_MASK]! - localOf[b[0]! & TO_MASK]! || a[1]! - b[1]! || a[2]! - b[2]!);
         stored -= want.length;
         expect(count).toBe(want.length);
-        const got: number[][] = [];
-        for (let i = 0; i < count; i++) got.push(Array.from(queue.sorted.data.subarray(i * MESSAGE_INTS, (i + 1) * MESSAGE_INTS)));
-        expect(got, `round ${round} tick ${t}`).toEqual(want);
-        // Each receiver's segment holds exactly its messages.
-        for (let li = 0; li < mine.length; li++) {
-          for (let i = queue.start[li]!; i < queue.start[li + 1]!; i++) expect(got[i]![0]! & TO_MASK).toBe(mine[li]);
-        }
+        const got = deliveries(queue, mine);
+        expect(got, `round ${round} tick ${t}`).toEqual(want.map(([toKind, from, , payload]) => [toKind, from, payload]));
       }
       expect(queue.peakStored).toBe(peak);
+    }
+  });
+
+  it('sorts by sender, stably, a tick whose senders do not ascend in a bucket, and leaves an ascending one as scattered', () => {
+    const n = 40;
+    const part = partition(n, 1);
+    const localOf = Int32Array.from({ length: n }, (_, h) => h);
+    const queue = new PendingMessages(part.ranges, localOf, n);
+    const hosts = Int32Array.from(localOf);
+    const r = new TestRandom(SEED, 301);
+    for (const [t, descending] of [[1, true], [2, false], [3, true]] as const) {
+      const want: number[][] = [];
+      for (let k = 0; k < n; k++) {
+        const from = descending ? n - 1 - k : k;
+        // Each sender's three messages in the order sent: m is its sequence.
+        for (let m = 0; m < 3; m++) {
+          const to = r.int(0, n - 1);
+          const kind = r.int(0, 3);
+          queue.bucket(t, part.rangeOf[from]!).push(to | (kind << KIND_SHIFT), from, from * 7 + m);
+          want.push([to | (kind << KIND_SHIFT), from, from * 7 + m]);
+        }
+      }
+      queue.added(want.length);
+      expect(queue.collect(t)).toBe(want.length);
+      want.sort((a, b) => (a[0]! & TO_MASK) - (b[0]! & TO_MASK) || a[1]! - b[1]! || a[2]! - b[2]!);
+      expect(deliveries(queue, hosts), `tick ${t}`).toEqual(want);
     }
   });
 
@@ -184,8 +223,8 @@ describe('pending-message queue', () => {
       const want: number[][] = [];
       for (let i = 0; i < records; i++) {
         const to = r.int(0, n - 1);
-        b.push(to, 0, i, i ^ 0x5a5a);
-        want.push([to, 0, i, i ^ 0x5a5a]);
+        b.push(to, 0, i ^ 0x5a5a);
+        want.push([to, 0, i ^ 0x5a5a]);
       }
       queue.added(records);
       expect(b.length).toBe(records);
@@ -194,10 +233,10 @@ describe('pending-message queue', () => {
       expect(inChunks).toBe(records);
       expect(queue.collect(1)).toBe(records);
       // Stable by receiver: each receiver's messages in push (sequence) order.
-      want.sort((x, y) => x[0]! - y[0]! || x[2]! - y[2]!);
-      const o = queue.sorted.data;
+      want.sort((x, y) => x[0]! - y[0]! || (x[2]! ^ 0x5a5a) - (y[2]! ^ 0x5a5a));
+      const got = deliveries(queue, Int32Array.from(localOf));
       let mismatches = 0;
-      for (let i = 0; i < records; i++) for (let f = 0; f < MESSAGE_INTS; f++) if (o[i * MESSAGE_INTS + f] !== want[i]![f]) mismatches++;
+      for (let i = 0; i < records; i++) for (let f = 0; f < 3; f++) if (got[i]![f] !== want[i]![f]) mismatches++;
       expect(mismatches, `${records} records`).toBe(0);
     }
   });
@@ -209,7 +248,7 @@ describe('pending-message queue', () => {
     const fill = (queue: PendingMessages, records: number): void => {
       for (let k = 0; k < records; k++) {
         const from = k % n;
-        queue.bucket(1, part.rangeOf[from]!).push((n - 1 - from) | (1 << KIND_SHIFT), from, k, 0);
+        queue.bucket(1, part.rangeOf[from]!).push((n - 1 - from) | (1 << KIND_SHIFT), from, 0);
       }
       queue.added(records);
     };

@@ -12,7 +12,7 @@
  * incoming rings meanwhile, so two full rings pointing at each other cannot deadlock).
  */
 import { RING_HEAD, RING_HEADER_INTS, RING_TAIL } from './layout.js';
-import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_SEQ, FIELD_TO_KIND, RING_RECORD_INTS } from './message.js';
+import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, RING_RECORD_INTS } from './message.js';
 
 /** The producer's end. Writes records locally and publishes them in batches. */
 export class RingProducer {
@@ -37,7 +37,7 @@ export class RingProducer {
    * Appends one record unless the ring is full; returns false when full (nothing written).
    * The record is invisible to the consumer until `publish()`.
    */
-  tryPush(toKind: number, from: number, seq: number, s: number, at: number): boolean {
+  tryPush(toKind: number, from: number, s: number, at: number): boolean {
     if (((this.head - this.tail) | 0) >= this.capacity) {
       // Acquire: reading TAIL with Atomics.load orders the consumer's reads of the slots it
       // released before our overwriting of them.
@@ -48,7 +48,6 @@ export class RingProducer {
     const a = this.i32;
     a[i + FIELD_TO_KIND] = toKind;
     a[i + FIELD_FROM] = from;
-    a[i + FIELD_SEQ] = seq;
     a[i + FIELD_PAYLOAD] = s;
     a[i + FIELD_AT] = at;
     this.head = (this.head + 1) | 0;

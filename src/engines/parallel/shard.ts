@@ -29,7 +29,7 @@ import {
 } from './layout.js';
 import { LogStore } from './log-store.js';
 import { hostsOf, partition } from './partition.js';
-import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_SEQ, FIELD_TO_KIND, KIND_SHIFT, MESSAGE_INTS } from './message.js';
+import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_SHIFT, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
 import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
 import { CellStore } from './cell-store.js';
@@ -172,7 +172,8 @@ class Shard implements HostApi {
   /** Where each of the partition's 2 S ranges starts (shard s owns ranges s and 2 S - 1 - s). */
   private readonly rangeStart: Int32Array;
   private readonly pending: PendingMessages;
-  private readonly nextSeq: Int32Array;
+  /** Messages each host of the shard has sent (its next send sequence number). */
+  private readonly sentBy: Int32Array;
   private readonly sentThisTick: Int32Array;
   /** Whether sentThisTick holds a send of this tick (a tick without sends need not clear it). */
   private sentThisTickDirty = false;
@@ -236,7 +237,7 @@ class Shard implements HostApi {
   /**
    * Per-host load (ShardConfig.load, by host id; this shard alone writes its hosts' slots), and
    * whether the run counts it: messages received are added once per host and tick, bytes once per
-   * message that carries ids, and messages sent are the send sequence numbers (nextSeq) the shard
+   * message that carries ids, and messages sent are the counts (sentBy) the shard
    * keeps anyway, written at the end.
    */
   private readonly load: Float64Array;
@@ -305,7 +306,7 @@ class Shard implements HostApi {
     }
     const size = this.hosts.length;
     this.pending = new PendingMessages(part.ranges, this.localOf, size);
-    this.nextSeq = new Int32Array(size);
+    this.sentBy = new Int32Array(size);
     this.sentThisTick = new Int32Array(size);
     this.cells = new Int32Array(config.cells);
     this.bitmaps = config.bitmaps.map((b) => new Int32Array(b));
@@ -569,7 +570,7 @@ class Shard implements HostApi {
   /** Writes this shard's hosts' messages sent into the shared load counters (the rest is counted as it happens). */
   private writeLoad(): void {
     const { load, hosts, n } = this;
-    for (let li = 0; li < hosts.length; li++) load[LOAD_SENT * n + hosts[li]!] = this.nextSeq[li]!;
+    for (let li = 0; li < hosts.length; li++) load[LOAD_SENT * n + hosts[li]!] = this.sentBy[li]!;
   }
 
   /**
@@ -711,8 +712,9 @@ class Shard implements HostApi {
     if (behaviour.dropped === undefined) return;
     const d = this.pending.sorted.data;
     for (let m = m0; m < m1; m++) {
-      const r = m * MESSAGE_INTS;
-      behaviour.dropped(h, d[r + FIELD_TO_KIND]! >>> KIND_SHIFT, d[r + FIELD_FROM]!, d[r + FIELD_PAYLOAD]!);
+      const r = m * SORTED_INTS;
+      const fromKind = d[r + SORTED_FROM_KIND]!;
+      behaviour.dropped(h, fromKind >>> KIND_SHIFT, fromKind & TO_MASK, d[r + SORTED_PAYLOAD]!);
     }
   }
 
@@ -848,9 +850,10 @@ class Shard implements HostApi {
   /** Hands message number `m` of the sorted deliveries, addressed to host `h`, to the protocol. */
   private handle(h: number, m: number): void {
     const d = this.pending.sorted.data;
-    const r = m * MESSAGE_INTS;
+    const r = m * SORTED_INTS;
+    const fromKind = d[r + SORTED_FROM_KIND]!;
     this.delivered++;
-    if (this.behaviour.receive(h, d[r + FIELD_TO_KIND]! >>> KIND_SHIFT, d[r + FIELD_FROM]!, d[r + FIELD_PAYLOAD]!)) this.processed++;
+    if (this.behaviour.receive(h, fromKind >>> KIND_SHIFT, fromKind & TO_MASK, d[r + SORTED_PAYLOAD]!)) this.processed++;
     else this.ignored++;
   }
 
@@ -865,8 +868,8 @@ class Shard implements HostApi {
     const k = this.sentThisTick[li]!;
     this.sentThisTick[li] = k + 1;
     this.sentThisTickDirty = true;
-    const seq = this.nextSeq[li]!;
-    this.nextSeq[li] = seq + 1;
+    // No sequence number travels (message.ts: a queue keeps one sender's messages in the order sent).
+    this.sentBy[li]!++;
     this.sent++;
     if (this.counting && s !== 0) this.load[this.bytesAt + from]! += 4 * s;
     if ((this.sent & (LIVE_SENT_EVERY - 1)) === 0) {
@@ -893,12 +896,12 @@ class Shard implements HostApi {
         this.ownBucketTick = at;
         this.ownBucketRange = range;
       }
-      this.ownBucket!.push(toKind, from, seq, payload);
+      this.ownBucket!.push(toKind, from, payload);
       this.pending.added(1);
       return true;
     }
     const ring = this.producers[dst]!;
-    while (!ring.tryPush(toKind, from, seq, payload, at)) this.waitForSpace(dst);
+    while (!ring.tryPush(toKind, from, payload, at)) this.waitForSpace(dst);
     if (ring.unpublished() >= PUBLISH_BATCH) {
       ring.publish();
       // Drain while we produce: a consumer that only drains when blocked makes its producers wait.
@@ -944,7 +947,7 @@ class Shard implements HostApi {
           lastAt = at;
           lastRange = range;
         }
-        bucket!.push(a[i + FIELD_TO_KIND]!, a[i + FIELD_FROM]!, a[i + FIELD_SEQ]!, a[i + FIELD_PAYLOAD]!);
+        bucket!.push(a[i + FIELD_TO_KIND]!, a[i + FIELD_FROM]!, a[i + FIELD_PAYLOAD]!);
         moved++;
       }
       ring.release(tail);
