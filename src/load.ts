@@ -56,11 +56,12 @@ export function hostLoadOf(load: Float64Array, n: number): HostLoad {
     const values = load.subarray(slot * n, (slot + 1) * n);
     let max = 0;
     for (let i = 0; i < n; i++) if (values[i]! > max) max = values[i]!;
-    // Nearest rank: the value at rank ceil(q * N) (from 1). Counts up to a few million are
-    // histogrammed (one pass, no copy); larger values are found by selection, not a full sort.
+    // Nearest rank: the value at rank ceil(q * N) (from 1). Whole values up to a few times N
+    // are histogrammed (one pass, no copy); others are found by selection, not a full sort (a
+    // histogram of bytes, thousands of times N, would cost more than the selection's copy).
     const r50 = Math.ceil(0.5 * n);
     const r95 = Math.ceil(0.95 * n);
-    if (max <= HISTOGRAM_LIMIT && Number.isInteger(max)) {
+    if (max <= Math.min(HISTOGRAM_LIMIT, HISTOGRAM_PER_HOST * n) && Number.isInteger(max)) {
       const counts = new Int32Array(max + 1);
       for (let i = 0; i < n; i++) counts[values[i]!]!++;
       return { p50: valueAtRank(counts, r50), p95: valueAtRank(counts, r95), max };
@@ -74,6 +75,8 @@ export function hostLoadOf(load: Float64Array, n: number): HostLoad {
 
 /** Largest value the quantiles histogram (an Int32 per possible value: 16 MiB at most). */
 const HISTOGRAM_LIMIT = 1 << 22;
+/** ... and at most this many slots per host. */
+const HISTOGRAM_PER_HOST = 8;
 
 /** The value at rank r (from 1) of a histogram of whole values. */
 function valueAtRank(counts: Int32Array, r: number): number {

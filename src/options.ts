@@ -70,13 +70,6 @@ export interface SimulationOptions {
 /** A rumor run's resolved variant (every field present). */
 export type RumorOptions = Required<Pick<SimulationOptions, 'rumorMode' | 'rumorFeedback' | 'rumorStop' | 'rumorK' | 'rumorSources' | 'contact'>>;
 
-/** The sorted, distinct source hosts of a rumor run. Allocates. */
-export function rumorSourceIds(options: SimulationOptions): number[] {
-  const s = options.rumorSources ?? 1;
-  if (typeof s === 'number') return Array.from({ length: s }, (_, i) => i);
-  return [...new Set(s)].sort((a, b) => a - b);
-}
-
 /** What `simulate()` accepts: any subset of the options; `latency` also as `3` or `"2..5"`. */
 export interface SimulationInput {
   hosts?: number;

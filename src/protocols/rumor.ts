@@ -26,11 +26,18 @@
 import { rangeWordMask } from '../bitmaps.js';
 import { rand, STREAM_COIN, STREAM_PEER } from '../hash.js';
 import { hasDownHosts } from '../faults.js';
-import { rumorSourceIds, type SimulationOptions } from '../options.js';
+import type { SimulationOptions } from '../options.js';
 import type { EndReason } from '../result.js';
 import { FullView, NO_PEER, PeerChooser } from './peers.js';
 import { periodicInitialLog, periodicPendingBound } from './periodic.js';
 import { TALLY_COMPLETE, type Behaviour, type CellResults, type CellsView, type HostApi, type ProtocolModule, type TickTotals } from './protocol.js';
+
+/** The sorted, distinct source hosts of a rumor run. Allocates. */
+function rumorSourceIds(options: SimulationOptions): number[] {
+  const s = options.rumorSources ?? 1;
+  if (typeof s === 'number') return Array.from({ length: s }, (_, i) => i);
+  return [...new Set(s)].sort((a, b) => a - b);
+}
 
 /** Message kinds: the update (a push; in push-pull it asks for the partner's too), a request, the update as a reply, feedback. */
 export const UPDATE = 0;

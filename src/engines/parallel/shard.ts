@@ -80,6 +80,8 @@ export interface ShardConfig {
   readonly spin: boolean;
   /** Test-only fault injection for this shard. */
   readonly fault?: Fault;
+  /** The main thread already committed the whole state (one shard: it does so while the worker starts). */
+  readonly prefaulted?: boolean;
 }
 
 /** What a shard reports when the run ends. */
@@ -447,7 +449,7 @@ class Shard implements HostApi {
   // ---- the run --------------------------------------------------------------------------------
 
   run(): ShardReport {
-    this.store.prefault(this.ownRanges, () => Atomics.load(this.ctl, CTL_STOP) !== 0);
+    if (this.config.prefaulted !== true) this.store.prefault(this.ownRanges, () => Atomics.load(this.ctl, CTL_STOP) !== 0);
     // Lets the main thread find this shard's worker (fault injection) and see that the shard has
     // started and committed its memory (diagnostics.phases).
     Atomics.store(this.ctl, threadIdSlot(this.self), threadId);
