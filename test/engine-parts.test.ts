@@ -20,7 +20,7 @@ import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_SHIFT, RING_RE
 import { hostsOf, partition } from '../src/engines/parallel/partition.js';
 import { PendingMessages, POLL_RECORDS } from '../src/engines/parallel/queue.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
-import { touchSpans } from '../src/engines/parallel/store.js';
+import { COMMIT_CHUNK_BYTES, commitChunks, touchSpans } from '../src/engines/parallel/store.js';
 import { runSimulation } from '../src/simulate.js';
 import { ROOT } from './support/cli-process.js';
 import { SEGMENTS, TINY_RING } from './support/engines.js';
@@ -330,6 +330,32 @@ describe('first touch of a shard\'s rows', () => {
     expect(touchSpans(big, [[high, high + 8192]], () => false)).toBe(true);
     expect(a32[(high - 2 ** 32) / 4]).toBe(7);
     expect(a32[high / 4]).toBe(0);
+  });
+});
+
+describe('first touch of a one-shard run', () => {
+  it('cuts every buffer into chunks that tile it exactly, so the main thread and the worker together touch each page once', () => {
+    const r = new TestRandom(SEED, 330);
+    for (let round = 0; round < 20; round++) {
+      const stateBytes = r.int(0, 3) * COMMIT_CHUNK_BYTES + r.int(0, 9) * 4096;
+      const memories = Array.from({ length: r.int(1, 3) }, () => createSharedMemory(Math.max(stateBytes, 65536)));
+      const logs = new SharedArrayBuffer(r.chance(0.5) ? 0 : r.int(1, 2 * COMMIT_CHUNK_BYTES));
+      const cells = new SharedArrayBuffer(r.int(0, 5000) * 4);
+      const chunks = commitChunks(memories, stateBytes, logs, cells);
+      const wanted: [unknown, number][] = [...memories.map((m): [unknown, number] => [m, stateBytes]), [logs, logs.byteLength], [cells, cells.byteLength]];
+      for (const [buffer, end] of wanted) {
+        const mine = chunks.filter((c) => c.buffer === buffer);
+        let at = 0;
+        for (const c of mine) {
+          expect(c.from, `round ${round}`).toBe(at);
+          expect(c.to - c.from).toBeGreaterThan(0);
+          expect(c.to - c.from).toBeLessThanOrEqual(COMMIT_CHUNK_BYTES);
+          at = c.to;
+        }
+        expect(at, `round ${round}`).toBe(end);
+      }
+      expect(chunks.every((c) => wanted.some(([b]) => b === c.buffer))).toBe(true);
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import { Piscina } from 'piscina';
 import { WorkerFailedError } from '../../errors.js';
-import { createSharedMemory, type WasmMemory } from '../../kernels/bitset.js';
+import { createSharedMemory } from '../../kernels/bitset.js';
 import type { SimulationOptions } from '../../options.js';
 import { hostLoadOf, loadBytes } from '../../load.js';
 import { lastCompletionTick, withHostLoadCounters, withLazyCompletionTicks, type EngineOutput } from '../../result.js';
@@ -18,12 +18,12 @@ import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
-  controlLayout, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
+  controlLayout, CTL_COMMIT_NEXT, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
   STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY, type CheckpointInterval,
 } from './layout.js';
 import { archiveBytes, planMemory, versionsOf } from '../memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
-import { touchSpans } from './store.js';
+import { COMMIT_CHUNK_BYTES, commitChunks, touchSpans } from './store.js';
 
 /** Live figures of a running simulation, for progress displays. */
 export interface Progress {
@@ -122,20 +122,28 @@ export async function closePools(): Promise<void> {
 }
 
 /**
- * Touches every page of `buffers` (each up to its byte count) once (store.ts touchSpans), 64 MiB at
- * a time with a turn of the event loop between, so that a stop (SIGINT, --timeout, an AbortSignal:
- * CTL_STOP) is seen within milliseconds. Returns whether it touched everything.
+ * The main thread's share of a one-shard run's first touch (store.ts commitChunks): it claims
+ * chunks until none is left, with a turn of the event loop every 64 MiB, so that a stop (SIGINT,
+ * --timeout, an AbortSignal: CTL_STOP) or a failure is seen within milliseconds; then sets
+ * CTL_COMMITTED, which the worker waits for before it writes any state.
  */
-async function commitWhileStarting(buffers: readonly (readonly [WasmMemory | SharedArrayBuffer, number])[], ctl: Int32Array): Promise<boolean> {
-  const step = 64 << 20;
-  for (const [buffer, bytes] of buffers) {
-    for (let at = 0; at < bytes; at += step) {
-      touchSpans(buffer, [[at, Math.min(bytes, at + step)]], () => false);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (Atomics.load(ctl, CTL_STOP) !== 0) return false;
+async function commitMainShare(chunks: ReturnType<typeof commitChunks>, ctl: Int32Array): Promise<void> {
+  const yieldEvery = (64 << 20) / COMMIT_CHUNK_BYTES;
+  try {
+    for (let done = 1; ; done++) {
+      const i = Atomics.add(ctl, CTL_COMMIT_NEXT, 1);
+      if (i >= chunks.length) return;
+      const { buffer, from, to } = chunks[i]!;
+      touchSpans(buffer, [[from, to]], () => false);
+      if (done % yieldEvery === 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (Atomics.load(ctl, CTL_STOP) !== 0 || Atomics.load(ctl, CTL_FAILED) !== 0) return;
+      }
     }
+  } finally {
+    Atomics.store(ctl, CTL_COMMITTED, 1);
+    Atomics.notify(ctl, CTL_COMMITTED);
   }
-  return true;
 }
 
 /** Runs `options` on `options.threads` worker shards. */
@@ -233,13 +241,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   }
 
   let healthy = true;
+  let committing: Promise<void> | undefined;
   try {
-    // One shard: nothing to touch in parallel, so the main thread commits the state while the
-    // worker loads its code (about 40 ms), instead of the worker after it.
-    const prefaulted = shards === 1 && await commitWhileStarting(
-      [...memories.map((m) => [m, plan.state.bytes] as const), [logs, logs.byteLength] as const, [cells, cells.byteLength] as const],
-      ctl,
-    );
     const reports: Promise<ShardReport>[] = [];
     const failures: Promise<never>[] = [];
     for (let s = 0; s < shards; s++) {
@@ -254,13 +257,15 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
       remotes.push(remote);
       const config: ShardConfig = {
         shard: s, shards, options, memories, control, rings, versions, cells, bitmaps, bytemaps, lists, load, logs, archive,
-        state: plan.state, controlLayout: cl, ringsLayout: rl, spin, prefaulted,
+        state: plan.state, controlLayout: cl, ringsLayout: rl, spin,
         ...(internals.fault?.shard === s ? { fault: internals.fault } : {}),
       };
       reports.push(Promise.resolve(remote.run(config)).catch((cause: unknown) => {
         throw cause instanceof Error && cause.name === 'RunTornDown' ? cause : new WorkerFailedError(s, cause);
       }));
     }
+    // One shard: the main thread commits the state with the worker, starting while it loads its code.
+    committing = shards === 1 ? commitMainShare(commitChunks(memories, plan.state.bytes, logs, cells), ctl) : undefined;
     let done: ShardReport[];
     try {
       done = await Promise.race([
@@ -300,6 +305,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
     healthy = false;
     throw error;
   } finally {
+    // The main thread's share of the first touch ends within one step of a stop or a failure.
+    await committing;
     if (progressTimer !== undefined) clearInterval(progressTimer);
     if (faultTimer !== undefined) clearInterval(faultTimer);
     clearInterval(startWatch);

@@ -23,7 +23,7 @@ import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
-  CTL_ABANDONED, CTL_ARRIVED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
+  CTL_ABANDONED, CTL_ARRIVED, CTL_COMMIT_NEXT, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED,
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, STAT_DOWN_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
@@ -34,7 +34,7 @@ import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
 import { CellStore } from './cell-store.js';
 import { SetStore } from './set-store.js';
-import type { HostStore } from './store.js';
+import { commitChunks, touchSpans, type HostStore } from './store.js';
 
 /**
  * Test-only fault injection (issue: a worker that fails must end the run, not hang it):
@@ -80,8 +80,6 @@ export interface ShardConfig {
   readonly spin: boolean;
   /** Test-only fault injection for this shard. */
   readonly fault?: Fault;
-  /** The main thread already committed the whole state (one shard: it does so while the worker starts). */
-  readonly prefaulted?: boolean;
 }
 
 /** What a shard reports when the run ends. */
@@ -449,7 +447,9 @@ class Shard implements HostApi {
   // ---- the run --------------------------------------------------------------------------------
 
   run(): ShardReport {
-    if (this.config.prefaulted !== true) this.store.prefault(this.ownRanges, () => Atomics.load(this.ctl, CTL_STOP) !== 0);
+    const stopped = (): boolean => Atomics.load(this.ctl, CTL_STOP) !== 0;
+    if (this.shards === 1) this.commitWorkerShare(stopped);
+    else this.store.prefault(this.ownRanges, stopped);
     // Lets the main thread find this shard's worker (fault injection) and see that the shard has
     // started and committed its memory (diagnostics.phases).
     Atomics.store(this.ctl, threadIdSlot(this.self), threadId);
@@ -547,6 +547,26 @@ class Shard implements HostApi {
         return this.report(end, t, series, spreadTicks);
       }
       this.t++;
+    }
+  }
+
+  /**
+   * One shard: the worker's share of the first touch (store.ts commitChunks), chunks claimed in
+   * turn with the main thread, then a wait until the main thread touches no more (CTL_COMMITTED):
+   * its chunks hold pages this shard is about to write.
+   */
+  private commitWorkerShare(stopped: () => boolean): void {
+    const c = this.config;
+    const chunks = commitChunks(c.memories, c.state.bytes, c.logs, c.cells);
+    for (;;) {
+      const i = Atomics.add(this.ctl, CTL_COMMIT_NEXT, 1);
+      if (i >= chunks.length || stopped()) break;
+      const { buffer, from, to } = chunks[i]!;
+      touchSpans(buffer, [[from, to]], stopped);
+    }
+    while (Atomics.load(this.ctl, CTL_COMMITTED) === 0) {
+      this.checkFailed();
+      Atomics.wait(this.ctl, CTL_COMMITTED, 0, 50);
     }
   }
 
