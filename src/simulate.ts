@@ -2,6 +2,7 @@
 import { runParallel, type EngineInternals, type ParallelControls } from './engines/parallel/engine.js';
 import { runReference } from './engines/reference.js';
 import { chooseThreads } from './engines/parallel/threads.js';
+import { CHECKPOINT_INTERVALS } from './engines/parallel/layout.js';
 import { defaultThreads, resolveOptions, type SimulationInput, type SimulationOptions } from './options.js';
 import { assignProperties, completionQuantilesOf, rawCompletionTicks, type CompletionQuantiles, type EngineOutput, type RunDiagnostics, type SimulationOutcome } from './result.js';
 
@@ -97,8 +98,8 @@ function checkInternals(internals: RunInternals): void {
     throw new RangeError(`runSimulation(): ringCapacity: got ${String(ring)}, expected a power of two from 2 to 2^24`);
   }
   const interval = internals.checkpointInterval;
-  if (interval !== undefined && ![32, 64, 128, 256, 512, 1024].includes(interval)) {
-    throw new RangeError(`runSimulation(): checkpointInterval: got ${String(interval)}, expected 32, 64, 128, 256, 512 or 1024`);
+  if (interval !== undefined && !(CHECKPOINT_INTERVALS as readonly number[]).includes(interval)) {
+    throw new RangeError(`runSimulation(): checkpointInterval: got ${String(interval)}, expected one of ${CHECKPOINT_INTERVALS.join(', ')}`);
   }
   const segments = internals.segments;
   if (segments !== undefined && (!Number.isInteger(segments) || segments < 1)) {

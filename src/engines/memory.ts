@@ -16,7 +16,7 @@ import { CONTACT_LOAD_BYTES_PER_HOST, loadMemoryBytes } from '../load.js';
 import type { SimulationOptions } from '../options.js';
 import { protocolModule, sharedBytes } from '../protocols/index.js';
 import { PENDING_MESSAGE_BYTES, RING_RECORD_BYTES } from './parallel/message.js';
-import { controlLayout, ringsLayout, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './parallel/layout.js';
+import { CHECKPOINT_INTERVALS, controlLayout, ringsLayout, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES, type CheckpointInterval, type StateLayout, type StateMode, type VersionsLayout } from './parallel/layout.js';
 import { hostsOf, partition } from './parallel/partition.js';
 
 // ---- both engines -----------------------------------------------------------------------------
@@ -94,7 +94,8 @@ export function checkMemory(options: SimulationOptions): number {
 // ---- the parallel engine ----------------------------------------------------------------------
 
 /** Checkpoint intervals of log mode, from the most memory to the least. */
-const INTERVALS: readonly CheckpointInterval[] = [64, 128, 256, 512, 1024];
+// The intervals a run chooses from (32 only through the test knob, EngineInternals.checkpointInterval).
+const INTERVALS: readonly CheckpointInterval[] = CHECKPOINT_INTERVALS.filter((b) => b >= 64);
 
 /**
  * The checkpoint intervals a log-mode run of `hosts` hosts may use, preferred first. The and-not

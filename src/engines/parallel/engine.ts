@@ -18,12 +18,12 @@ import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
-  controlLayout, CTL_COMMIT_NEXT, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
+  controlLayout, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
   STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY, type CheckpointInterval,
 } from './layout.js';
 import { archiveBytes, planMemory, versionsOf } from '../memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
-import { COMMIT_CHUNK_BYTES, commitChunks, touchSpans } from './store.js';
+import { COMMIT_CHUNK_BYTES, commitChunks, touchClaimedChunks } from './store.js';
 
 /** Live figures of a running simulation, for progress displays. */
 export interface Progress {
@@ -128,18 +128,9 @@ export async function closePools(): Promise<void> {
  * CTL_COMMITTED, which the worker waits for before it writes any state.
  */
 async function commitMainShare(chunks: ReturnType<typeof commitChunks>, ctl: Int32Array): Promise<void> {
-  const yieldEvery = (64 << 20) / COMMIT_CHUNK_BYTES;
+  const stopped = (): boolean => Atomics.load(ctl, CTL_STOP) !== 0 || Atomics.load(ctl, CTL_FAILED) !== 0;
   try {
-    for (let done = 1; ; done++) {
-      const i = Atomics.add(ctl, CTL_COMMIT_NEXT, 1);
-      if (i >= chunks.length) return;
-      const { buffer, from, to } = chunks[i]!;
-      touchSpans(buffer, [[from, to]], () => false);
-      if (done % yieldEvery === 0) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (Atomics.load(ctl, CTL_STOP) !== 0 || Atomics.load(ctl, CTL_FAILED) !== 0) return;
-      }
-    }
+    while (touchClaimedChunks(ctl, chunks, (64 << 20) / COMMIT_CHUNK_BYTES, stopped)) await new Promise<void>((resolve) => setImmediate(resolve));
   } finally {
     Atomics.store(ctl, CTL_COMMITTED, 1);
     Atomics.notify(ctl, CTL_COMMITTED);

@@ -88,7 +88,8 @@
 import { RING_RECORD_BYTES } from './message.js';
 
 /** Ids per checkpoint block: a checkpoint of L(h) is taken every `B` entries. */
-export type CheckpointInterval = 32 | 64 | 128 | 256 | 512 | 1024;
+export const CHECKPOINT_INTERVALS = [32, 64, 128, 256, 512, 1024] as const;
+export type CheckpointInterval = (typeof CHECKPOINT_INTERVALS)[number];
 
 /** Words per block of a set-mode slot; a slot's summary has one bit per block that is not zero. */
 export const BLOCK_WORDS = 32;

@@ -23,7 +23,7 @@ import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
-  CTL_ABANDONED, CTL_ARRIVED, CTL_COMMIT_NEXT, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
+  CTL_ABANDONED, CTL_ARRIVED, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED,
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, STAT_DOWN_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
@@ -34,7 +34,7 @@ import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
 import { CellStore } from './cell-store.js';
 import { SetStore } from './set-store.js';
-import { commitChunks, touchSpans, type HostStore } from './store.js';
+import { commitChunks, touchClaimedChunks, type HostStore } from './store.js';
 
 /**
  * Test-only fault injection (issue: a worker that fails must end the run, not hang it):
@@ -557,13 +557,7 @@ class Shard implements HostApi {
    */
   private commitWorkerShare(stopped: () => boolean): void {
     const c = this.config;
-    const chunks = commitChunks(c.memories, c.state.bytes, c.logs, c.cells);
-    for (;;) {
-      const i = Atomics.add(this.ctl, CTL_COMMIT_NEXT, 1);
-      if (i >= chunks.length || stopped()) break;
-      const { buffer, from, to } = chunks[i]!;
-      touchSpans(buffer, [[from, to]], stopped);
-    }
+    touchClaimedChunks(this.ctl, commitChunks(c.memories, c.state.bytes, c.logs, c.cells), Infinity, stopped);
     while (Atomics.load(this.ctl, CTL_COMMITTED) === 0) {
       this.checkFailed();
       Atomics.wait(this.ctl, CTL_COMMITTED, 0, 50);

@@ -8,6 +8,7 @@
  */
 import type { Behaviour } from '../../protocols/index.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
+import { CTL_COMMIT_NEXT } from './layout.js';
 
 export interface HostStore {
   /** The tick being simulated (completion ticks and snapshot versions are stamped with it). */
@@ -80,7 +81,7 @@ export const COMMIT_CHUNK_BYTES = 4 << 20;
 
 /**
  * A one-shard run's first touch, cut in chunks that the main thread and the worker claim in turn
- * (CTL_COMMIT_NEXT, then `touchSpans` on the chunk): every page of the state memories, the logs
+ * (touchClaimedChunks): every page of the state memories, the logs
  * and the cells. With one shard nothing else runs during start-up, so the main thread starts while
  * the worker still loads its code, and then both commit pages together (about twice as fast as
  * one thread: MEASUREMENTS.md).
@@ -91,3 +92,20 @@ export function commitChunks(memories: readonly WasmMemory[], stateBytes: number
   for (const [buffer, end] of all) for (let from = 0; from < end; from += COMMIT_CHUNK_BYTES) chunks.push({ buffer, from, to: Math.min(end, from + COMMIT_CHUNK_BYTES) });
   return chunks;
 }
+
+/**
+ * Claims chunks of a one-shard run's first touch in turn with the other thread (CTL_COMMIT_NEXT)
+ * and touches each, at most `limit` of them, until none is left or `stopped()` says so (looked at
+ * before each chunk). Returns whether chunks may be left.
+ */
+export function touchClaimedChunks(ctl: Int32Array, chunks: ReturnType<typeof commitChunks>, limit: number, stopped: () => boolean): boolean {
+  for (let k = 0; k < limit; k++) {
+    if (stopped()) return false;
+    const i = Atomics.add(ctl, CTL_COMMIT_NEXT, 1);
+    if (i >= chunks.length) return false;
+    const { buffer, from, to } = chunks[i]!;
+    touchSpans(buffer, [[from, to]], () => false);
+  }
+  return true;
+}
+
