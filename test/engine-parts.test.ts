@@ -17,7 +17,7 @@ import { createSharedMemory } from '../src/kernels/bitset.js';
 import { intervalsFor, planMemory } from '../src/engines/memory.js';
 import { resolveOptions } from '../src/options.js';
 import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_SHIFT, RING_RECORD_INTS, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from '../src/engines/parallel/message.js';
-import { hostsOf, partition } from '../src/engines/parallel/partition.js';
+import { MAX_FOLDS, MIN_RANGE_HOSTS, foldsFor, hostsOf, partition, rangesOf } from '../src/engines/parallel/partition.js';
 import { PendingMessages, POLL_RECORDS } from '../src/engines/parallel/queue.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
 import { COMMIT_CHUNK_BYTES, commitChunks, touchSpans } from '../src/engines/parallel/store.js';
@@ -266,14 +266,16 @@ describe('pending-message queue', () => {
 });
 
 describe('partition', () => {
-  it('gives every host to exactly one shard, in two mirrored ranges of near-equal size', () => {
+  it('gives every host to exactly one shard, in folded ranges of near-equal size', () => {
     const r = new TestRandom(SEED, 200);
-    for (let round = 0; round < 200; round++) {
-      const n = r.chance(0.2) ? r.int(1, 8) : r.int(9, 5000);
+    for (let round = 0; round < 300; round++) {
+      const n = r.chance(0.2) ? r.int(1, 8) : r.int(9, 20_000);
       const shards = r.int(1, 9);
-      const p = partition(n, shards);
+      const folds = r.chance(0.5) ? foldsFor(n, shards) : r.int(1, 70);
+      const p = partition(n, shards, folds);
       const owner = new Int32Array(n).fill(-1);
       const problems: string[] = [];
+      if (p.ranges !== 2 * shards * folds) problems.push(`${p.ranges} ranges for ${shards} shards and ${folds} folds`);
       for (let s = 0; s < shards; s++) {
         const hosts = hostsOf(p, s);
         for (let i = 0; i < hosts.length; i++) {
@@ -283,15 +285,40 @@ describe('partition', () => {
           owner[h] = s;
           if (p.shardOf[h] !== s) problems.push(`shardOf[${h}] = ${p.shardOf[h]}, hostsOf says ${s}`);
         }
-        // Two ranges of floor or ceil(n / 2T) hosts each.
-        if (Math.abs(hosts.length - n / shards) > 2) problems.push(`shard ${s} has ${hosts.length} of ${n} hosts`);
+        // floor or ceil(n / T) hosts in all.
+        if (Math.abs(hosts.length - n / shards) >= 1) problems.push(`shard ${s} has ${hosts.length} of ${n} hosts`);
+        const ranges = rangesOf(p, s);
+        if (ranges.length !== 4 * folds) problems.push(`shard ${s} has ${ranges.length / 2} ranges, not ${2 * folds}`);
+        for (let i = 0; i < ranges.length; i += 2) {
+          const size = ranges[i + 1]! - ranges[i]!;
+          if (Math.abs(size - n / p.ranges) >= 2) problems.push(`shard ${s}: a range of ${size} hosts, not about ${n / p.ranges}`);
+        }
       }
+      for (let k = 0; k < p.ranges; k++) {
+        // In each fold, shard s owns range s and its mirror 2T-1-s.
+        const i = k % (2 * shards);
+        for (let h = p.rangeStart[k]!; h < p.rangeStart[k + 1]!; h++) {
+          if (p.rangeOf[h] !== k) problems.push(`rangeOf[${h}] = ${p.rangeOf[h]}, not ${k}`);
+          if (p.shardOf[h] !== (i < shards ? i : 2 * shards - 1 - i)) problems.push(`host ${h} of range ${k} in shard ${p.shardOf[h]}`);
+        }
+      }
+      if (p.rangeStart[0] !== 0 || p.rangeStart[p.ranges] !== n) problems.push(`ranges span [${p.rangeStart[0]}, ${p.rangeStart[p.ranges]})`);
       for (let h = 0; h < n; h++) {
         if (owner[h] === -1) problems.push(`host ${h} in no shard`);
         if (h > 0 && p.rangeOf[h]! < p.rangeOf[h - 1]!) problems.push(`rangeOf descends at ${h}`);
       }
-      expect(problems, `n ${n}, ${shards} shards`).toEqual([]);
+      expect(problems, `n ${n}, ${shards} shards, ${folds} folds`).toEqual([]);
     }
+  });
+
+  it('folds several times where shards have hosts to spare, once for one shard or few hosts', () => {
+    expect(foldsFor(10_000, 1)).toBe(1);
+    expect(foldsFor(100, 2)).toBe(1);
+    // 10,000 hosts on 2 shards: 39-host ranges split announce's costly low ids (partition.ts).
+    expect(foldsFor(10_000, 2)).toBe(MAX_FOLDS);
+    expect(foldsFor(1000, 2)).toBe(Math.floor(1000 / (4 * MIN_RANGE_HOSTS)));
+    // Range numbers fit a Uint16Array at any thread count.
+    expect(2 * 256 * foldsFor(10_000_000, 256)).toBeLessThanOrEqual(0xffff);
   });
 });
 

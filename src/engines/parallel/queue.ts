@@ -20,7 +20,7 @@ function noPoll(): void {}
  * Records of a bucket's first chunk; each next chunk is twice as large, up to MAX_CHUNK_RECORDS
  * (POLL_RECORDS: `collect` polls once a chunk).
  */
-const FIRST_CHUNK_RECORDS = 1024;
+const FIRST_CHUNK_RECORDS = 256;
 const MAX_CHUNK_RECORDS = POLL_RECORDS;
 
 /**

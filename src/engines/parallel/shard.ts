@@ -28,7 +28,7 @@ import {
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, STAT_DOWN_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { LogStore } from './log-store.js';
-import { hostsOf, partition } from './partition.js';
+import { hostsOf, partition, rangesOf } from './partition.js';
 import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_SHIFT, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
 import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
@@ -157,7 +157,7 @@ class Shard implements HostApi {
   /** This shard's hosts, ascending, and each host's index among them (local arrays use it). */
   readonly hosts: Int32Array;
   private readonly localOf: Int32Array;
-  /** This shard's two host ranges: [a0, b0, a1, b1]. */
+  /** This shard's host ranges, ascending: [a0, b0, a1, b1, ...] (partition.ts rangesOf). */
   private readonly ownRanges: readonly number[];
   private readonly rangeOf: Uint16Array;
   private readonly opts: SimulationOptions;
@@ -169,8 +169,8 @@ class Shard implements HostApi {
   private readonly producers: (RingProducer | undefined)[] = [];
   private readonly consumers: (RingConsumer | undefined)[] = [];
   private readonly shardOf: Uint16Array;
-  /** Where each of the partition's 2 S ranges starts (shard s owns ranges s and 2 S - 1 - s). */
-  private readonly rangeStart: Int32Array;
+  /** Every shard's host ranges (rangesOf), by shard. */
+  private readonly shardRanges: readonly (readonly number[])[];
   private readonly pending: PendingMessages;
   /** Messages each host of the shard has sent (its next send sequence number). */
   private readonly sentBy: Int32Array;
@@ -283,13 +283,12 @@ class Shard implements HostApi {
     this.opts = options;
     const part = partition(this.n, shards);
     this.hosts = hostsOf(part, shard);
-    const mirror = 2 * shards - 1 - shard;
-    this.ownRanges = [part.rangeStart[shard]!, part.rangeStart[shard + 1]!, part.rangeStart[mirror]!, part.rangeStart[mirror + 1]!];
+    this.ownRanges = rangesOf(part, shard);
     this.localOf = new Int32Array(this.n).fill(-1);
     for (let i = 0; i < this.hosts.length; i++) this.localOf[this.hosts[i]!] = i;
     this.rangeOf = part.rangeOf;
     this.shardOf = part.shardOf;
-    this.rangeStart = part.rangeStart;
+    this.shardRanges = Array.from({ length: shards }, (_, s) => rangesOf(part, s));
     this.ctl = new Int32Array(config.control);
     this.stats = new Float64Array(config.control);
     this.liveSentIndex = statIndex(config.controlLayout, 0, config.shard, STAT_LIVE_SENT);
@@ -595,20 +594,21 @@ class Shard implements HostApi {
    * two shards write one host's slots in the same round.
    */
   private addContactLoad(): void {
-    const { load, n, rangeStart } = this;
+    const { load, n } = this;
     const counts = this.contactLoad;
     const carry = this.contactCarry;
     const S = this.shards;
     this.meet();
     for (let k = 0; k < S; k++) {
       const target = (this.self + k) % S;
-      for (const range of [target, 2 * S - 1 - target]) {
-        for (let h = rangeStart[range]!, end = rangeStart[range + 1]!; h < end; h++) {
+      const ranges = this.shardRanges[target]!;
+      for (let r = 0; r < ranges.length; r += 2) {
+        for (let h = ranges[r]!, end = ranges[r + 1]!; h < end; h++) {
           load[LOAD_SENT * n + h]! += counts[2 * h]!;
           load[this.receivedAt + h]! += counts[2 * h + 1]!;
         }
         if (!this.contactsCarried) continue;
-        for (let h = rangeStart[range]!, end = rangeStart[range + 1]!; h < end; h++) {
+        for (let h = ranges[r]!, end = ranges[r + 1]!; h < end; h++) {
           load[LOAD_SENT * n + h]! += carry[2 * h]!;
           load[this.receivedAt + h]! += carry[2 * h + 1]!;
         }
