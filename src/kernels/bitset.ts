@@ -81,10 +81,11 @@ export const WASM_PAGE_BYTES = 65536;
 export const MAX_MEMORY_BYTES = 65536 * WASM_PAGE_BYTES;
 
 /**
- * Where dist/bitset.wasm sits relative to this file: from dist/src/kernels/bitset.js (compiled)
- * and from src/kernels/bitset.ts (tsx, vitest).
+ * Where dist/bitset.wasm sits relative to this file: from dist/src/kernels/bitset.js (compiled),
+ * from src/kernels/bitset.ts (tsx, vitest) and from dist/workers/shard-bundle.js (this module
+ * bundled into the shard worker: scripts/bundle-worker.mjs).
  */
-const WASM_CANDIDATES = ['../../bitset.wasm', '../../dist/bitset.wasm'] as const;
+const WASM_CANDIDATES = ['../../bitset.wasm', '../../dist/bitset.wasm', '../bitset.wasm'] as const;
 
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
