@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { RING_HEADER_INTS, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES } from '../src/engines/parallel/layout.js';
+import { LOG_ENTRIES_16_HOSTS, RING_HEADER_INTS, stateBytes, stateLayout, versionsLayout, WASM_MAX_BYTES } from '../src/engines/parallel/layout.js';
 import { BitsetOps } from '../src/engines/parallel/bitset-ops.js';
 import { SetStore } from '../src/engines/parallel/set-store.js';
 import { createSharedMemory } from '../src/kernels/bitset.js';
@@ -403,6 +403,21 @@ describe('first touch of one large span', () => {
     expect(touchSpans(buffer, [[0, bytes]], () => (looks++, false))).toBe(true);
     expect(looks).toBe(4);
     expect(a32[a32.length - 1024]).toBe(0);
+  });
+});
+
+describe('discovery logs', () => {
+  it('keep 16-bit entries while every id and position fits (65,536 hosts), 32-bit past that', () => {
+    const spec = { mode: 'log', interval: 256 } as const;
+    for (const [hosts, bytes] of [[1000, 2], [LOG_ENTRIES_16_HOSTS, 2], [LOG_ENTRIES_16_HOSTS + 1, 4]] as const) {
+      const layout = stateLayout(hosts, 2, spec);
+      expect(layout.logEntryBytes, `${hosts} hosts`).toBe(bytes);
+      // LOG, POS and TAILMAX, each N^2 entries, one after another.
+      expect(layout.pos - layout.log).toBeGreaterThanOrEqual(hosts * hosts * bytes);
+      expect(layout.tailMax - layout.pos).toBe(layout.pos - layout.log);
+      expect(layout.logsBytes).toBe(3 * (layout.pos - layout.log));
+      expect(layout.logsBytes).toBeLessThan(3 * hosts * hosts * bytes + 3 * 65536);
+    }
   });
 });
 

@@ -208,7 +208,7 @@ function fits(options: SimulationOptions, mode: StateMode, budget: number, segme
 /**
  * The state modes a run may use, preferred first. A protocol whose snapshots are always a
  * sender's whole set at the end of its tick (no log order, no replies, no sender-only messages:
- * `push`) can keep versioned bitsets instead of logs: N^2/8 bytes per generation instead of 12 N^2.
+ * `push`) can keep versioned bitsets instead of logs: N^2/8 bytes per generation instead of 6 N^2.
  */
 function candidateModes(options: SimulationOptions): StateMode[] {
   const module = protocolModule(options.protocol);

@@ -22,6 +22,9 @@ import type { BitsetOps } from './bitset-ops.js';
 import type { StateLayout } from './layout.js';
 import { touchSpans, type HostStore } from './store.js';
 
+/** A view of LOG, POS or TAILMAX. */
+type LogEntries = Uint16Array | Int32Array;
+
 export class LogStore implements HostStore {
   tick = 0;
   knownTotal = 0;
@@ -34,9 +37,10 @@ export class LogStore implements HostStore {
   private readonly checkpoints: number;
   // Shared state views (whole memory; rows indexed by host).
   private readonly known: Int32Array;
-  private readonly log: Int32Array;
-  private readonly pos: Int32Array;
-  private readonly tailMax: Int32Array;
+  // LOG, POS and TAILMAX: 16-bit entries up to 65,536 hosts (layout.ts, logEntryBytes).
+  private readonly log: LogEntries;
+  private readonly pos: LogEntries;
+  private readonly tailMax: LogEntries;
   private readonly ckRange: Int32Array;
   private readonly complete: Int32Array;
   // Local per-host state of this shard's hosts (index localOf[h]).
@@ -127,9 +131,10 @@ export class LogStore implements HostStore {
     this.checkpoints = state.checkpoints;
     const buffer = memory.buffer as unknown as SharedArrayBuffer;
     this.known = new Int32Array(buffer, state.known, n * state.words);
-    this.log = new Int32Array(logs, state.log, n * n);
-    this.pos = new Int32Array(logs, state.pos, n * n);
-    this.tailMax = new Int32Array(logs, state.tailMax, n * n);
+    const entries = (offset: number): LogEntries => (state.logEntryBytes === 2 ? new Uint16Array(logs, offset, n * n) : new Int32Array(logs, offset, n * n));
+    this.log = entries(state.log);
+    this.pos = entries(state.pos);
+    this.tailMax = entries(state.tailMax);
     this.ckRange = new Int32Array(buffer, state.ckRange, n * state.checkpoints * 2);
     this.complete = new Int32Array(buffer, state.complete, n);
     this.logLen = new Int32Array(size);
@@ -156,7 +161,7 @@ export class LogStore implements HostStore {
       const b = ownRanges[r + 1]!;
       if (a === b) continue;
       spans.push([st.known + a * rowBytes, st.known + b * rowBytes]);
-      for (const base of [st.log, st.pos, st.tailMax]) logSpans.push([base + a * n * 4, base + b * n * 4]);
+      for (const base of [st.log, st.pos, st.tailMax]) logSpans.push([base + a * n * st.logEntryBytes, base + b * n * st.logEntryBytes]);
       spans.push([st.ckpt + a * st.checkpoints * rowBytes, st.ckpt + b * st.checkpoints * rowBytes]);
       spans.push([st.ckRange + a * st.checkpoints * 8, st.ckRange + b * st.checkpoints * 8]);
     }
@@ -240,7 +245,7 @@ export class LogStore implements HostStore {
   }
 
   /** Appends the unknown ids of a log, log[row + from .. row + to), to L(h), in order. */
-  private walk(h: number, log: Int32Array, row: number, from: number, to: number): void {
+  private walk(h: number, log: LogEntries, row: number, from: number, to: number): void {
     const known = this.known;
     const kb = h * this.words;
     const li = this.localOf[h]!;
