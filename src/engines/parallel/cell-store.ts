@@ -14,9 +14,6 @@ export class CellStore implements HostStore {
   tick = 0;
 
   constructor(
-    private readonly cells: Int32Array,
-    /** Int32 cells per host record. */
-    private readonly width: number,
     private readonly tallies: Float64Array,
     private readonly n: number,
     /** The protocol's known sets, if it keeps any. */
@@ -35,16 +32,6 @@ export class CellStore implements HostStore {
 
   get knowSeed(): number {
     return this.tallies[TALLY_COMPLETE]!;
-  }
-
-  prefault(ownRanges: readonly number[], stopped: () => boolean): void {
-    const cells = this.cells;
-    for (let r = 0; r < ownRanges.length; r += 2) {
-      // One zero per page of the shard's own records: commits them here, in parallel.
-      for (let i = ownRanges[r]! * this.width, end = ownRanges[r + 1]! * this.width; i < end; i += 1024) cells[i] = 0;
-      if (stopped()) return;
-    }
-    this.sets?.prefault(ownRanges, stopped);
   }
 
   init(hosts: Int32Array, initialLog: (h: number) => readonly number[]): void {

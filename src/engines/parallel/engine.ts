@@ -18,12 +18,12 @@ import { protocolModule, sharedNeeds } from '../../protocols/index.js';
 import { cellResultsOf } from '../reference.js';
 import { endpointOf, type ShardApi, type ShardTask } from './control.js';
 import {
-  controlLayout, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
+  controlLayout, CTL_COMMIT_STARTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringsLayout, statIndex, threadIdSlot, STAT_DELIVERED, STAT_ENTRIES,
   STAT_IGNORED, STAT_LOST, STAT_PARTITIONED, STAT_DROPPED, STAT_PROCESSED, STAT_SENT, STAT_COMPLETE, STAT_LIVE_SENT, STAT_TALLY, type CheckpointInterval,
 } from './layout.js';
 import { archiveBytes, planMemory, versionsOf } from '../memory.js';
 import type { Fault, ShardConfig, ShardReport } from './shard.js';
-import { COMMIT_CHUNK_BYTES, commitChunks, touchClaimedChunks } from './store.js';
+import { COMMIT_CHUNK_BYTES, commitChunks, finishTouching, touchClaimedChunks } from './store.js';
 
 /** Live figures of a running simulation, for progress displays. */
 export interface Progress {
@@ -126,18 +126,21 @@ export async function closePools(): Promise<void> {
 }
 
 /**
- * The main thread's share of a one-shard run's first touch (store.ts commitChunks): it claims
- * chunks until none is left, with a turn of the event loop every 64 MiB, so that a stop (SIGINT,
- * --timeout, an AbortSignal: CTL_STOP) or a failure is seen within milliseconds; then sets
- * CTL_COMMITTED, which the worker waits for before it writes any state.
+ * The main thread's share of the first touch (store.ts commitChunks): it claims chunks with the
+ * shards, starting while their workers load their code, with a turn of the event loop every
+ * 64 MiB, so that a stop (SIGINT, --timeout, an AbortSignal: CTL_STOP) or a failure is seen within
+ * milliseconds. Where the shards take every core it stops once every shard has begun (a third
+ * thread on two cores would only take turns with them). Then it says it touches no more
+ * (CTL_COMMIT_FINISHED), which every shard waits for before it writes any state.
  */
-async function commitMainShare(chunks: ReturnType<typeof commitChunks>, ctl: Int32Array): Promise<void> {
-  const stopped = (): boolean => Atomics.load(ctl, CTL_STOP) !== 0 || Atomics.load(ctl, CTL_FAILED) !== 0;
+async function commitMainShare(chunks: ReturnType<typeof commitChunks>, ctl: Int32Array, shards: number): Promise<void> {
+  const helps = shards < availableParallelism();
+  const stopped = (): boolean =>
+    Atomics.load(ctl, CTL_STOP) !== 0 || Atomics.load(ctl, CTL_FAILED) !== 0 || (!helps && Atomics.load(ctl, CTL_COMMIT_STARTED) >= shards);
   try {
     while (touchClaimedChunks(ctl, chunks, (64 << 20) / COMMIT_CHUNK_BYTES, stopped)) await new Promise<void>((resolve) => setImmediate(resolve));
   } finally {
-    Atomics.store(ctl, CTL_COMMITTED, 1);
-    Atomics.notify(ctl, CTL_COMMITTED);
+    finishTouching(ctl);
   }
 }
 
@@ -153,7 +156,7 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const rings = new SharedArrayBuffer(rl.bytes);
   const vl = versionsOf(plan.state);
   const versions = vl === null ? [] : Array.from({ length: shards }, () => new SharedArrayBuffer(vl.bytes));
-  // Zero pages until touched: each shard commits its own hosts' part (CellStore.prefault).
+  // Zero pages until touched: committed with the rest of the state at start-up (commitChunks).
   const cells = new SharedArrayBuffer(options.hosts * protocolModule(options.protocol).cells.length * 4);
   const shared = sharedNeeds(protocolModule(options.protocol), options);
   const bitmaps = Array.from({ length: shared.bitmaps }, () => new SharedArrayBuffer(Math.ceil(options.hosts / 32) * 4));
@@ -170,10 +173,9 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
   const stats = new Float64Array(control);
 
   const { pool, own: ownPool } = internals.workerHeapMb !== undefined ? { pool: newPool(shards, internals.workerHeapMb), own: true } : poolFor(shards);
-  // The pool's workers load their code in their own threads meanwhile, and each shard touches its
-  // own rows of the state memory first thing, in parallel (prefaultOwnRows). Start-up ends when
-  // every shard has done so and written its thread id: polled, off the shards' path, for
-  // diagnostics.phases.
+  // The pool's workers load their code in their own threads meanwhile; the main thread and then
+  // every shard commit the state together (commitMainShare). Start-up ends when every shard has
+  // done so and written its thread id: polled, off the shards' path, for diagnostics.phases.
   let started = Number.NaN;
   const startWatch = setInterval(() => {
     for (let s = 0; s < shards; s++) if (Atomics.load(ctl, threadIdSlot(s)) === 0) return;
@@ -259,8 +261,8 @@ export async function runParallel(options: SimulationOptions, controls: Parallel
         throw cause instanceof Error && cause.name === 'RunTornDown' ? cause : new WorkerFailedError(s, cause);
       }));
     }
-    // One shard: the main thread commits the state with the worker, starting while it loads its code.
-    committing = shards === 1 ? commitMainShare(commitChunks(memories, plan.state.bytes, logs, cells), ctl) : undefined;
+    // The main thread commits the state with the shards, starting while their workers load their code.
+    committing = commitMainShare(commitChunks(memories, plan.state.bytes, logs, cells), ctl, shards);
     let done: ShardReport[];
     try {
       done = await Promise.race([

@@ -313,9 +313,13 @@ export const CTL_TICK = 3;
  * complete, so shards waiting at its barrier leave too, and the run ends after tick t - 1.
  */
 export const CTL_ABANDONED = 4;
-/** A one-shard run's first touch (store.ts commitChunks): the next chunk to claim, and 1 once the main thread touches no more. */
+/**
+ * The first touch (store.ts commitChunks): the next chunk to claim; how many of the touchers (the
+ * main thread and every shard) touch no more; how many shards have begun.
+ */
 export const CTL_COMMIT_NEXT = 5;
-export const CTL_COMMITTED = 6;
+export const CTL_COMMIT_FINISHED = 6;
+export const CTL_COMMIT_STARTED = 7;
 /** Int32 slot of shard s's doorbell: each on its own 64-byte line to avoid false sharing. */
 export function doorbellSlot(shard: number): number {
   return 16 + shard * 16;

@@ -20,7 +20,7 @@ import type { Behaviour } from '../../protocols/index.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import type { BitsetOps } from './bitset-ops.js';
 import type { StateLayout } from './layout.js';
-import { touchSpans, type HostStore } from './store.js';
+import type { HostStore } from './store.js';
 
 /** A view of LOG, POS or TAILMAX. */
 type LogEntries = Uint16Array | Int32Array;
@@ -115,12 +115,12 @@ export class LogStore implements HostStore {
   }
 
   constructor(
-    private readonly memory: WasmMemory,
-    private readonly state: StateLayout,
+    memory: WasmMemory,
+    state: StateLayout,
     private readonly ops: BitsetOps,
     private readonly localOf: Int32Array,
     size: number,
-    private readonly logs: SharedArrayBuffer,
+    logs: SharedArrayBuffer,
     archive: SharedArrayBuffer,
   ) {
     const n = state.hosts;
@@ -148,24 +148,6 @@ export class LogStore implements HostStore {
   bind(behaviour: Behaviour, learns: boolean): void {
     this.behaviour = behaviour;
     this.learnsAfterInit = learns;
-  }
-
-  prefault(ownRanges: readonly number[], stopped: () => boolean): void {
-    const st = this.state;
-    const n = this.n;
-    const rowBytes = st.words * 4;
-    const spans: [number, number][] = [];
-    const logSpans: [number, number][] = [];
-    for (let r = 0; r < ownRanges.length; r += 2) {
-      const a = ownRanges[r]!;
-      const b = ownRanges[r + 1]!;
-      if (a === b) continue;
-      spans.push([st.known + a * rowBytes, st.known + b * rowBytes]);
-      for (const base of [st.log, st.pos, st.tailMax]) logSpans.push([base + a * n * st.logEntryBytes, base + b * n * st.logEntryBytes]);
-      spans.push([st.ckpt + a * st.checkpoints * rowBytes, st.ckpt + b * st.checkpoints * rowBytes]);
-      spans.push([st.ckRange + a * st.checkpoints * 8, st.ckRange + b * st.checkpoints * 8]);
-    }
-    if (touchSpans(this.memory, spans, stopped)) touchSpans(this.logs, logSpans, stopped);
   }
 
   init(hosts: Int32Array, initialLog: (h: number) => readonly number[]): void {

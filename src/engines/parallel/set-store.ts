@@ -18,7 +18,7 @@
 import type { WasmMemory } from '../../kernels/bitset.js';
 import { FULL_TICK, type BitsetOps } from './bitset-ops.js';
 import { BLOCK_WORDS, PATCH_ENTRY_WORDS, versionsLayout, type StateLayout } from './layout.js';
-import { touchSpans, type HostStore } from './store.js';
+import type { HostStore } from './store.js';
 
 /** Payload of a message that carries only its sender (SPEC: a pull's snapshot L(f)[0 .. 1)). */
 export const SELF = -2;
@@ -67,8 +67,8 @@ export class SetStore implements HostStore {
   private readonly dirty: Int32Array;
 
   constructor(
-    private readonly memories: readonly WasmMemory[],
-    private readonly state: StateLayout,
+    memories: readonly WasmMemory[],
+    state: StateLayout,
     private readonly ops: BitsetOps,
     private readonly localOf: Int32Array,
     size: number,
@@ -111,28 +111,6 @@ export class SetStore implements HostStore {
 
   bind(): void {
     // No protocol that learns (announce) uses this store: its appends have no order to tell.
-  }
-
-  prefault(ownRanges: readonly number[], stopped: () => boolean): void {
-    const st = this.state;
-    const per = st.segmentHosts;
-    const rowBytes = st.words * 4;
-    const spans: [number, number][][] = this.memories.map(() => []);
-    for (let r = 0; r < ownRanges.length; r += 2) {
-      // A range of hosts, cut where it passes from one memory's rows to the next.
-      for (let a = ownRanges[r]!, b = ownRanges[r + 1]!; a < b;) {
-        const m = Math.floor(a / per);
-        const end = Math.min(b, (m + 1) * per);
-        const lo = a - m * per;
-        const hi = end - m * per;
-        for (let g = 0; g < st.generations; g++) {
-          spans[m]!.push([st.snap + (g * per + lo) * rowBytes, st.snap + (g * per + hi) * rowBytes]);
-          spans[m]!.push([st.summary + (g * per + lo) * st.summaryWords * 4, st.summary + (g * per + hi) * st.summaryWords * 4]);
-        }
-        a = end;
-      }
-    }
-    for (let m = 0; m < this.memories.length; m++) if (!touchSpans(this.memories[m]!, spans[m]!, stopped)) return;
   }
 
   /** h's slot of tick 0 holds its initial set. */

@@ -23,7 +23,7 @@ import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
-  CTL_ABANDONED, CTL_ARRIVED, CTL_COMMITTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
+  CTL_ABANDONED, CTL_ARRIVED, CTL_COMMIT_FINISHED, CTL_COMMIT_STARTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED,
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, STAT_DOWN_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
@@ -34,7 +34,7 @@ import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
 import { CellStore } from './cell-store.js';
 import { SetStore } from './set-store.js';
-import { commitChunks, touchClaimedChunks, type HostStore } from './store.js';
+import { commitChunks, finishTouching, touchClaimedChunks, type HostStore } from './store.js';
 
 /**
  * Test-only fault injection (issue: a worker that fails must end the run, not hang it):
@@ -330,7 +330,7 @@ class Shard implements HostApi {
       ? new SetStore(config.memories, state, this.ops, this.localOf, size, latencyEnvelope(options).max, shard, config.versions, this.shardOf)
       : undefined;
     if (this.module.state === 'cells') {
-      this.cellStore = new CellStore(this.cells, this.module.cells.length, this.tallies, this.n, sets);
+      this.cellStore = new CellStore(this.tallies, this.n, sets);
       this.store = this.cellStore;
     } else {
       this.store = sets ?? new LogStore(config.memories[0]!, state, this.ops, this.localOf, size, config.logs, config.archive);
@@ -446,9 +446,7 @@ class Shard implements HostApi {
   // ---- the run --------------------------------------------------------------------------------
 
   run(): ShardReport {
-    const stopped = (): boolean => Atomics.load(this.ctl, CTL_STOP) !== 0;
-    if (this.shards === 1) this.commitWorkerShare(stopped);
-    else this.store.prefault(this.ownRanges, stopped);
+    this.commitShare(() => Atomics.load(this.ctl, CTL_STOP) !== 0);
     // Lets the main thread find this shard's worker (fault injection) and see that the shard has
     // started and committed its memory (diagnostics.phases).
     Atomics.store(this.ctl, threadIdSlot(this.self), threadId);
@@ -550,16 +548,19 @@ class Shard implements HostApi {
   }
 
   /**
-   * One shard: the worker's share of the first touch (store.ts commitChunks), chunks claimed in
-   * turn with the main thread, then a wait until the main thread touches no more (CTL_COMMITTED):
-   * its chunks hold pages this shard is about to write.
+   * This shard's share of the first touch (store.ts commitChunks): chunks claimed in turn with the
+   * main thread and the other shards, then a wait until every toucher touches no more
+   * (CTL_COMMIT_FINISHED: the main thread and each shard): their chunks hold pages this shard is
+   * about to write. After a stop each toucher ends within one chunk.
    */
-  private commitWorkerShare(stopped: () => boolean): void {
+  private commitShare(stopped: () => boolean): void {
     const c = this.config;
+    Atomics.add(this.ctl, CTL_COMMIT_STARTED, 1);
     touchClaimedChunks(this.ctl, commitChunks(c.memories, c.state.bytes, c.logs, c.cells), Infinity, stopped);
-    while (Atomics.load(this.ctl, CTL_COMMITTED) === 0) {
+    finishTouching(this.ctl);
+    for (let done = Atomics.load(this.ctl, CTL_COMMIT_FINISHED); done < this.shards + 1; done = Atomics.load(this.ctl, CTL_COMMIT_FINISHED)) {
       this.checkFailed();
-      Atomics.wait(this.ctl, CTL_COMMITTED, 0, 50);
+      Atomics.wait(this.ctl, CTL_COMMIT_FINISHED, done, 50);
     }
   }
 

@@ -8,7 +8,7 @@
  */
 import type { Behaviour } from '../../protocols/index.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
-import { CTL_COMMIT_NEXT } from './layout.js';
+import { CTL_COMMIT_FINISHED, CTL_COMMIT_NEXT } from './layout.js';
 
 export interface HostStore {
   /** The tick being simulated (completion ticks and snapshot versions are stamped with it). */
@@ -17,8 +17,6 @@ export interface HostStore {
   readonly knownTotal: number;
   readonly knowSeed: number;
   readonly completeCount: number;
-  /** Commits this shard's rows of the state memory (first touch, in parallel with the other shards); stops early when `stopped()` says so. */
-  prefault(ownRanges: readonly number[], stopped: () => boolean): void;
   /** Writes the initial logs of this shard's hosts (no `learned` calls). */
   init(hosts: Int32Array, initialLog: (h: number) => readonly number[]): void;
   /** The protocol, told of every append when it `learns`. */
@@ -50,12 +48,9 @@ export interface HostStore {
 }
 
 /**
- * Touches every page of the byte spans once (a zero into fresh memory), so that each shard commits
- * its own rows in parallel and its ticks take no page faults (shared/MEASUREMENTS.md: contiguous
- * halves at once about 2x one thread; interleaved pages contend). Only bytes of the shard's own
- * rows are written, so a page shared with a neighbour's rows is safe whoever touches it first.
- * Looks at `stopped` every 64 MiB, inside a span too: a run stopped during start-up need not
- * commit all its memory (false: it stopped early).
+ * Touches every page of the byte spans once (a zero into fresh memory), so that ticks take no
+ * page faults. Looks at `stopped` every 64 MiB, inside a span too: a run stopped during start-up
+ * need not commit all its memory (false: it stopped early).
  */
 export function touchSpans(memory: WasmMemory | SharedArrayBuffer, spans: readonly (readonly [number, number])[], stopped: () => boolean): boolean {
   const a32 = new Int32Array(memory instanceof SharedArrayBuffer ? memory : memory.buffer as unknown as SharedArrayBuffer);
@@ -76,15 +71,16 @@ export function touchSpans(memory: WasmMemory | SharedArrayBuffer, spans: readon
   return true;
 }
 
-/** Bytes of one chunk of a one-shard run's first touch (commitChunks): 1,024 pages. */
+/** Bytes of one chunk of the first touch (commitChunks): 1,024 pages. */
 export const COMMIT_CHUNK_BYTES = 4 << 20;
 
 /**
- * A one-shard run's first touch, cut in chunks that the main thread and the worker claim in turn
- * (touchClaimedChunks): every page of the state memories, the logs
- * and the cells. With one shard nothing else runs during start-up, so the main thread starts while
- * the worker still loads its code, and then both commit pages together (about twice as fast as
- * one thread: MEASUREMENTS.md).
+ * A run's first touch, cut in chunks that the main thread and the shards claim in turn
+ * (touchClaimedChunks): every page of the state memories, the logs and the cells. The main
+ * thread starts while the workers still load their code (40 ms or more), and then every thread
+ * commits pages with the others, whichever shard owns them (one NUMA node: who touches a page
+ * first does not matter; MEASUREMENTS.md: two threads about twice as fast as one). Nothing writes
+ * state before every toucher has finished (CTL_COMMIT_FINISHED): a touch writes a zero.
  */
 export function commitChunks(memories: readonly WasmMemory[], stateBytes: number, logs: SharedArrayBuffer, cells: SharedArrayBuffer): { buffer: WasmMemory | SharedArrayBuffer; from: number; to: number }[] {
   const all: [WasmMemory | SharedArrayBuffer, number][] = [...memories.map((m) => [m, stateBytes] as [WasmMemory, number]), [logs, logs.byteLength], [cells, cells.byteLength]];
@@ -94,9 +90,9 @@ export function commitChunks(memories: readonly WasmMemory[], stateBytes: number
 }
 
 /**
- * Claims chunks of a one-shard run's first touch in turn with the other thread (CTL_COMMIT_NEXT)
- * and touches each, at most `limit` of them, until none is left or `stopped()` says so (looked at
- * before each chunk). Returns whether chunks may be left.
+ * Claims chunks of the first touch in turn with the other threads (CTL_COMMIT_NEXT) and touches
+ * each, at most `limit` of them, until none is left or `stopped()` says so (looked at before each
+ * chunk). Returns whether chunks may be left; a toucher that is done calls `finishTouching`.
  */
 export function touchClaimedChunks(ctl: Int32Array, chunks: ReturnType<typeof commitChunks>, limit: number, stopped: () => boolean): boolean {
   for (let k = 0; k < limit; k++) {
@@ -107,5 +103,11 @@ export function touchClaimedChunks(ctl: Int32Array, chunks: ReturnType<typeof co
     touchSpans(buffer, [[from, to]], () => false);
   }
   return true;
+}
+
+/** Says that this thread touches no more pages of the first touch (after its last touchClaimedChunks). */
+export function finishTouching(ctl: Int32Array): void {
+  Atomics.add(ctl, CTL_COMMIT_FINISHED, 1);
+  Atomics.notify(ctl, CTL_COMMIT_FINISHED);
 }
 
