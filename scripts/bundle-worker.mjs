@@ -20,6 +20,11 @@ try {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // Inlines the module-level constants of the hot loops (record fields, widths, masks): in a
+    // bundle esbuild declares them with `var`, which V8 loads at every use instead of folding,
+    // and announce 10,000 on 2 threads took 3.34 s against 3.12 s with them inlined. Names stay
+    // (no identifier minification): stack traces and error names read as in the sources.
+    minifySyntax: true,
     // Stack traces of a failed worker name the sources (node --enable-source-maps).
     sourcemap: 'linked',
     logLevel: 'warning',
