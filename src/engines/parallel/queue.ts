@@ -172,13 +172,11 @@ export class PendingMessages {
       if (b === undefined) continue;
       let lastFrom = -1;
       for (let k = 0; k < b.chunks.length; k++) {
+        const end = b.chunkLength(k) * MESSAGE_INTS;
+        if (end === 0) continue;
         const d = b.chunks[k]!;
-        for (let i = 0, end = b.chunkLength(k) * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
-          start[local[d[i]! & TO_MASK]! + 1]!++;
-          const from = d[i + FIELD_FROM]!;
-          if (from < lastFrom) ascending = false;
-          lastFrom = from;
-        }
+        if (!countChunk(d, end, start, local, lastFrom)) ascending = false;
+        lastFrom = d[end - MESSAGE_INTS + FIELD_FROM]!;
         poll();
       }
       total += b.length;
@@ -194,13 +192,9 @@ export class PendingMessages {
     for (const b of row) {
       if (b === undefined) continue;
       for (let k = 0; k < b.chunks.length; k++) {
-        const d = b.chunks[k]!;
-        for (let i = 0, end = b.chunkLength(k) * MESSAGE_INTS; i < end; i += MESSAGE_INTS) {
-          const toKind = d[i]!;
-          const w = cursor[local[toKind & TO_MASK]!]!++ * SORTED_INTS;
-          o[w + SORTED_FROM_KIND] = (toKind & KIND_MASK) | d[i + FIELD_FROM]!;
-          o[w + SORTED_PAYLOAD] = d[i + FIELD_PAYLOAD]!;
-        }
+        const end = b.chunkLength(k) * MESSAGE_INTS;
+        if (end === 0) continue;
+        scatterChunk(b.chunks[k]!, end, cursor, local, o);
         poll();
       }
       this.spare.push(b);
@@ -236,6 +230,38 @@ export class PendingMessages {
       scratch[i * SORTED_INTS + 1] = o[r + 1]!;
     }
     o.set(scratch.subarray(0, n * SORTED_INTS), from * SORTED_INTS);
+  }
+}
+
+/*
+ * collect's two passes over one chunk, as functions of their own: a tick's first large collect
+ * (announce 1,000: 500,000 records at tick 3) otherwise ran its loops in the interpreter until
+ * on-stack replacement compiled each loop in turn (28-31 ms against 15 ms before chunked buckets);
+ * called once a chunk, these are compiled as whole functions after the first few small chunks.
+ */
+
+/**
+ * Counts the records of chunk `d` (ints [0, end)) per receiver into `start` (shifted by one);
+ * returns whether its senders ascend from `lastFrom` on.
+ */
+function countChunk(d: Int32Array, end: number, start: Int32Array, local: Int32Array, lastFrom: number): boolean {
+  let ascending = true;
+  for (let i = 0; i < end; i += MESSAGE_INTS) {
+    start[local[d[i]! & TO_MASK]! + 1]!++;
+    const from = d[i + FIELD_FROM]!;
+    if (from < lastFrom) ascending = false;
+    lastFrom = from;
+  }
+  return ascending;
+}
+
+/** Writes the records of chunk `d` (ints [0, end)) to their receivers' segments of `o`, at `cursor`. */
+function scatterChunk(d: Int32Array, end: number, cursor: Int32Array, local: Int32Array, o: Int32Array): void {
+  for (let i = 0; i < end; i += MESSAGE_INTS) {
+    const toKind = d[i]!;
+    const w = cursor[local[toKind & TO_MASK]!]!++ * SORTED_INTS;
+    o[w + SORTED_FROM_KIND] = (toKind & KIND_MASK) | d[i + FIELD_FROM]!;
+    o[w + SORTED_PAYLOAD] = d[i + FIELD_PAYLOAD]!;
   }
 }
 
