@@ -10,6 +10,12 @@
  *   pull 3,000      0.395 / 0.368 s    pull 5,000      1.033 / 0.760 s
  *   push-pull 2,000 (latency 1..4, loss 0.05) 0.303 / 0.339 s            push-pull 10,000 3.77 / 2.75 s
  *
+ * Rechecked 2026-12-07 (stop 27, 2 vCPUs AMD EPYC, medians of 3; one-shard runs now share their
+ * first touch with the main thread, which narrowed the gap): push 30,000 0.332 / 0.399 s, 50,000
+ * 0.646 / 0.609 s, 70,000 0.843 / 0.877 s; pull 30,000 0.229 / 0.277, 50,000 0.417 / 0.425,
+ * 70,000 0.653 / 0.625; push-pull 30,000 0.243 / 0.321, 50,000 0.459 / 0.470, 70,000 0.710 / 0.706.
+ * The set-mode threshold (about 41,000 hosts) still picks the faster count or one within 6%.
+ *
  * What makes a second thread pay differs by state mode: announce's cost is its N^2 messages;
  * the periodic protocols' is the state their merges walk, and a bitset merge (set mode, push) does
  * far less per byte than a log merge (pull, push-pull). Hence one threshold each.
