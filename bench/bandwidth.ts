@@ -13,6 +13,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { nextMessage as once } from '../src/bench/control.js';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -44,21 +45,6 @@ function option(name: string, fallback: number, max: number): number {
 const threads = option('--threads', Math.min(2, availableParallelism()), 256);
 const repeat = option('--repeat', 5, 100);
 
-/** The next message of `w`; rejects if the worker fails first (each listener removed after). */
-function once<T>(w: Worker): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onError = (error: Error): void => {
-      w.off('message', onMessage);
-      reject(error);
-    };
-    const onMessage = (message: T): void => {
-      w.off('error', onError);
-      resolve(message);
-    };
-    w.once('message', onMessage);
-    w.once('error', onError);
-  });
-}
 
 /** GB/s (10^9 bytes) moved by `workers` copying at once for about a second. */
 async function rate(workers: Worker[]): Promise<number> {

@@ -20,7 +20,7 @@ import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_SHIFT, RING_RE
 import { MAX_FOLDS, MIN_RANGE_HOSTS, foldsFor, hostsOf, partition, rangesOf } from '../src/engines/parallel/partition.js';
 import { PendingMessages, POLL_RECORDS } from '../src/engines/parallel/queue.js';
 import { RingConsumer, RingProducer } from '../src/engines/parallel/ring.js';
-import { COMMIT_CHUNK_BYTES, commitChunks, touchSpans } from '../src/engines/parallel/store.js';
+import { COMMIT_CHUNK_BYTES, commitChunks, touchClaimedChunks, touchRange } from '../src/engines/parallel/store.js';
 import { runSimulation } from '../src/simulate.js';
 import { ROOT } from './support/cli-process.js';
 import { SEGMENTS, TINY_RING } from './support/engines.js';
@@ -345,8 +345,8 @@ describe('ring-full back-pressure in a whole run', () => {
   }, 60_000);
 });
 
-describe('first touch of a shard\'s rows', () => {
-  it('touches only the spans named, past 4 GiB too (a uint32 offset would wrap onto another shard\'s rows)', () => {
+describe('first touch of a range', () => {
+  it('touches only the range named, past 4 GiB too (a uint32 offset would wrap onto other rows)', () => {
     // Untouched pages of a SharedArrayBuffer are never committed: this costs a few pages, not 4 GiB.
     const big = new SharedArrayBuffer(2 ** 32 + 2 ** 20);
     const a32 = new Int32Array(big);
@@ -354,7 +354,7 @@ describe('first touch of a shard\'s rows', () => {
     // Where `high` lands if its byte offset wraps at 2^32: another shard's data.
     a32[(high - 2 ** 32) / 4] = 7;
     a32[high / 4] = 9;
-    expect(touchSpans(big, [[high, high + 8192]], () => false)).toBe(true);
+    touchRange(big, high, high + 8192);
     expect(a32[(high - 2 ** 32) / 4]).toBe(7);
     expect(a32[high / 4]).toBe(0);
   });
@@ -386,23 +386,36 @@ describe('first touch of a one-shard run', () => {
   });
 });
 
-describe('first touch of one large span', () => {
-  it('looks at the stop inside a span, every 64 MiB, and leaves the rest untouched', () => {
-    // A shard's rows are one span of gigabytes: a stop during start-up must not wait for all of it.
-    const bytes = 256 * 2 ** 20;
+describe('first touch of claimed chunks', () => {
+  it('looks at the stop before every chunk, and leaves the chunks not claimed untouched', () => {
+    // A run's state is gigabytes: a stop during start-up must not wait for all of it.
+    const bytes = 8 * COMMIT_CHUNK_BYTES;
     const buffer = new SharedArrayBuffer(bytes);
     const a32 = new Int32Array(buffer);
-    a32[a32.length - 1024] = 5;
+    // A sentinel on the first page of every chunk and on the last page: a touch zeroes it.
+    const marks = [0, 1, 2, 3, 4, 5, 6, 7].map((c) => (c * COMMIT_CHUNK_BYTES) / 4);
+    const last = a32.length - 1024;
+    const mark = (): void => {
+      for (const m of marks) a32[m] = 5;
+      a32[last] = 5;
+    };
+    mark();
+    const chunks = commitChunks([], 0, buffer, new SharedArrayBuffer(0));
     let looks = 0;
-    expect(touchSpans(buffer, [[0, bytes]], () => ++looks >= 2)).toBe(false);
-    expect(looks).toBe(2);
-    // The last page was never reached: its sentinel survives.
-    expect(a32[a32.length - 1024]).toBe(5);
-    // Not stopped: every page touched, one look per 64 MiB.
+    expect(touchClaimedChunks(new Int32Array(16), chunks, Infinity, () => ++looks >= 3)).toBe(false);
+    expect(looks).toBe(3);
+    // Two chunks claimed and touched; the others were never reached: their sentinels survive.
+    expect(marks.map((m) => a32[m])).toEqual([0, 0, 5, 5, 5, 5, 5, 5]);
+    expect(a32[last]).toBe(5);
+    // Not stopped: every chunk touched, one look per chunk (and one that finds none left).
+    mark();
     looks = 0;
-    expect(touchSpans(buffer, [[0, bytes]], () => (looks++, false))).toBe(true);
-    expect(looks).toBe(4);
-    expect(a32[a32.length - 1024]).toBe(0);
+    expect(touchClaimedChunks(new Int32Array(16), chunks, Infinity, () => (looks++, false))).toBe(false);
+    expect(looks).toBe(9);
+    expect(marks.map((m) => a32[m])).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(a32[last]).toBe(0);
+    // A limit leaves chunks for another call.
+    expect(touchClaimedChunks(new Int32Array(16), chunks, 2, () => false)).toBe(true);
   });
 });
 

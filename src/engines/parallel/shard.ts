@@ -283,12 +283,12 @@ class Shard implements HostApi {
     this.opts = options;
     const part = partition(this.n, shards);
     this.hosts = hostsOf(part, shard);
-    this.ownRanges = rangesOf(part, shard);
     this.localOf = new Int32Array(this.n).fill(-1);
     for (let i = 0; i < this.hosts.length; i++) this.localOf[this.hosts[i]!] = i;
     this.rangeOf = part.rangeOf;
     this.shardOf = part.shardOf;
     this.shardRanges = Array.from({ length: shards }, (_, s) => rangesOf(part, s));
+    this.ownRanges = this.shardRanges[shard]!;
     this.ctl = new Int32Array(config.control);
     this.stats = new Float64Array(config.control);
     this.liveSentIndex = statIndex(config.controlLayout, 0, config.shard, STAT_LIVE_SENT);

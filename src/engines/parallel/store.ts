@@ -48,27 +48,13 @@ export interface HostStore {
 }
 
 /**
- * Touches every page of the byte spans once (a zero into fresh memory), so that ticks take no
- * page faults. Looks at `stopped` every 64 MiB, inside a span too: a run stopped during start-up
- * need not commit all its memory (false: it stopped early).
+ * Touches every page of bytes [from, to) of `buffer` once (a zero into fresh memory), so that
+ * ticks take no page faults. Offsets may pass 4 GiB (the logs buffer).
  */
-export function touchSpans(memory: WasmMemory | SharedArrayBuffer, spans: readonly (readonly [number, number])[], stopped: () => boolean): boolean {
-  const a32 = new Int32Array(memory instanceof SharedArrayBuffer ? memory : memory.buffer as unknown as SharedArrayBuffer);
-  // Pages (1024 words) touched between two looks at `stopped`: 64 MiB, counted across spans and
-  // inside one (a span can be a whole shard's rows, gigabytes).
-  const every = (64 << 20) / 4096;
-  let pages = 0;
-  for (const [start, end] of spans) {
-    // Division, not `>>> 2`: the logs buffer passes 4 GiB, where a uint32 shift would wrap onto other rows.
-    for (let i = Math.floor(start / 4), last = Math.floor(end / 4); i < last; i += 1024) {
-      a32[i] = 0;
-      if (++pages === every) {
-        pages = 0;
-        if (stopped()) return false;
-      }
-    }
-  }
-  return true;
+export function touchRange(buffer: WasmMemory | SharedArrayBuffer, from: number, to: number): void {
+  const a32 = new Int32Array(buffer instanceof SharedArrayBuffer ? buffer : buffer.buffer as unknown as SharedArrayBuffer);
+  // Division, not `>>> 2`: past 4 GiB a uint32 shift would wrap onto other rows.
+  for (let i = Math.floor(from / 4), last = Math.floor(to / 4); i < last; i += 1024) a32[i] = 0;
 }
 
 /** Bytes of one chunk of the first touch (commitChunks): 1,024 pages. */
@@ -110,7 +96,7 @@ export function touchClaimedChunks(ctl: Int32Array, chunks: ReturnType<typeof co
     const i = Atomics.add(ctl, CTL_COMMIT_NEXT, 1);
     if (i >= chunks.length) return false;
     const { buffer, from, to } = chunks[i]!;
-    touchSpans(buffer, [[from, to]], () => false);
+    touchRange(buffer, from, to);
   }
   return true;
 }
@@ -120,4 +106,3 @@ export function finishTouching(ctl: Int32Array): void {
   Atomics.add(ctl, CTL_COMMIT_FINISHED, 1);
   Atomics.notify(ctl, CTL_COMMIT_FINISHED);
 }
-
