@@ -265,6 +265,65 @@ describe('pending-message queue', () => {
   });
 });
 
+describe('ring drain into buckets', () => {
+  it('moves runs of ring records into their (tick, sender range) buckets, in order, across wrap-arounds and chunk ends', () => {
+    const r = new TestRandom(SEED, 350);
+    const n = 200;
+    const part = partition(n, 2);
+    const localOf = Int32Array.from({ length: n }, (_, h) => h);
+    const queue = new PendingMessages(part.ranges, localOf, n);
+    const capacity = 64;
+    const buffer = ringBuffer(capacity);
+    const p = new RingProducer(buffer, 0, capacity);
+    const c = new RingConsumer(buffer, 0, capacity);
+    const want = new Map<string, number[][]>();
+    let from = 0;
+    let at = 1;
+    let written = 0;
+    while (written < 30_000) {
+      // Runs as shards send them: one sender (or a few neighbours) and one delivery tick for a while.
+      for (let k = r.int(1, 40); k > 0 && p.tryPush(r.int(0, n - 1) | (r.int(0, 3) << KIND_SHIFT), from, written, at); k--) {
+        const key = `${at}/${part.rangeOf[from]!}`;
+        const list = want.get(key) ?? [];
+        const record = [c.i32[RING_HEADER_INTS + (written & (capacity - 1)) * RING_RECORD_INTS + FIELD_TO_KIND]!, from, written];
+        list.push(record);
+        want.set(key, list);
+        written++;
+        if (r.int(0, 9) === 0) from = r.int(0, n - 1);
+        if (r.int(0, 29) === 0) at = r.int(1, 3);
+      }
+      p.publish();
+      // The drain of shard.ts: a bucket per run, each run moved by pushRingRun.
+      const head = c.head();
+      let tail = c.tail;
+      while (tail !== head) {
+        const i = c.recordIndex(tail);
+        const t = c.i32[i + FIELD_AT]!;
+        const range = part.rangeOf[c.i32[i + FIELD_FROM]!]!;
+        const next = queue.bucket(t, range).pushRingRun(c.i32, RING_HEADER_INTS, c.mask, tail, head, t, range, part.rangeOf);
+        expect(next, 'a run takes at least its first record').not.toBe(tail);
+        tail = next;
+      }
+      c.release(tail);
+    }
+    let checked = 0;
+    for (const [key, list] of want) {
+      const [t, range] = key.split('/').map(Number) as [number, number];
+      const b = queue.bucket(t, range);
+      const got: number[][] = [];
+      for (let k = 0; k < b.chunks.length; k++) {
+        const d = b.chunks[k]!;
+        for (let i = 0; i < b.chunkLength(k) * 3; i += 3) got.push([d[i]!, d[i + 1]!, d[i + 2]!]);
+      }
+      expect(got, key).toEqual(list);
+      checked += got.length;
+    }
+    expect(checked).toBe(written);
+    // Some bucket grew past its first chunk, so a run crossed a chunk's end.
+    expect(Math.max(...[...want.keys()].map((key) => want.get(key)!.length))).toBeGreaterThan(256);
+  });
+});
+
 describe('partition', () => {
   it('gives every host to exactly one shard, in folded ranges of near-equal size', () => {
     const r = new TestRandom(SEED, 200);

@@ -9,7 +9,7 @@
  * receiver's segment stably by sender.
  */
 
-import { FIELD_FROM, FIELD_PAYLOAD, KIND_MASK, MESSAGE_INTS, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
+import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_MASK, MESSAGE_INTS, RING_RECORD_INTS, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
 
 /** Records `PendingMessages.collect` moves, at most, between two calls of its `poll`. */
 export const POLL_RECORDS = 1 << 16;
@@ -49,6 +49,42 @@ export class MessageBuffer {
     d[i++] = s;
     this.at = i;
     this.length++;
+  }
+
+  /**
+   * Appends ring records (message.ts: RING_RECORD_INTS each, header of `headerInts` first) from
+   * count `tail` on, up to `head` or to the first record whose delivery tick is not `deliveryTick`
+   * or whose sender's range (`rangeOf`) is not `range`; returns the count it stopped at. One call
+   * per run of records bound for this bucket: the drain's per-record work is a compare and a copy.
+   */
+  pushRingRun(a: Int32Array, headerInts: number, mask: number, tail: number, head: number, deliveryTick: number, range: number, rangeOf: Uint16Array): number {
+    let d = this.current;
+    let w = this.at;
+    let lastFrom = -1;
+    let moved = 0;
+    for (; tail !== head; tail = (tail + 1) | 0) {
+      const i = headerInts + (tail & mask) * RING_RECORD_INTS;
+      if (a[i + FIELD_AT]! !== deliveryTick) break;
+      const from = a[i + FIELD_FROM]!;
+      if (from !== lastFrom) {
+        if (rangeOf[from]! !== range) break;
+        lastFrom = from;
+      }
+      if (w === d.length) {
+        this.at = w;
+        this.nextChunk();
+        d = this.current;
+        w = 0;
+      }
+      d[w] = a[i + FIELD_TO_KIND]!;
+      d[w + 1] = from;
+      d[w + 2] = a[i + FIELD_PAYLOAD]!;
+      w += MESSAGE_INTS;
+      moved++;
+    }
+    this.at = w;
+    this.length += moved;
+    return tail;
   }
 
   /** Records stored in chunk k. */
