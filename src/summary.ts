@@ -3,13 +3,9 @@ import { formatBytes } from './errors.js';
 import { hasDownHosts } from './faults.js';
 import { formatLatency } from './options.js';
 import type { Result } from './simulate.js';
+import { formatCount } from './numbers.js';
 
-const count = new Intl.NumberFormat('en-US');
-
-/** Formats `n` with thousands separators. */
-export function formatCount(n: number): string {
-  return count.format(n);
-}
+export { formatCount };
 
 /** Formats a rate per second with an SI suffix, e.g. `12.3 M`. */
 export function formatRate(perSecond: number): string {

@@ -15,6 +15,7 @@ import { aggregateRuns, type SeedsAggregate } from './aggregate.js';
 import { MAX_SEED, MAX_SEEDS } from './parse.js';
 import { runOnPool } from './pool.js';
 import { seedRunOf, type SeedRun } from './seed-run.js';
+import { formatCount } from '../numbers.js';
 
 /**
  * The largest run that goes to the pool. Up to here runs are short enough that one per core (no
@@ -67,7 +68,7 @@ export function planSeeds(input: SimulationInput, seeds: readonly number[], core
   };
   if (seeds.length < 2) return serial('one seed');
   if (cores < 2) return serial('one core');
-  if (options.hosts > POOL_MAX_HOSTS) return serial(`more than ${POOL_MAX_HOSTS.toLocaleString('en-US')} hosts: one run at a time on the engine's threads`);
+  if (options.hosts > POOL_MAX_HOSTS) return serial(`more than ${formatCount(POOL_MAX_HOSTS)} hosts: one run at a time on the engine's threads`);
   if (input.threads !== undefined && options.threads !== 1) return serial(`--threads ${options.threads} given: one run at a time on its threads`);
   // On the pool a run keeps its engine and, on the parallel engine, takes one thread; given no
   // --threads, a run that would have chosen one anyway is passed on untouched (same options and

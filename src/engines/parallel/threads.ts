@@ -25,6 +25,7 @@ import type { SimulationOptions } from '../../options.js';
 import { stateBytes } from './layout.js';
 import { preferredState } from '../memory.js';
 import { protocolModule } from '../../protocols/index.js';
+import { formatCount } from '../../numbers.js';
 
 /**
  * Cell protocols (rumor): a second thread pays from about this many hosts. `gossip-sim bench
@@ -64,13 +65,13 @@ export function chooseThreads(options: Omit<SimulationOptions, 'threads'>, cores
   if (options.protocol === 'announce') {
     const messages = n * n;
     return messages >= ANNOUNCE_MESSAGES_FOR_THREADS
-      ? { threads: many, reason: `announce sends about N^2 = ${messages.toLocaleString('en-US')} messages, at least ${ANNOUNCE_MESSAGES_FOR_THREADS.toLocaleString('en-US')}: one thread per core` }
-      : { threads: 1, reason: `announce sends about N^2 = ${messages.toLocaleString('en-US')} messages, under ${ANNOUNCE_MESSAGES_FOR_THREADS.toLocaleString('en-US')}: one thread (worker start-up and barriers would cost more)` };
+      ? { threads: many, reason: `announce sends about N^2 = ${formatCount(messages)} messages, at least ${formatCount(ANNOUNCE_MESSAGES_FOR_THREADS)}: one thread per core` }
+      : { threads: 1, reason: `announce sends about N^2 = ${formatCount(messages)} messages, under ${formatCount(ANNOUNCE_MESSAGES_FOR_THREADS)}: one thread (worker start-up and barriers would cost more)` };
   }
   if (protocolModule(options.protocol).state === 'cells') {
     return n >= CELL_HOSTS_FOR_THREADS
-      ? { threads: many, reason: `${options.protocol} at ${n.toLocaleString('en-US')} hosts, at least ${CELL_HOSTS_FOR_THREADS.toLocaleString('en-US')}: one thread per core` }
-      : { threads: 1, reason: `${options.protocol} at ${n.toLocaleString('en-US')} hosts, under ${CELL_HOSTS_FOR_THREADS.toLocaleString('en-US')}: one thread (worker start-up and barriers would cost more)` };
+      ? { threads: many, reason: `${options.protocol} at ${formatCount(n)} hosts, at least ${formatCount(CELL_HOSTS_FOR_THREADS)}: one thread per core` }
+      : { threads: 1, reason: `${options.protocol} at ${formatCount(n)} hosts, under ${formatCount(CELL_HOSTS_FOR_THREADS)}: one thread (worker start-up and barriers would cost more)` };
   }
   const state = preferredState({ ...options, threads: 1 });
   const limit = state.mode === 'set' ? SET_STATE_BYTES_FOR_THREADS : LOG_STATE_BYTES_FOR_THREADS;
