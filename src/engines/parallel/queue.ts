@@ -9,7 +9,8 @@
  * receiver's segment stably by sender.
  */
 
-import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_MASK, MESSAGE_INTS, RING_RECORD_INTS, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
+import { FIELD_AT, FIELD_FROM, FIELD_PAYLOAD, FIELD_TO_KIND, KIND_MASK, MESSAGE_INTS, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
+import type { RingConsumer } from './ring.js';
 
 /** Records `PendingMessages.collect` moves, at most, between two calls of its `poll`. */
 export const POLL_RECORDS = 1 << 16;
@@ -52,18 +53,19 @@ export class MessageBuffer {
   }
 
   /**
-   * Appends ring records (message.ts: RING_RECORD_INTS each, header of `headerInts` first) from
-   * count `tail` on, up to `head` or to the first record whose delivery tick is not `deliveryTick`
-   * or whose sender's range (`rangeOf`) is not `range`; returns the count it stopped at. One call
-   * per run of records bound for this bucket: the drain's per-record work is a compare and a copy.
+   * Appends the records of `ring` from count `tail` on, up to `head` or to the first record whose
+   * delivery tick is not `deliveryTick` or whose sender's range (`rangeOf`) is not `range`; returns
+   * the count it stopped at. One call per run of records bound for this bucket
+   * (PendingMessages.drainRing): the per-record work is a compare and a copy.
    */
-  pushRingRun(a: Int32Array, headerInts: number, mask: number, tail: number, head: number, deliveryTick: number, range: number, rangeOf: Uint16Array): number {
+  pushRingRun(ring: RingConsumer, tail: number, head: number, deliveryTick: number, range: number, rangeOf: Uint16Array): number {
+    const a = ring.i32;
     let d = this.current;
     let w = this.at;
     let lastFrom = -1;
     let moved = 0;
     for (; tail !== head; tail = (tail + 1) | 0) {
-      const i = headerInts + (tail & mask) * RING_RECORD_INTS;
+      const i = ring.recordIndex(tail);
       if (a[i + FIELD_AT]! !== deliveryTick) break;
       const from = a[i + FIELD_FROM]!;
       if (from !== lastFrom) {
@@ -171,6 +173,28 @@ export class PendingMessages {
       row[source] = b;
     }
     return b;
+  }
+
+  /**
+   * Moves every published record of `ring` into its (delivery tick, sender range) bucket and hands
+   * the slots back to the producer; returns how many. Consecutive records mostly share both keys:
+   * each run takes one bucket lookup (MessageBuffer.pushRingRun).
+   */
+  drainRing(ring: RingConsumer, rangeOf: Uint16Array): number {
+    const head = ring.head();
+    let tail = ring.tail;
+    if (head === tail) return 0;
+    const moved = (head - tail) | 0;
+    const a = ring.i32;
+    while (tail !== head) {
+      const i = ring.recordIndex(tail);
+      const at = a[i + FIELD_AT]!;
+      const range = rangeOf[a[i + FIELD_FROM]!]!;
+      tail = this.bucket(at, range).pushRingRun(ring, tail, head, at, range, rangeOf);
+    }
+    ring.release(tail);
+    this.added(moved);
+    return moved;
   }
 
   /** Counts `count` messages added by the caller (for the in-flight peak). */

@@ -23,13 +23,13 @@ import type { EndReason } from '../../result.js';
 import { BitsetOps } from './bitset-ops.js';
 import type { WasmMemory } from '../../kernels/bitset.js';
 import {
-  CTL_ABANDONED, CTL_ARRIVED, CTL_COMMIT_FINISHED, CTL_COMMIT_STARTED, CTL_FAILED, CTL_STOP, CTL_TICK, RING_HEADER_INTS, doorbellSlot, ringOffset, statIndex, threadIdSlot,
+  CTL_ABANDONED, CTL_ARRIVED, CTL_COMMIT_FINISHED, CTL_COMMIT_STARTED, CTL_FAILED, CTL_STOP, CTL_TICK, doorbellSlot, ringOffset, statIndex, threadIdSlot,
   STAT_COMPLETE, STAT_DELIVERED, STAT_ENTRIES, STAT_IGNORED, STAT_KNOW_SEED, STAT_KNOWN, STAT_LOST, STAT_PARTITIONED,
   STAT_LIVE_SENT, STAT_PROCESSED, STAT_SENT, STAT_STOP, STAT_TALLY, STAT_DROPPED, STAT_DOWN, STAT_DOWN_COMPLETE, STAT_DOWN_KNOWN, STAT_DOWN_TALLY, LIVE_SENT_EVERY, type ControlLayout, type RingsLayout, type StateLayout,
 } from './layout.js';
 import { LogStore } from './log-store.js';
 import { hostsOf, partition, rangesOf } from './partition.js';
-import { FIELD_AT, FIELD_FROM, KIND_SHIFT, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
+import { KIND_SHIFT, SORTED_FROM_KIND, SORTED_INTS, SORTED_PAYLOAD, TO_MASK } from './message.js';
 import { PendingMessages, type MessageBuffer } from './queue.js';
 import { RingConsumer, RingProducer } from './ring.js';
 import { CellStore } from './cell-store.js';
@@ -947,22 +947,11 @@ class Shard implements HostApi {
     for (let src = 0; src < this.shards; src++) {
       const ring = this.consumers[src];
       if (ring === undefined) continue;
-      const head = ring.head();
-      let tail = ring.tail;
-      if (head === tail) continue;
-      const a = ring.i32;
-      moved = (moved + head - tail) | 0;
-      // Consecutive records mostly share a delivery tick and a sender range: one bucket takes each run.
-      while (tail !== head) {
-        const i = ring.recordIndex(tail);
-        const at = a[i + FIELD_AT]!;
-        const range = this.rangeOf[a[i + FIELD_FROM]!]!;
-        tail = this.pending.bucket(at, range).pushRingRun(a, RING_HEADER_INTS, ring.mask, tail, head, at, range, this.rangeOf);
-      }
-      ring.release(tail);
+      const taken = this.pending.drainRing(ring, this.rangeOf);
+      if (taken === 0) continue;
+      moved += taken;
       this.ring(src);
     }
-    if (moved > 0) this.pending.added(moved);
     return moved;
   }
 
